@@ -1,0 +1,46 @@
+#pragma once
+// Plans are data: per screen id, what to choose *by meaning* (label regex, install media,
+// `disk = target`), never by a fixed number. The engine resolves meaning to the key shown.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vtpilot/recognizer.hpp"  // SignatureError (file:line errors)
+
+namespace vtpilot {
+
+struct PlanStep {
+  std::string screen;       // screen id this step answers
+  std::string when;         // "" or a condition: "settings-ready", "!settings-ready"
+  std::string choose;       // regex (case-insensitive) for the label of the choice to make
+  std::string device;       // "media": the install media (pattern / location from options)
+  std::string disk;         // "target": select exactly the target disk, then continue
+  std::string keys;         // literal keys (escapes \r \n decoded), judged like any other
+  bool wait = false;        // a transient or progress screen: send nothing, keep waiting
+  bool done = false;        // reaching this screen ends the plan successfully
+  bool needs_prompt = true; // act only once the prompt is drawn at the cursor
+  bool secret = false;      // keys are a secret: recorded as ***
+  int line = 0;             // where it was defined, for messages
+};
+
+struct Plan {
+  std::string name;
+  std::string description;
+  std::string file;
+  std::vector<PlanStep> steps;
+  std::vector<std::string> forbidden_labels;  // stricter rules added by the plan (never looser)
+  // The first step for this screen whose condition holds; nullptr when the plan has none.
+  const PlanStep* step_for(std::string_view screen_id) const;
+  bool knows(std::string_view screen_id) const;
+};
+
+// Parses a plan; every problem is appended as file:line: message. Screen ids are checked
+// against the recognizer's ids, regexes are compiled.
+bool load_plan(std::string_view file_name, std::string_view text, const Recognizer& recognizer, Plan& plan,
+               std::vector<SignatureError>& errors);
+// "migrate", "rollback" (built in), or a path to a TOML file.
+bool resolve_plan(const std::string& name_or_path, const Recognizer& recognizer, Plan& plan,
+                  std::vector<SignatureError>& errors);
+std::vector<std::string> builtin_plan_names();
+
+}  // namespace vtpilot

@@ -1,0 +1,54 @@
+#pragma once
+// The recognizer: pure. A screen snapshot in, a named screen with its fields out.
+// Signatures are data (TOML files, PCRE2 JIT regexes with named groups), one per screen id.
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vtpilot/fields.hpp"
+
+namespace vtpilot {
+
+struct Screen;
+
+struct Recognized {
+  std::string id;                       // "" when unknown or ambiguous
+  std::vector<std::string> ambiguous;   // every matching id when more than one matched
+  Fields fields;
+  bool known() const { return !id.empty(); }
+};
+
+// A problem in a signature file, reported as file:line: message.
+struct SignatureError {
+  std::string file;
+  int line = 0;
+  std::string message;
+  std::string str() const;
+};
+
+class Recognizer {
+ public:
+  Recognizer();
+  ~Recognizer();
+  Recognizer(Recognizer&&) noexcept;
+  Recognizer& operator=(Recognizer&&) noexcept;
+
+  // The signatures compiled into the binary.
+  static const Recognizer& builtin();
+  // Adds one signature file's text; errors are appended, nothing thrown.
+  bool add(std::string_view file_name, std::string_view text, std::vector<SignatureError>& errors);
+  // Loads every *.toml in a directory (or a single file).
+  bool load_path(const std::string& path, std::vector<SignatureError>& errors);
+
+  Recognized recognize(const Screen& screen) const;
+  // Only the matching, without parsing fields: the ids whose signature matches.
+  std::vector<std::string> match_ids(std::string_view screen_text) const;
+  std::vector<std::string> ids() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vtpilot

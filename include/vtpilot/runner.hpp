@@ -1,0 +1,50 @@
+#pragma once
+// Live and replayed runs of a Session: the I/O around the pure core.
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "vtpilot/session.hpp"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace vtpilot {
+
+class Transport;
+class Recorder;
+
+struct RunOptions {
+  double pacing_s = 0.1;       // between key bytes
+  bool events_json = false;    // JSON lines on stdout
+  bool quiet = false;          // no human progress on stderr
+  bool tty = false;            // stderr is a terminal: draw a progress bar
+};
+
+struct RunResult {
+  int exit_code = 0;
+  std::string text;        // outcome sentence
+  Screen last_screen;
+  int child_status = -1;   // spawned program's exit status, if any
+  double seconds = 0;
+};
+
+using TransportFactory = std::function<std::unique_ptr<Transport>(boost::asio::io_context&)>;
+
+// Attaches, follows the plan, records; returns when the session ends (done, refused, halted,
+// closed, or a signal: exit 130 / 143 / 129).
+RunResult run_live(Session& session, const TransportFactory& make_transport, Recorder& recorder,
+                   const RunOptions& options);
+
+struct ReplayResult {
+  int exit_code = 0;       // 0 agree, 3 refused, 6 diverged, 2 bad cast
+  std::string report;      // the divergence or refusal, readable
+  std::size_t keys_compared = 0;
+  std::size_t output_bytes = 0;
+};
+
+// Feeds a cast's output to the session on virtual time; compares its keys with the cast's "i".
+ReplayResult replay_cast(Session& session, const std::string& cast_path);
+
+}  // namespace vtpilot

@@ -1,0 +1,71 @@
+#pragma once
+// The session core: pure. Console bytes and the time come in; judged keys and events go out.
+// No sockets, no clocks, no sleeps (mosh/libvterm style): the same core runs live (Asio
+// transports), on virtual time (replay) and under a fuzzer. Timeouts are outcomes.
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vtpilot/guard.hpp"
+#include "vtpilot/plan.hpp"
+#include "vtpilot/recognizer.hpp"
+#include "vtpilot/screen.hpp"
+
+namespace vtpilot {
+
+struct EngineOptions {
+  double screen_timeout_s = 900;  // longest wait on one screen with nothing changing
+  double confirm_timeout_s = 5;   // time for the console to react to keys before recovery
+  double unknown_grace_s = 3;     // quiet time before an unrecognized prompt halts the run
+  int max_recoveries = 3;         // re-sends of keys the screen proves never arrived, per screen
+  std::string media_pattern = R"(\b(CD-ROM|DVD))";  // install media label (case-insensitive)
+  std::string media_location;                      // or its location code (outranks the pattern)
+};
+
+enum class Outcome { running, done, refused, halted, closed };
+
+struct SessionEvent {
+  enum Kind { screen, send, refuse, progress, note, halt, done } kind;
+  double t = 0;
+  std::string screen_id;  // recognized id ("" unknown)
+  std::string keys;       // send: the keys; refuse: the keys refused
+  std::string code;       // refuse / halt: reason code
+  std::string text;       // human sentence
+  int percent = -1, elapsed_min = -1;
+  bool secret = false;
+};
+
+class Session {
+ public:
+  Session(Plan plan, const Recognizer& recognizer, Guard guard, EngineOptions options = {});
+  ~Session();
+
+  // Console output arrived at time `now` (seconds, any origin, non-decreasing).
+  void on_output(std::string_view bytes, double now);
+  // Look at the screen and decide; call after a batch of output and when the deadline passes.
+  void evaluate(double now);
+  // The console closed (EOF, hangup).
+  void on_close(double now, const std::string& why);
+  // Stop now (signal, operator): no more keys.
+  void abort(double now, const std::string& why);
+
+  // Keys the guard approved, to hand to the single write path; at most one pending.
+  std::optional<Approved> take_send();
+  std::vector<SessionEvent> take_events();
+  std::optional<double> deadline() const;
+
+  Outcome outcome() const;
+  int exit_code() const;  // the design's codes: 0, 3, 4, 5
+  const std::string& outcome_text() const;
+  Screen screen() const;
+  const Terminal& terminal() const;
+  const std::string& screen_id() const;
+  bool secret_pending() const;  // the keys pending in take_send() are a secret
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vtpilot

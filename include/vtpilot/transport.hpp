@@ -1,0 +1,62 @@
+#pragma once
+// One small async transport interface for every mode: a local command on a pty (`spawn`),
+// ssh + mkvterm (the HMC), and replay (virtual time, in replay.cpp). Bytes reach a console
+// only through Console::send, which takes an Approved and nothing else.
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "vtpilot/guard.hpp"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace vtpilot {
+
+class Recorder;
+
+class Transport {
+ public:
+  using DataFn = std::function<void(std::string_view)>;
+  using CloseFn = std::function<void(const std::string& why)>;
+  virtual ~Transport() = default;
+  virtual void start(DataFn on_data, CloseFn on_close) = 0;
+  // Detach cleanly (close the pty, leave the vterm). Idempotent.
+  virtual void stop() = 0;
+  // What is attached, for messages ("spawn: lpar-sim console ...").
+  virtual std::string describe() const = 0;
+  // The spawned program's exit status once it has ended (-1 while unknown; 128+N for signal N).
+  virtual int child_status() const { return -1; }
+  // Waits (bounded) for the child to end after stop(); calls done() either way.
+  virtual void wait_child(double timeout_s, std::function<void()> done) { (void)timeout_s; done(); }
+
+ protected:
+  friend class Console;
+  virtual void write_bytes(std::string_view bytes) = 0;
+};
+
+// A local command run by /bin/sh -c on a new pty of rows x cols (like expect's spawn).
+std::unique_ptr<Transport> make_spawn_transport(boost::asio::io_context& io, const std::string& command,
+                                                int rows = 24, int cols = 80);
+
+// The single write path: spends an Approved, paces its bytes, records each one.
+class Console {
+ public:
+  using Clock = std::function<double()>;
+  Console(boost::asio::io_context& io, Transport& transport, Recorder& recorder, Clock now, double pacing_s);
+  ~Console();
+  void send(Approved keys, bool secret);
+  bool busy() const;
+  // Called when the last paced byte has been written.
+  std::function<void()> on_idle;
+  // Called if the transcript cannot be written: nothing more is sent.
+  std::function<void(const std::string&)> on_record_error;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vtpilot

@@ -1,0 +1,96 @@
+// vtpilot identify [--json] FILE...: name each capture's screen, its fields, and the guard's
+// verdict on every numbered choice. JSON shape: ../shared/design.md (◆ contract).
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "vtpilot/capture.hpp"
+#include "vtpilot/guard.hpp"
+#include "vtpilot/recognizer.hpp"
+#include "vtpilot/report.hpp"
+#include "vtpilot/screen.hpp"
+
+namespace vtpilot::cli {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+void print_text(const Json& j) {
+  std::cout << j["file"].get<std::string>() << ": "
+            << (j["screen"].is_null() ? std::string("unknown screen") : j["screen"].get<std::string>());
+  if (j.contains("ambiguous")) std::cout << " (ambiguous: " << j["ambiguous"].dump() << ")";
+  if (j.contains("title")) std::cout << "  \"" << j["title"].get<std::string>() << "\"";
+  std::cout << "\n";
+  if (j.contains("choices"))
+    for (const auto& c : j["choices"]) {
+      std::cout << "  " << (c["default"].get<bool>() ? ">>>" : "   ") << " " << c["key"].get<std::string>()
+                << "  " << c["label"].get<std::string>();
+      if (c["verdict"] == "refuse") std::cout << "   [REFUSED " << c["code"].get<std::string>() << "]";
+      std::cout << "\n";
+    }
+  for (const char* k : {"settings", "progress"})
+    if (j.contains(k)) std::cout << "  " << k << ": " << j[k].dump() << "\n";
+}
+
+}  // namespace
+
+void add_identify(CLI::App& app) {
+  struct Opts {
+    std::vector<std::string> files;
+    bool json = false;
+    std::string signatures;
+    Policy policy;
+  };
+  auto o = std::make_shared<Opts>();
+  auto* cmd = app.add_subcommand(
+      "identify",
+      "name the screen in each file of raw console bytes, print its fields and the guard's verdict\n"
+      "on every numbered choice. Exit 0 if every file was recognized, 4 if any was not, 2 on a bad file.");
+  cmd->add_option("FILE", o->files, "raw console bytes (escapes allowed; LF-only text is read as lines)")
+      ->required();
+  cmd->add_flag("--json", o->json, "one JSON object per file, one per line");
+  cmd->add_option("--signatures", o->signatures, "use the signature files in this folder instead of the built-in ones");
+  add_policy_flags(*cmd, o->policy);
+  cmd->callback([o] {
+    Recognizer custom;
+    const Recognizer* rec = &Recognizer::builtin();
+    if (!o->signatures.empty()) {
+      std::vector<SignatureError> errors;
+      custom.load_path(o->signatures, errors);
+      if (!errors.empty()) {
+        for (auto& e : errors) std::cerr << e.str() << "\n";
+        exit_code() = kUsage;
+        return;
+      }
+      rec = &custom;
+    }
+    bool bad_file = false, unknown = false;
+    for (const std::string& file : o->files) {
+      Terminal term;
+      if (auto err = feed_file(file, term)) {
+        std::cerr << "vtpilot identify: " << *err << "\n";
+        if (o->json) std::cout << Json{{"file", file}, {"error", *err}}.dump() << "\n";
+        bad_file = true;
+        continue;
+      }
+      Screen screen = term.screen();
+      Recognized r = rec->recognize(screen);
+      if (!r.known()) unknown = true;
+      if (!r.ambiguous.empty()) {
+        std::string ids;
+        for (auto& id : r.ambiguous) ids += (ids.empty() ? "" : " and ") + id;
+        std::cerr << "vtpilot identify: " << file << ": signatures " << ids
+                  << " both match this screen; fix one of them (vtpilot check)\n";
+      }
+      Json j = Json::parse(identify_json(file, r, screen, o->policy));
+      if (o->json)
+        std::cout << j.dump() << "\n";
+      else
+        print_text(j);
+    }
+    exit_code() = bad_file ? kUsage : unknown ? kHalted : kDone;
+  });
+}
+
+}  // namespace vtpilot::cli

@@ -1,0 +1,212 @@
+// vtpilot run: unattended. Attach (--spawn CMD, or --sim: the bundled lpar-sim on a pty),
+// follow the plan screen by screen, every key through the guard, everything recorded.
+#include <unistd.h>
+
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <iostream>
+
+#include "commands.hpp"
+#include "vtpilot/plan.hpp"
+#include "vtpilot/recorder.hpp"
+#include "vtpilot/runner.hpp"
+#include "vtpilot/regex.hpp"
+#include "vtpilot/transport.hpp"
+
+namespace vtpilot::cli {
+
+namespace {
+
+std::string shell_quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+std::string self_dir() {
+  std::error_code ec;
+  auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string(".") : p.parent_path().string();
+}
+
+std::string default_transcript() {
+  std::time_t now = std::time(nullptr);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "vtpilot-%Y%m%d-%H%M%S.cast", std::localtime(&now));
+  return buf;
+}
+
+void print_screen(const Screen& s) {
+  std::cerr << "  +" << std::string(80, '-') << "+\n";
+  for (const auto& l : s.lines) {
+    std::string line = l;
+    std::size_t width = 0;
+    for (unsigned char c : line) width += (c & 0xC0) != 0x80;
+    std::cerr << "  |" << line << std::string(width < 80 ? 80 - width : 0, ' ') << "|\n";
+  }
+  std::cerr << "  +" << std::string(80, '-') << "+\n";
+}
+
+}  // namespace
+
+void add_run(CLI::App& app) {
+  struct Opts {
+    std::string spawn, sim_args, config, plan = "migrate", transcript, events, media_pattern, media_location;
+    bool sim = false, quiet = false;
+    double pacing_ms = 100, timeout_s = 900, confirm_s = 5;
+    Policy policy;
+  };
+  auto o = std::make_shared<Opts>();
+  auto* cmd = app.add_subcommand(
+      "run",
+      "unattended: attach to a console, follow the plan (default `migrate`), every key through the guard,\n"
+      "everything recorded in an asciicast transcript.\n"
+      "Exit: 0 done, 2 bad usage/config, 3 refused by the guard, 4 unknown screen or timeout, 5 console lost.\n"
+      "Example: vtpilot run --sim     (a whole simulated migration on the bundled lpar-sim)");
+  auto* spawn = cmd->add_option("--spawn", o->spawn, "run CMD (through /bin/sh -c) on a pty and drive it");
+  auto* sim = cmd->add_flag("--sim", o->sim, "drive the bundled simulator (lpar-sim console) on a pty");
+  cmd->add_option("--sim-args", o->sim_args, "lpar-sim's own flags, as one string (see lpar-sim console --help)");
+  auto* config = cmd->add_option("--config", o->config, "TOML config: HMC, LPARs, policy (ssh + mkvterm)");
+  spawn->excludes(sim);
+  config->excludes(sim)->excludes(spawn);
+  cmd->add_option("--plan", o->plan, "built-in plan name (migrate) or a plan file")->capture_default_str();
+  cmd->add_option("--transcript", o->transcript, "asciicast file to write (default: vtpilot-DATE-TIME.cast here)");
+  cmd->add_option("--pacing", o->pacing_ms, "milliseconds between key bytes (0 = full speed)")
+      ->check(CLI::Range(0.0, 10000.0))->capture_default_str();
+  cmd->add_option("--timeout", o->timeout_s, "seconds on one screen with nothing changing before halting (exit 4)")
+      ->check(CLI::Range(0.1, 86400.0))->capture_default_str();
+  cmd->add_option("--confirm-timeout", o->confirm_s, "seconds for the console to react to keys before checking what arrived")
+      ->check(CLI::Range(0.01, 600.0))->capture_default_str();
+  cmd->add_option("--events", o->events, "machine-readable events on stdout")->check(CLI::IsMember({"json"}));
+  cmd->add_option("--media-pattern", o->media_pattern, "install media label in the SMS device list (regex, default CD-ROM|DVD)");
+  cmd->add_option("--media-location", o->media_location, "install media location code (outranks the pattern)");
+  cmd->add_flag("--quiet", o->quiet, "no progress lines on stderr");
+  add_policy_flags(*cmd, o->policy);
+
+  cmd->callback([o] {
+    if (!o->config.empty()) {
+      std::cerr << "vtpilot run: --config (ssh to the HMC + mkvterm) is not available in this build yet; "
+                   "use --spawn or --sim\n";
+      exit_code() = kUsage;
+      return;
+    }
+    std::string command = o->spawn;
+    if (o->sim || command.empty()) {
+      std::string sim = self_dir() + "/lpar-sim";
+      if (::access(sim.c_str(), X_OK) != 0) {
+        std::cerr << "vtpilot run: the simulator " << sim << " is not built (scripts/bootstrap builds it)\n";
+        exit_code() = kUsage;
+        return;
+      }
+      command = shell_quote(sim) + " console " + o->sim_args;
+    }
+    const Recognizer& rec = Recognizer::builtin();
+    Plan plan;
+    std::vector<SignatureError> errors;
+    if (!resolve_plan(o->plan, rec, plan, errors)) {
+      for (auto& e : errors) std::cerr << e.str() << "\n";
+      exit_code() = kUsage;
+      return;
+    }
+    EngineOptions eo;
+    eo.screen_timeout_s = o->timeout_s;
+    eo.confirm_timeout_s = o->confirm_s;
+    if (!o->media_pattern.empty()) {
+      std::string err;
+      std::size_t off = 0;
+      if (!Regex::compile(o->media_pattern, err, off)) {
+        std::cerr << "vtpilot run: --media-pattern: bad regex at offset " << off << ": " << err << "\n";
+        exit_code() = kUsage;
+        return;
+      }
+      eo.media_pattern = o->media_pattern;
+    }
+    eo.media_location = o->media_location;
+    Policy policy = o->policy;
+    policy.extra_forbidden_labels = plan.forbidden_labels;
+
+    std::string transcript = o->transcript.empty() ? default_transcript() : o->transcript;
+    Recorder recorder;
+    if (auto err = recorder.open(transcript, 80, 24, "vtpilot run (" + plan.name + ")",
+                                 static_cast<double>(std::time(nullptr)))) {
+      std::cerr << "vtpilot run: cannot create the transcript: " << *err << "\n";
+      exit_code() = kUsage;
+      return;
+    }
+    Session session(plan, rec, Guard(policy), eo);
+    RunOptions ro;
+    ro.pacing_s = o->pacing_ms / 1000.0;
+    ro.events_json = o->events == "json";
+    ro.quiet = o->quiet;
+    ro.tty = ::isatty(2);
+    if (!o->quiet) std::cerr << "vtpilot: " << command << "\n  plan " << plan.name << ", transcript " << transcript << "\n";
+    RunResult r = run_live(session, [&](boost::asio::io_context& io) { return make_spawn_transport(io, command); },
+                           recorder, ro);
+    recorder.close();
+    const char* outcome = r.exit_code == 0 ? "done" : r.exit_code == 3 ? "REFUSED" : r.exit_code == 5 ? "console lost"
+                                                    : r.exit_code >= 128 ? "stopped" : "halted";
+    if (r.exit_code != 0) {
+      std::cerr << "\nvtpilot: " << outcome << ": " << r.text << "\nLast screen:\n";
+      print_screen(r.last_screen);
+    }
+    if (!o->quiet)
+      std::cerr << "vtpilot: " << outcome << " in " << static_cast<int>(r.seconds) << " s; transcript " << transcript
+                << (r.child_status >= 0 ? "; console program exited " + std::to_string(r.child_status) : std::string())
+                << "\n";
+    if (o->events == "json") {
+      std::cout << "{\"event\":\"summary\",\"outcome\":\"" << outcome << "\",\"exit\":" << r.exit_code
+                << ",\"seconds\":" << r.seconds << ",\"child_status\":" << r.child_status << "}\n";
+    }
+    exit_code() = r.exit_code;
+  });
+}
+
+void add_replay(CLI::App& app) {
+  struct Opts {
+    std::string file, plan = "migrate", media_pattern, media_location;
+    double timeout_s = 900, confirm_s = 5;
+    Policy policy;
+  };
+  auto o = std::make_shared<Opts>();
+  auto* cmd = app.add_subcommand(
+      "replay",
+      "feed a recorded transcript's output to the engine on virtual time and compare the keys it would\n"
+      "send with the recorded ones. Exit 0 if they agree, 6 if they diverge, 3 if the guard refuses, 2 bad file.");
+  cmd->add_option("FILE", o->file, "asciicast v2 transcript (.cast)")->required();
+  cmd->add_option("--plan", o->plan, "plan the recording followed")->capture_default_str();
+  cmd->add_option("--timeout", o->timeout_s, "per-screen timeout, as in run")->capture_default_str();
+  cmd->add_option("--confirm-timeout", o->confirm_s, "as in run")->capture_default_str();
+  cmd->add_option("--media-pattern", o->media_pattern, "as in run");
+  cmd->add_option("--media-location", o->media_location, "as in run");
+  add_policy_flags(*cmd, o->policy);
+  cmd->callback([o] {
+    const Recognizer& rec = Recognizer::builtin();
+    Plan plan;
+    std::vector<SignatureError> errors;
+    if (!resolve_plan(o->plan, rec, plan, errors)) {
+      for (auto& e : errors) std::cerr << e.str() << "\n";
+      exit_code() = kUsage;
+      return;
+    }
+    EngineOptions eo;
+    eo.screen_timeout_s = o->timeout_s;
+    eo.confirm_timeout_s = o->confirm_s;
+    if (!o->media_pattern.empty()) eo.media_pattern = o->media_pattern;
+    eo.media_location = o->media_location;
+    Policy policy = o->policy;
+    policy.extra_forbidden_labels = plan.forbidden_labels;
+    Session session(plan, rec, Guard(policy), eo);
+    auto t0 = std::chrono::steady_clock::now();
+    ReplayResult r = replay_cast(session, o->file);
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (r.exit_code == 0)
+      std::cout << "replay: " << o->file << ": keys agree (" << r.keys_compared << " key bytes, " << r.output_bytes
+                << " output bytes, " << secs << " s)\n";
+    else
+      std::cerr << "replay: " << r.report << "\n";
+    exit_code() = r.exit_code;
+  });
+}
+
+}  // namespace vtpilot::cli

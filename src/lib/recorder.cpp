@@ -1,0 +1,124 @@
+#include "vtpilot/recorder.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+namespace vtpilot {
+
+namespace {
+// Length of the longest prefix of s that does not end inside a UTF-8 sequence.
+std::size_t complete_utf8_prefix(std::string_view s) {
+  std::size_t n = s.size();
+  for (std::size_t back = 1; back <= 3 && back <= n; ++back) {
+    unsigned char c = static_cast<unsigned char>(s[n - back]);
+    if ((c & 0xC0) == 0x80) continue;  // continuation byte: keep looking for the lead
+    std::size_t need = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 1;
+    return need > back ? n - back : n;
+  }
+  return n;
+}
+
+std::string json_string(std::string_view s) {
+  return nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+}  // namespace
+
+Recorder::~Recorder() { close(); }
+
+std::optional<std::string> Recorder::open(const std::string& path, int width, int height, const std::string& title,
+                                          double unix_time) {
+  close();
+  path_ = path;
+  file_ = std::fopen(path.c_str(), "wx");  // never overwrite an earlier transcript
+  if (!file_) {
+    ok_ = false;
+    error_ = path + ": " + std::strerror(errno);
+    return error_;
+  }
+  nlohmann::json header = {{"version", 2},
+                           {"width", width},
+                           {"height", height},
+                           {"timestamp", static_cast<long long>(unix_time)},
+                           {"title", title},
+                           {"env", {{"TERM", "vt100"}}}};
+  std::string line = header.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  if (std::fwrite(line.data(), 1, line.size(), file_) != line.size() || std::fflush(file_) != 0) {
+    ok_ = false;
+    error_ = path + ": " + std::strerror(errno);
+    return error_;
+  }
+  return std::nullopt;
+}
+
+void Recorder::event(double t, const char* type, std::string_view data) {
+  if (!file_ || !ok_) return;
+  char ts[32];
+  std::snprintf(ts, sizeof ts, "%.6f", t < 0 ? 0.0 : t);
+  std::string line = std::string("[") + ts + ", \"" + type + "\", " + json_string(data) + "]\n";
+  if (std::fwrite(line.data(), 1, line.size(), file_) != line.size() || std::fflush(file_) != 0) {
+    ok_ = false;
+    error_ = path_ + ": write failed: " + std::strerror(errno);
+  }
+}
+
+void Recorder::output(double t, std::string_view bytes) {
+  std::string buf = std::move(utf8_tail_);
+  buf.append(bytes);
+  std::size_t n = complete_utf8_prefix(buf);
+  utf8_tail_ = buf.substr(n);
+  if (n) event(t, "o", std::string_view(buf).substr(0, n));
+}
+
+void Recorder::input(double t, std::string_view keys, bool secret) { event(t, "i", secret ? "***" : keys); }
+void Recorder::marker(double t, std::string_view label) { event(t, "m", label); }
+
+void Recorder::close() {
+  if (!file_) return;
+  if (!utf8_tail_.empty()) {
+    std::string tail = std::move(utf8_tail_);
+    event(0, "o", tail);  // invalid as UTF-8: written with replacement characters
+  }
+  if (std::fclose(file_) != 0 && ok_) {
+    ok_ = false;
+    error_ = path_ + ": " + std::strerror(errno);
+  }
+  file_ = nullptr;
+}
+
+std::optional<std::string> read_cast(const std::string& path, Cast& cast) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return path + ": " + std::strerror(errno);
+  std::string line;
+  int n = 0;
+  bool header = false;
+  while (std::getline(in, line)) {
+    ++n;
+    if (line.empty() || line == "\r") continue;
+    nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_discarded()) return path + ":" + std::to_string(n) + ": not JSON";
+    if (!header) {
+      if (!j.is_object() || j.value("version", 0) != 2)
+        return path + ":" + std::to_string(n) + ": not an asciicast v2 header (expected {\"version\": 2, ...})";
+      cast.width = j.value("width", 80);
+      cast.height = j.value("height", 24);
+      if (cast.width < 10 || cast.width > 1000 || cast.height < 2 || cast.height > 500)
+        return path + ":" + std::to_string(n) + ": unreasonable terminal size";
+      header = true;
+      continue;
+    }
+    if (!j.is_array() || j.size() < 3 || !j[0].is_number() || !j[1].is_string() || !j[2].is_string())
+      return path + ":" + std::to_string(n) + ": expected [time, \"o\"|\"i\"|\"m\", \"data\"]";
+    std::string type = j[1].get<std::string>();
+    if (type != "o" && type != "i" && type != "m") continue;  // other event types are ignored
+    CastEvent e{j[0].get<double>(), type[0], j[2].get<std::string>(), n};
+    if (!cast.events.empty() && e.t < cast.events.back().t)
+      return path + ":" + std::to_string(n) + ": time goes backwards";
+    cast.events.push_back(std::move(e));
+  }
+  if (!header) return path + ": empty file, not an asciicast";
+  return std::nullopt;
+}
+
+}  // namespace vtpilot

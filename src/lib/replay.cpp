@@ -1,0 +1,91 @@
+// replay_cast: the same session on virtual time. No sleeping: time is the cast's timestamps.
+#include "vtpilot/recorder.hpp"
+#include "vtpilot/runner.hpp"
+
+namespace vtpilot {
+
+namespace {
+std::string printable(std::string_view keys) {
+  std::string out;
+  for (char c : keys) {
+    if (c == '\r') out += "<Enter>";
+    else if (c == '\n') out += "<LF>";
+    else if (static_cast<unsigned char>(c) < 0x20) out += "^" + std::string(1, static_cast<char>(c + '@'));
+    else out += c;
+  }
+  return out;
+}
+}  // namespace
+
+ReplayResult replay_cast(Session& session, const std::string& cast_path) {
+  ReplayResult res;
+  Cast cast;
+  if (auto err = read_cast(cast_path, cast)) {
+    res.exit_code = 2;
+    res.report = *err;
+    return res;
+  }
+  std::string expected, actual;
+  std::string last_screen;
+  auto collect = [&](double t) {
+    session.evaluate(t);
+    for (const SessionEvent& e : session.take_events())
+      if (!e.screen_id.empty()) last_screen = e.screen_id;
+    bool secret = session.secret_pending();
+    if (auto keys = session.take_send()) {
+      std::string k = keys->spend();  // the single write path of replay: nowhere to write
+      actual += secret ? "***" : k;
+    }
+  };
+  auto diverged = [&](std::size_t index, const CastEvent& e) {
+    std::size_t at = 0;
+    while (at < expected.size() && at < actual.size() && expected[at] == actual[at]) ++at;
+    res.exit_code = 6;
+    res.report = cast_path + ":" + std::to_string(e.line) + ": replay diverged at event " + std::to_string(index) +
+                 " (t=" + std::to_string(e.t) + "s) on screen " + (last_screen.empty() ? "(unknown)" : last_screen) +
+                 "\n  recorded keys: " + printable(expected.substr(at)) +
+                 "\n  engine sent:   " + printable(actual.substr(at)) +
+                 "\n  (agreed on the first " + std::to_string(at) + " key bytes)";
+  };
+
+  double t = 0;
+  for (std::size_t i = 0; i < cast.events.size(); ++i) {
+    const CastEvent& e = cast.events[i];
+    // Deadlines that fall before this event fire first, on virtual time.
+    for (int guard = 0; guard < 1000; ++guard) {
+      auto d = session.deadline();
+      if (!d || *d > e.t) break;
+      t = std::max(t, *d);
+      collect(t);
+    }
+    t = std::max(t, e.t);
+    if (e.type == 'o') {
+      session.on_output(e.data, t);
+      res.output_bytes += e.data.size();
+      collect(t);
+    } else if (e.type == 'i') {
+      expected += e.data;
+      if (actual.compare(0, expected.size(), expected) != 0 || actual.size() < expected.size()) {
+        diverged(i, e);
+        return res;
+      }
+    }
+    if (actual.size() > expected.size() + 64 ||
+        (session.outcome() == Outcome::refused)) break;
+  }
+  if (session.outcome() == Outcome::refused) {
+    res.exit_code = 3;
+    res.report = "the guard refused: " + session.outcome_text();
+    return res;
+  }
+  // Keys the engine sent that the recording never did.
+  if (actual != expected) {
+    CastEvent last = cast.events.empty() ? CastEvent{} : cast.events.back();
+    diverged(cast.events.size(), last);
+    return res;
+  }
+  res.keys_compared = expected.size();
+  return res;
+}
+
+}  // namespace vtpilot

@@ -1,0 +1,391 @@
+// The expect loop, as a pure state machine. See include/vtpilot/session.hpp.
+//
+// Decisions are made only on a complete screen: a recognized id whose prompt is drawn at the
+// cursor (the prompt is the last thing these menus draw), so a half-drawn disk table is never
+// judged. After keys are sent, nothing more is sent until the console reacts (a new screen, or
+// a change outside the prompt line). If it does not react, the screen itself says what arrived
+// (the text echoed after the prompt): only the keys it proves missing are sent again.
+#include "vtpilot/session.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include "vtpilot/regex.hpp"
+
+namespace vtpilot {
+
+namespace {
+
+std::string collapse_ws(std::string_view s) {
+  std::string out;
+  bool space = false;
+  for (char c : s) {
+    if (c == ' ' || c == '\t') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += c;
+  }
+  return out;
+}
+
+std::string printable(std::string_view keys) {
+  std::string out;
+  for (char c : keys) {
+    if (c == '\r') out += "<Enter>";
+    else if (c == '\n') out += "<LF>";
+    else if (static_cast<unsigned char>(c) < 0x20) out += "^" + std::string(1, static_cast<char>(c + '@'));
+    else out += c;
+  }
+  return out;
+}
+
+// Screen text without one row (the prompt row, where echo happens).
+std::string text_without_row(const Screen& s, int row) {
+  std::string out;
+  for (int i = 0; i < static_cast<int>(s.lines.size()); ++i) {
+    if (i == row) continue;
+    out += s.lines[static_cast<std::size_t>(i)];
+    out += '\n';
+  }
+  return out;
+}
+
+bool prompt_at_cursor(const Screen& s, const Fields& f) {
+  if (f.prompt.empty() || s.cursor_row < 0 || s.cursor_row >= static_cast<int>(s.lines.size())) return false;
+  return collapse_ws(s.lines[static_cast<std::size_t>(s.cursor_row)]).find(f.prompt) != std::string::npos;
+}
+
+}  // namespace
+
+struct Session::Impl {
+  Plan plan;
+  const Recognizer& recognizer;
+  Guard guard;
+  EngineOptions opt;
+  Terminal term{24, 80, 2000};
+  Regex media_re;
+
+  Outcome outcome = Outcome::running;
+  int exit = 0;
+  std::string outcome_text;
+  std::vector<SessionEvent> events;
+  std::optional<Approved> pending;
+  bool pending_secret = false;
+
+  std::string cur_id;
+  bool seen_first = false;
+  double last_change = 0, last_output = 0;
+  bool started = false;
+  std::optional<double> unknown_since;
+  int recoveries = 0;
+  bool sent_this_visit = false;
+  std::map<std::string, int> visits;
+  int last_percent = -1, last_elapsed = -1;
+  std::string resolved_target;  // the disk name the target identity resolved to on bos.disks
+
+  struct Awaiting {
+    std::string screen_id;
+    std::string answer;  // the keys without the final Enter
+    bool enter = false;
+    std::string pre_text;
+    int prompt_row = -1;
+    double sent_at = 0;
+  };
+  std::optional<Awaiting> awaiting;
+
+  Impl(Plan p, const Recognizer& r, Guard g, EngineOptions o)
+      : plan(std::move(p)), recognizer(r), guard(std::move(g)), opt(std::move(o)) {
+    std::string err;
+    std::size_t off = 0;
+    auto re = Regex::compile(opt.media_pattern, err, off, false, true);
+    media_re = re ? std::move(*re) : Regex(R"(\b(CD-ROM|DVD))", false, true);
+  }
+
+  void emit(SessionEvent e) { events.push_back(std::move(e)); }
+
+  void finish(Outcome o, int code, double now, SessionEvent::Kind kind, std::string code_name, std::string text) {
+    if (outcome != Outcome::running) return;
+    outcome = o;
+    exit = code;
+    outcome_text = text;
+    awaiting.reset();
+    SessionEvent e{kind, now, cur_id, "", std::move(code_name), std::move(text)};
+    emit(std::move(e));
+  }
+  void halt(double now, std::string code, std::string text) {
+    finish(Outcome::halted, 4, now, SessionEvent::halt, std::move(code), std::move(text));
+  }
+
+  std::string target_name() const { return resolved_target.empty() ? guard.policy().target_name : resolved_target; }
+
+  bool condition(const std::string& when, const Fields& f) const {
+    if (when.empty()) return true;
+    bool ready = false;
+    if (f.settings) {
+      std::string m = f.settings->method;
+      std::transform(m.begin(), m.end(), m.begin(), [](unsigned char c) { return std::tolower(c); });
+      ready = m.find("migration") != std::string::npos && f.settings->disks.size() == 1 &&
+              f.settings->disks[0] == target_name();
+    }
+    return when == "settings-ready" ? ready : !ready;
+  }
+
+  bool is_target(const Disk& d) const {
+    const Policy& p = guard.policy();
+    if (!p.target_pvid.empty() && !d.pvid.empty()) return d.pvid == p.target_pvid;
+    if (!p.target_location.empty() && !d.location.empty()) return d.location == p.target_location;
+    if (!p.target_pvid.empty() || !p.target_location.empty()) return false;  // pinned but not shown
+    for (auto& n : std::vector<std::string>{d.name})
+      if (n == p.target_name) return true;
+    // Levels shape: "Disks In Rootvg" may list several names.
+    return (" " + d.name + " ").find(" " + p.target_name + " ") != std::string::npos;
+  }
+
+  // The keys this step means on this screen, or a halt.
+  std::optional<std::string> keys_for(const PlanStep& step, const Recognized& r, double now) {
+    const Fields& f = r.fields;
+    auto choose = [&](const std::string& pattern) -> std::optional<std::string> {
+      Regex re(pattern, false, true);
+      std::vector<const Choice*> hits;
+      for (const Choice& c : f.choices)
+        if (re.search(c.label)) hits.push_back(&c);
+      if (hits.size() == 1) return hits[0]->key + "\r";
+      if (hits.empty())
+        halt(now, "choice-not-found", "no choice on " + r.id + " matches /" + pattern + "/; the screen may differ from what the plan expects");
+      else
+        halt(now, "choice-ambiguous", std::to_string(hits.size()) + " choices on " + r.id + " match /" + pattern + "/; refusing to guess");
+      return std::nullopt;
+    };
+    if (!step.keys.empty()) return step.keys;
+    if (!step.choose.empty()) return choose(step.choose);
+    if (step.device == "media") {
+      std::vector<const Device*> hits;
+      for (const Device& d : f.devices) {
+        bool fits = opt.media_location.empty() ? media_re.search(d.name) : d.location == opt.media_location;
+        if (fits) hits.push_back(&d);
+      }
+      if (hits.size() == 1) return hits[0]->key + "\r";
+      std::string which;
+      for (auto* d : hits) which += (which.empty() ? "" : "; ") + d->key + ". " + d->name + " (" + d->location + ")";
+      if (hits.empty())
+        halt(now, "media-not-found",
+             "the install media is not in the device list (looked for " +
+                 (opt.media_location.empty() ? "/" + opt.media_pattern + "/" : "location " + opt.media_location) +
+                 "); check that the virtual optical device is loaded and assigned to this LPAR");
+      else
+        halt(now, "media-ambiguous",
+             "more than one device could be the install media: " + which + "; pin it with --media-location");
+      return std::nullopt;
+    }
+    if (step.disk == "target") {
+      std::vector<const Disk*> targets;
+      for (const Disk& d : f.disks)
+        if (is_target(d)) targets.push_back(&d);
+      if (targets.size() != 1) {
+        halt(now, targets.empty() ? "target-not-found" : "target-ambiguous",
+             targets.empty() ? "the target disk is not in the disk list; check --target-disk / --target-location / --target-pvid"
+                             : "more than one disk fits the target; pin it with --target-location or --target-pvid");
+        return std::nullopt;
+      }
+      const Disk& t = *targets[0];
+      if (!t.name.empty()) resolved_target = split_first(t.name);
+      if (!t.selected) return t.key + "\r";
+      for (const Disk& d : f.disks)
+        if (d.selected && &d != &t) return d.key + "\r";  // deselect the other disk first
+      for (const Choice& c : f.choices)
+        if (c.label.rfind("Continue", 0) == 0) return c.key + "\r";
+      if (f.disk_shape == DiskShape::levels) return t.key + "\r";
+      halt(now, "choice-not-found", "no Continue item on the disk screen");
+      return std::nullopt;
+    }
+    return std::nullopt;
+  }
+
+  static std::string split_first(const std::string& names) {
+    auto sp = names.find(' ');
+    return sp == std::string::npos ? names : names.substr(0, sp);
+  }
+
+  void send(const Recognized& r, const Screen& s, const std::string& keys, bool secret, double now, bool recovery) {
+    // A pinned identity resolved on the disk screen names the target from here on.
+    if (r.id == "bos.disks" && !resolved_target.empty() && resolved_target != guard.policy().target_name &&
+        (!guard.policy().target_pvid.empty() || !guard.policy().target_location.empty())) {
+      Policy p = guard.policy();
+      p.target_name = resolved_target;
+      guard = Guard(p);
+    }
+    auto verdict = guard.approve(r, s, keys);
+    if (auto* refused = std::get_if<Verdict>(&verdict)) {
+      SessionEvent e{SessionEvent::refuse, now, r.id, secret ? "***" : printable(keys), refused->code, refused->reason};
+      emit(e);
+      finish(Outcome::refused, 3, now, SessionEvent::halt, refused->code, refused->reason);
+      return;
+    }
+    pending.emplace(std::move(std::get<Approved>(verdict)));
+    pending_secret = secret;
+    Awaiting a;
+    a.screen_id = r.id;
+    a.enter = !keys.empty() && (keys.back() == '\r' || keys.back() == '\n');
+    a.answer = a.enter ? keys.substr(0, keys.size() - 1) : keys;
+    if (recovery && awaiting) a.answer = awaiting->answer;  // the whole answer, for the next check
+    a.prompt_row = s.cursor_row;
+    a.pre_text = text_without_row(s, a.prompt_row);
+    a.sent_at = now;
+    awaiting = a;
+    sent_this_visit = true;
+    last_change = now;
+    emit({SessionEvent::send, now, r.id, secret ? "***" : printable(keys), "", recovery ? "recovery" : "", -1, -1, secret});
+  }
+
+  void evaluate(double now) {
+    if (outcome != Outcome::running) return;
+    if (!started) {
+      started = true;
+      last_change = now;
+    }
+    const Screen s = term.screen();
+    const Recognized r = recognizer.recognize(s);
+    if (!r.ambiguous.empty()) {
+      std::string ids;
+      for (auto& id : r.ambiguous) ids += (ids.empty() ? "" : " and ") + id;
+      halt(now, "ambiguous-screen", "signatures " + ids + " both match this screen; nothing sent");
+      return;
+    }
+    if (r.id != cur_id || !seen_first) {
+      seen_first = true;
+      cur_id = r.id;
+      last_change = now;
+      recoveries = 0;
+      sent_this_visit = false;
+      unknown_since.reset();
+      if (!r.id.empty()) {
+        emit({SessionEvent::screen, now, r.id, "", "", r.fields.title});
+        if (++visits[r.id] > 12) {
+          halt(now, "loop", "screen " + r.id + " came back " + std::to_string(visits[r.id]) + " times; the plan is going in circles");
+          return;
+        }
+      }
+    }
+    if (r.fields.progress && (r.fields.progress->percent != last_percent || r.fields.progress->elapsed_min != last_elapsed)) {
+      last_percent = r.fields.progress->percent;
+      last_elapsed = r.fields.progress->elapsed_min;
+      last_change = now;
+      emit({SessionEvent::progress, now, r.id, "", "", "", last_percent, last_elapsed});
+    }
+
+    if (now - last_change >= opt.screen_timeout_s) {
+      halt(now, "timeout",
+           "nothing changed for " + std::to_string(static_cast<int>(opt.screen_timeout_s)) + " s on " +
+               (r.id.empty() ? std::string("an unrecognized screen") : r.id) +
+               (awaiting ? " after sending " + printable(awaiting->answer + (awaiting->enter ? "\r" : "")) : std::string()));
+      return;
+    }
+
+    const bool ready = prompt_at_cursor(s, r.fields);
+    if (awaiting) {
+      bool reacted = r.id != awaiting->screen_id || text_without_row(s, awaiting->prompt_row) != awaiting->pre_text;
+      if (!reacted) {
+        if (now - awaiting->sent_at < opt.confirm_timeout_s) return;
+        const std::string& typed = r.fields.typed;
+        const std::string& answer = awaiting->answer;
+        if (ready && answer.compare(0, typed.size(), typed) == 0 && typed.size() <= answer.size()) {
+          if (recoveries >= opt.max_recoveries) {
+            halt(now, "no-reaction", "the console did not react to " + printable(answer + (awaiting->enter ? "\r" : "")) +
+                                         " after " + std::to_string(recoveries + 1) + " tries");
+            return;
+          }
+          ++recoveries;
+          std::string rest = answer.substr(typed.size()) + (awaiting->enter ? "\r" : "");
+          emit({SessionEvent::note, now, r.id, "", "no-reaction",
+                "the console shows \"" + typed + "\" typed, not \"" + answer + "\": sending the missing " + printable(rest)});
+          send(r, s, rest, pending_secret, now, true);
+          return;
+        }
+        return;  // keys arrived (echoed, cursor moved): the console is busy; wait, bounded by the screen timeout
+      }
+      awaiting.reset();
+      last_change = now;
+    }
+
+    if (r.id.empty()) {
+      if (!ready) {
+        unknown_since.reset();
+        return;
+      }
+      if (!unknown_since) unknown_since = now;
+      if (now - std::max(*unknown_since, last_output) >= opt.unknown_grace_s)
+        halt(now, "unknown-screen", "this screen is not one vtpilot knows, and it is waiting for input; nothing was sent");
+      return;
+    }
+
+    const PlanStep* step = nullptr;
+    for (const PlanStep& st : plan.steps)
+      if (st.screen == r.id && condition(st.when, r.fields)) {
+        step = &st;
+        break;
+      }
+    if (!step) {
+      if (!ready) return;
+      if (!unknown_since) unknown_since = now;
+      if (now - std::max(*unknown_since, last_output) >= opt.unknown_grace_s)
+        halt(now, "unexpected-screen", "screen " + r.id + " is not part of plan `" + plan.name + "`; nothing was sent");
+      return;
+    }
+    unknown_since.reset();
+    if (step->done) {
+      finish(Outcome::done, 0, now, SessionEvent::done, "", "reached " + r.id);
+      return;
+    }
+    if (step->wait) return;
+    if (step->needs_prompt ? !ready : sent_this_visit) return;
+    auto keys = keys_for(*step, r, now);
+    if (!keys) return;
+    send(r, s, *keys, step->secret, now, false);
+  }
+
+  std::optional<double> deadline() const {
+    if (outcome != Outcome::running) return std::nullopt;
+    double d = last_change + opt.screen_timeout_s;
+    if (awaiting) d = std::min(d, awaiting->sent_at + opt.confirm_timeout_s);
+    if (unknown_since) d = std::min(d, std::max(*unknown_since, last_output) + opt.unknown_grace_s);
+    return d;
+  }
+};
+
+Session::Session(Plan plan, const Recognizer& recognizer, Guard guard, EngineOptions options)
+    : impl_(std::make_unique<Impl>(std::move(plan), recognizer, std::move(guard), std::move(options))) {}
+Session::~Session() = default;
+
+void Session::on_output(std::string_view bytes, double now) {
+  impl_->term.feed(bytes);
+  impl_->last_output = now;
+}
+void Session::evaluate(double now) { impl_->evaluate(now); }
+void Session::on_close(double now, const std::string& why) {
+  impl_->finish(Outcome::closed, 5, now, SessionEvent::halt, "console-closed", "the console closed: " + why);
+}
+void Session::abort(double now, const std::string& why) {
+  impl_->finish(Outcome::halted, 4, now, SessionEvent::halt, "aborted", why);
+}
+std::optional<Approved> Session::take_send() {
+  std::optional<Approved> out;
+  if (impl_->pending) {
+    out.emplace(std::move(*impl_->pending));
+    impl_->pending.reset();
+  }
+  return out;
+}
+std::vector<SessionEvent> Session::take_events() { return std::exchange(impl_->events, {}); }
+std::optional<double> Session::deadline() const { return impl_->deadline(); }
+Outcome Session::outcome() const { return impl_->outcome; }
+int Session::exit_code() const { return impl_->exit; }
+const std::string& Session::outcome_text() const { return impl_->outcome_text; }
+Screen Session::screen() const { return impl_->term.screen(); }
+const Terminal& Session::terminal() const { return impl_->term; }
+const std::string& Session::screen_id() const { return impl_->cur_id; }
+bool Session::secret_pending() const { return impl_->pending_secret; }
+
+}  // namespace vtpilot

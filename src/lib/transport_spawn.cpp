@@ -1,0 +1,217 @@
+// spawn: a local command on a pty, read and written through Asio (no polling).
+#include <utility>  // before Asio: Boost 1.74 + g++ 12 (debian12-notes.md)
+
+#include <boost/asio.hpp>
+#include <fcntl.h>
+#include <pty.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+
+#include "vtpilot/recorder.hpp"
+#include "vtpilot/transport.hpp"
+
+namespace vtpilot {
+
+namespace asio = boost::asio;
+
+namespace {
+
+class SpawnTransport final : public Transport {
+ public:
+  SpawnTransport(asio::io_context& io, std::string command, int rows, int cols)
+      : io_(io), command_(std::move(command)), rows_(rows), cols_(cols), master_(io), reap_timer_(io) {}
+  ~SpawnTransport() override {
+    stop();
+    if (pid_ > 0 && status_ < 0) {
+      ::kill(pid_, SIGKILL);
+      int st = 0;
+      ::waitpid(pid_, &st, 0);
+    }
+  }
+
+  void start(DataFn on_data, CloseFn on_close) override {
+    on_data_ = std::move(on_data);
+    on_close_ = std::move(on_close);
+    struct winsize ws {};
+    ws.ws_row = static_cast<unsigned short>(rows_);
+    ws.ws_col = static_cast<unsigned short>(cols_);
+    int fd = -1;
+    pid_ = ::forkpty(&fd, nullptr, nullptr, &ws);
+    if (pid_ < 0) {
+      std::string why = std::string("forkpty: ") + std::strerror(errno);
+      asio::post(io_, [this, why] { close_once(why); });
+      return;
+    }
+    if (pid_ == 0) {
+      ::setenv("TERM", "vt100", 1);
+      ::execl("/bin/sh", "sh", "-c", command_.c_str(), static_cast<char*>(nullptr));
+      std::fprintf(stderr, "vtpilot: cannot run /bin/sh: %s\n", std::strerror(errno));
+      ::_exit(127);
+    }
+    ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+    master_.assign(fd);
+    read();
+  }
+
+  void stop() override {
+    if (master_.is_open()) {
+      boost::system::error_code ec;
+      master_.cancel(ec);
+      master_.close(ec);  // the child sees hangup on its terminal
+    }
+  }
+
+  std::string describe() const override { return "spawn: " + command_; }
+  int child_status() const override { return status_; }
+
+  void wait_child(double timeout_s, std::function<void()> done) override {
+    if (pid_ <= 0 || status_ >= 0) {
+      done();
+      return;
+    }
+    deadline_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<long>(timeout_s * 1000));
+    reap(std::move(done));
+  }
+
+ protected:
+  void write_bytes(std::string_view bytes) override {
+    if (!master_.is_open()) return;
+    boost::system::error_code ec;
+    asio::write(master_, asio::buffer(bytes.data(), bytes.size()), ec);  // a few bytes: the pty takes them
+  }
+
+ private:
+  void read() {
+    master_.async_read_some(asio::buffer(buf_), [this](boost::system::error_code ec, std::size_t n) {
+      if (ec) {
+        // EIO from a pty master means the child closed its side: end of file.
+        close_once(ec == asio::error::eof || ec.value() == EIO ? "end of file" : ec.message());
+        return;
+      }
+      on_data_(std::string_view(buf_.data(), n));
+      if (master_.is_open()) read();
+    });
+  }
+
+  void close_once(const std::string& why) {
+    if (closed_) return;
+    closed_ = true;
+    try_reap();
+    if (on_close_) on_close_(why);
+  }
+
+  void try_reap() {
+    if (pid_ <= 0 || status_ >= 0) return;
+    int st = 0;
+    if (::waitpid(pid_, &st, WNOHANG) == pid_) status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+  }
+
+  // Bounded wait for the child at shutdown: a short timer tick, then SIGTERM, then SIGKILL.
+  void reap(std::function<void()> done) {
+    try_reap();
+    if (status_ >= 0) {
+      done();
+      return;
+    }
+    if (std::chrono::steady_clock::now() >= deadline_) {
+      ::kill(pid_, killed_ ? SIGKILL : SIGTERM);
+      killed_ = true;
+      deadline_ = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    }
+    reap_timer_.expires_after(std::chrono::milliseconds(10));
+    reap_timer_.async_wait([this, done = std::move(done)](boost::system::error_code) mutable { reap(std::move(done)); });
+  }
+
+  asio::io_context& io_;
+  std::string command_;
+  int rows_, cols_;
+  asio::posix::stream_descriptor master_;
+  asio::steady_timer reap_timer_;
+  std::chrono::steady_clock::time_point deadline_;
+  std::array<char, 65536> buf_{};
+  DataFn on_data_;
+  CloseFn on_close_;
+  pid_t pid_ = -1;
+  int status_ = -1;
+  bool closed_ = false;
+  bool killed_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<Transport> make_spawn_transport(asio::io_context& io, const std::string& command, int rows, int cols) {
+  return std::make_unique<SpawnTransport>(io, command, rows, cols);
+}
+
+// ---- Console: the single write path -------------------------------------------------------
+
+struct Console::Impl {
+  asio::io_context& io;
+  Transport& transport;
+  Recorder& recorder;
+  Clock now;
+  double pacing_s;
+  asio::steady_timer timer;
+  std::string queue;
+  bool secret = false;
+  bool secret_recorded = false;
+  bool writing = false;
+  Console* self;
+
+  void next() {
+    if (queue.empty()) {
+      writing = false;
+      if (self->on_idle) self->on_idle();
+      return;
+    }
+    // Never drive unrecorded: a transcript that cannot be written stops the keys.
+    if (!recorder.ok()) {
+      queue.clear();
+      writing = false;
+      if (self->on_record_error) self->on_record_error(recorder.error());
+      return;
+    }
+    // With pacing, one byte at a time (service processors drop bytes sent at full speed).
+    std::size_t n = pacing_s > 0 ? 1 : queue.size();
+    std::string chunk = queue.substr(0, n);
+    queue.erase(0, n);
+    if (!secret) recorder.input(now(), chunk, false);
+    else if (!secret_recorded) {
+      recorder.input(now(), "", true);
+      secret_recorded = true;
+    }
+    transport.write_bytes(chunk);
+    if (queue.empty() || pacing_s <= 0) {
+      next();
+      return;
+    }
+    timer.expires_after(std::chrono::microseconds(static_cast<long>(pacing_s * 1e6)));
+    timer.async_wait([this](boost::system::error_code ec) {
+      if (!ec) next();
+    });
+  }
+};
+
+Console::Console(asio::io_context& io, Transport& transport, Recorder& recorder, Clock now, double pacing_s)
+    : impl_(new Impl{io, transport, recorder, std::move(now), pacing_s, asio::steady_timer(io), {}, false, false, false, this}) {}
+Console::~Console() = default;
+
+void Console::send(Approved keys, bool secret) {
+  impl_->queue += keys.spend();
+  impl_->secret = secret;
+  impl_->secret_recorded = false;
+  if (!impl_->writing) {
+    impl_->writing = true;
+    impl_->next();
+  }
+}
+
+bool Console::busy() const { return impl_->writing; }
+
+}  // namespace vtpilot

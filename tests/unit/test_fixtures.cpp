@@ -1,0 +1,127 @@
+// Golden files: fixtures/screens/<screen-id>/<name>.raw, with <name>.screen (the rendered
+// 80x24 screen) and <name>.json (the expected `identify --json` object) beside it.
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+#include <random>
+#include <set>
+
+#include "fixture_util.hpp"
+#include "vtpilot/guard.hpp"
+#include "vtpilot/recognizer.hpp"
+#include "vtpilot/report.hpp"
+#include "vtpilot/screen.hpp"
+
+using namespace vtpilot;
+namespace fs = std::filesystem;
+
+namespace {
+std::vector<fs::path> screen_fixtures() { return fixture::files(fixture::root() / "screens", ".raw"); }
+
+std::string rendered_text(const Screen& s) {
+  std::string out;
+  for (auto& l : s.lines) out += l + "\n";
+  return out;
+}
+}  // namespace
+
+TEST_CASE("every screen fixture is recognized as its folder's screen id, by exactly one signature") {
+  const auto fixtures = screen_fixtures();
+  REQUIRE(fixtures.size() >= 29);
+  for (const auto& path : fixtures) {
+    CAPTURE(path.string());
+    Screen s = render(normalize_capture(fixture::read(path)));
+    Recognized r = Recognizer::builtin().recognize(s);
+    CHECK(r.ambiguous.empty());
+    CHECK(r.id == path.parent_path().filename().string());
+  }
+}
+
+TEST_CASE("every built-in screen id has at least one fixture") {
+  std::set<std::string> covered;
+  for (const auto& path : screen_fixtures()) covered.insert(path.parent_path().filename().string());
+  for (const auto& id : Recognizer::builtin().ids()) {
+    CAPTURE(id);
+    CHECK(covered.count(id) == 1);
+  }
+}
+
+TEST_CASE("fixtures render to their golden screen and identify to their golden JSON") {
+  int screens = 0, jsons = 0;
+  for (const auto& path : screen_fixtures()) {
+    CAPTURE(path.string());
+    Screen s = render(normalize_capture(fixture::read(path)));
+    fs::path golden_screen = fs::path(path).replace_extension(".screen");
+    if (fs::exists(golden_screen)) {
+      CHECK(rendered_text(s) == fixture::read(golden_screen));
+      ++screens;
+    }
+    fs::path golden_json = fs::path(path).replace_extension(".json");
+    if (fs::exists(golden_json)) {
+      auto expected = nlohmann::json::parse(fixture::read(golden_json));
+      Recognized r = Recognizer::builtin().recognize(s);
+      auto actual = nlohmann::json::parse(identify_json(path.filename().string(), r, s, Policy{}));
+      expected.erase("file");
+      actual.erase("file");
+      CHECK(actual.dump(1) == expected.dump(1));
+      ++jsons;
+    }
+  }
+  // Every fixture carries both goldens.
+  CHECK(screens == static_cast<int>(screen_fixtures().size()));
+  CHECK(jsons == static_cast<int>(screen_fixtures().size()));
+}
+
+TEST_CASE("the same bytes in any chunking give the identical screen (every split point)") {
+  for (const auto& path : screen_fixtures()) {
+    CAPTURE(path.string());
+    const std::string bytes = normalize_capture(fixture::read(path));
+    const Screen whole = render(bytes);
+    for (std::size_t cut = 1; cut < bytes.size(); ++cut) {
+      Terminal t;
+      t.feed(std::string_view(bytes).substr(0, cut));
+      t.feed(std::string_view(bytes).substr(cut));
+      if (!(t.screen() == whole)) {
+        FAIL_CHECK("split at byte " << cut << " changes the screen");
+        break;
+      }
+    }
+  }
+}
+
+TEST_CASE("the same bytes in random chunkings give the same screen and the same recognition") {
+  std::mt19937 rng(20261124);
+  for (const auto& path : screen_fixtures()) {
+    CAPTURE(path.string());
+    const std::string bytes = normalize_capture(fixture::read(path));
+    const Screen whole = render(bytes);
+    const std::string id = Recognizer::builtin().recognize(whole).id;
+    for (int round = 0; round < 20; ++round) {
+      Terminal t;
+      std::size_t pos = 0;
+      while (pos < bytes.size()) {
+        std::size_t n = std::uniform_int_distribution<std::size_t>(1, 64)(rng);
+        t.feed(std::string_view(bytes).substr(pos, n));
+        pos += n;
+      }
+      Screen s = t.screen();
+      CHECK(s == whole);
+      CHECK(Recognizer::builtin().recognize(s).id == id);
+    }
+  }
+}
+
+TEST_CASE("real published screens (../shared/screens) never match two signatures") {
+  fs::path dir = fs::path(VTPILOT_SOURCE_DIR) / ".." / "shared" / "screens";
+  if (!fs::exists(dir)) return;  // the reference screens live outside the repo
+  int recognized = 0, total = 0;
+  for (const auto& path : fixture::files(dir, ".txt")) {
+    CAPTURE(path.string());
+    Recognized r = Recognizer::builtin().recognize(render(normalize_capture(fixture::read(path))));
+    CHECK(r.ambiguous.empty());
+    recognized += r.known();
+    ++total;
+  }
+  // All but the NIC adapter screen (not a migration screen) are named.
+  CHECK(recognized >= total - 1);
+}

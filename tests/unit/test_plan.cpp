@@ -1,0 +1,65 @@
+#include <doctest/doctest.h>
+
+#include "vtpilot/plan.hpp"
+#include "vtpilot/recognizer.hpp"
+
+using namespace vtpilot;
+
+namespace {
+std::vector<SignatureError> load(const std::string& text, Plan& plan) {
+  std::vector<SignatureError> errors;
+  load_plan("p.toml", text, Recognizer::builtin(), plan, errors);
+  return errors;
+}
+}  // namespace
+
+TEST_CASE("plans: the built-in migrate plan loads and answers the migration screens by meaning") {
+  Plan plan;
+  std::vector<SignatureError> errors;
+  REQUIRE(resolve_plan("migrate", Recognizer::builtin(), plan, errors));
+  CHECK(errors.empty());
+  REQUIRE(plan.step_for("bos.method"));
+  CHECK(plan.step_for("bos.method")->choose == "^Migration Install");
+  CHECK(plan.step_for("bos.disks")->disk == "target");
+  CHECK(plan.step_for("sms.device_list")->device == "media");
+  CHECK(plan.step_for("aix.login")->done);
+  // No step types a fixed menu number on a menu: numbers differ by firmware.
+  for (const PlanStep& s : plan.steps)
+    if (s.screen.rfind("sms.", 0) == 0 && s.screen != "sms.post") CHECK(s.keys.empty());
+}
+
+TEST_CASE("plans: errors are file:line with a message") {
+  Plan plan;
+  auto e = load("name = \"x\"\n[[step]]\nscreen = \"bos.nope\"\nwait = true\n", plan);
+  REQUIRE(e.size() == 1);
+  CHECK(e[0].line == 3);
+  CHECK(e[0].str().find("unknown screen id") != std::string::npos);
+
+  e = load("[[step]]\nscreen = \"bos.method\"\nchoose = '(unclosed'\n", plan);
+  REQUIRE(e.size() == 1);
+  CHECK(e[0].line == 3);
+  CHECK(e[0].message.find("bad regex") != std::string::npos);
+
+  e = load("[[step]]\nscreen = \"bos.method\"\nchoose = 'Migration'\nkeys = \"3\\r\"\n", plan);
+  REQUIRE(e.size() == 1);
+  CHECK(e[0].message.find("exactly one") != std::string::npos);
+
+  e = load("[[step]]\nscreen = \"bos.method\"\nbogus = 1\nwait = true\n", plan);
+  REQUIRE(e.size() == 1);
+  CHECK(e[0].line == 3);
+
+  e = load("name = [\n", plan);
+  REQUIRE(e.size() == 1);
+  CHECK(e[0].line >= 1);
+
+  e = load("name = \"empty\"\n", plan);
+  CHECK(e.size() == 1);
+}
+
+TEST_CASE("plans: an unknown plan name lists the built-in ones") {
+  Plan plan;
+  std::vector<SignatureError> errors;
+  CHECK_FALSE(resolve_plan("nosuchplan", Recognizer::builtin(), plan, errors));
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].message.find("migrate") != std::string::npos);
+}

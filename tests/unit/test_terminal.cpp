@@ -1,0 +1,76 @@
+#include <doctest/doctest.h>
+
+#include "vtpilot/screen.hpp"
+
+using namespace vtpilot;
+
+TEST_CASE("terminal: CRLF text, clears and cursor addressing give the expected rows") {
+  Screen s = render("junk before\r\n\x1b[2J\x1b[H Main Menu\r\n 1.   Select Language\x1b[5;10Hxyz");
+  CHECK(s.lines[0] == " Main Menu");
+  CHECK(s.lines[1] == " 1.   Select Language");
+  CHECK(s.lines[4] == "         xyz");
+  CHECK(s.cursor_row == 4);
+  CHECK(s.cursor_col == 12);
+  CHECK(s.lines.size() == 24);
+}
+
+TEST_CASE("terminal: a bare LF moves down without returning, as on a real terminal") {
+  Screen s = render("ab\ncd");
+  CHECK(s.lines[0] == "ab");
+  CHECK(s.lines[1] == "  cd");
+}
+
+TEST_CASE("terminal: text with no CR at all is read as lines (LF taken as CRLF)") {
+  CHECK(normalize_capture("a\nb\n") == "a\r\nb\r\n");
+  CHECK(normalize_capture("a\r\nb\n") == "a\r\nb\n");  // any CR: raw bytes, untouched
+  Screen s = render(normalize_capture("Main Menu\n 1.   Select Language\n"));
+  CHECK(s.lines[1] == " 1.   Select Language");
+}
+
+TEST_CASE("terminal: UTF-8 and the DEC line drawing set render as text") {
+  Screen s = render("caf\xc3\xa9 \xe2\x94\x80\r\n\x1b(0lqqk\x1b(B ok");
+  CHECK(s.lines[0] == "caf\xc3\xa9 \xe2\x94\x80");
+  CHECK(s.lines[1] == "\xe2\x94\x8c\xe2\x94\x80\xe2\x94\x80\xe2\x94\x90 ok");  // ┌──┐
+}
+
+TEST_CASE("terminal: lines that scroll off are kept in a bounded history") {
+  Terminal t(24, 80, 100);
+  for (int i = 0; i < 5000; ++i) t.feed("line " + std::to_string(i) + "\r\n");
+  CHECK(t.history().size() == 100);
+  CHECK(t.history().back() == "line 4976");
+  CHECK(t.screen().lines[0] == "line 4977");
+}
+
+TEST_CASE("terminal: other sizes are honoured") {
+  Terminal t(43, 132);
+  t.feed(std::string(131, 'x') + "y");
+  Screen s = t.screen();
+  CHECK(s.rows == 43);
+  CHECK(s.cols == 132);
+  CHECK(s.lines.size() == 43);
+  CHECK(s.lines[0].size() == 132);
+}
+
+TEST_CASE("terminal: binary garbage never crashes and leaves valid UTF-8 rows") {
+  std::string junk;
+  unsigned x = 12345;
+  for (int i = 0; i < 200000; ++i) {
+    x = x * 1103515245u + 12345u;
+    junk += static_cast<char>(x >> 16);
+  }
+  Terminal t;
+  t.feed(junk);
+  Screen s = t.screen();
+  CHECK(s.lines.size() == 24);
+  CHECK(t.bytes_fed() == junk.size());
+}
+
+TEST_CASE("terminal: generation changes when the screen does, not otherwise") {
+  Terminal t;
+  t.feed("abc");
+  auto g = t.generation();
+  t.feed("");
+  CHECK(t.generation() == g);
+  t.feed("d");
+  CHECK(t.generation() != g);
+}
