@@ -76,13 +76,14 @@ struct Session::Impl {
   bool pending_secret = false;
 
   std::string cur_id;
+  std::string last_known;
   bool seen_first = false;
   double last_change = 0, last_output = 0;
   bool started = false;
   std::optional<double> unknown_since;
   int recoveries = 0;
   bool sent_this_visit = false;
-  std::map<std::string, int> visits;
+  std::map<std::string, int> sends;  // keys sent per screen id
   int last_percent = -1, last_elapsed = -1;
   std::string resolved_target;  // the disk name the target identity resolved to on bos.disks
 
@@ -224,6 +225,11 @@ struct Session::Impl {
       finish(Outcome::refused, 3, now, SessionEvent::halt, refused->code, refused->reason);
       return;
     }
+    // A plan going in circles (the same screen answered again and again) halts.
+    if (++sends[r.id] > 20) {
+      halt(now, "loop", "keys were sent on " + r.id + " " + std::to_string(sends[r.id] - 1) + " times; the plan is going in circles");
+      return;
+    }
     pending.emplace(std::move(std::get<Approved>(verdict)));
     pending_secret = secret;
     Awaiting a;
@@ -261,13 +267,10 @@ struct Session::Impl {
       recoveries = 0;
       sent_this_visit = false;
       unknown_since.reset();
-      if (!r.id.empty()) {
-        emit({SessionEvent::screen, now, r.id, "", "", r.fields.title});
-        if (++visits[r.id] > 12) {
-          halt(now, "loop", "screen " + r.id + " came back " + std::to_string(visits[r.id]) + " times; the plan is going in circles");
-          return;
-        }
-      }
+      // Install output scrolls the progress block in and out of view: announce a screen only
+      // when it differs from the last one named.
+      if (!r.id.empty() && r.id != last_known) emit({SessionEvent::screen, now, r.id, "", "", r.fields.title});
+      if (!r.id.empty()) last_known = r.id;
     }
     if (r.fields.progress && (r.fields.progress->percent != last_percent || r.fields.progress->elapsed_min != last_elapsed)) {
       last_percent = r.fields.progress->percent;
