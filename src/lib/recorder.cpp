@@ -5,21 +5,11 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "vtpilot/utf8.hpp"
+
 namespace vtpilot {
 
 namespace {
-// Length of the longest prefix of s that does not end inside a UTF-8 sequence.
-std::size_t complete_utf8_prefix(std::string_view s) {
-  std::size_t n = s.size();
-  for (std::size_t back = 1; back <= 3 && back <= n; ++back) {
-    unsigned char c = static_cast<unsigned char>(s[n - back]);
-    if ((c & 0xC0) == 0x80) continue;  // continuation byte: keep looking for the lead
-    std::size_t need = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 1;
-    return need > back ? n - back : n;
-  }
-  return n;
-}
-
 std::string json_string(std::string_view s) {
   return nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
@@ -66,7 +56,7 @@ void Recorder::event(double t, const char* type, std::string_view data) {
 void Recorder::output(double t, std::string_view bytes) {
   std::string buf = std::move(utf8_tail_);
   buf.append(bytes);
-  std::size_t n = complete_utf8_prefix(buf);
+  std::size_t n = utf8_complete_prefix(buf);
   utf8_tail_ = buf.substr(n);
   if (n) event(t, "o", std::string_view(buf).substr(0, n));
 }

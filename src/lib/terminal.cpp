@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "vtpilot/screen.hpp"
+#include "vtpilot/utf8.hpp"
 
 namespace vtpilot {
 
@@ -72,6 +73,12 @@ struct Terminal::Impl {
   std::uint64_t generation = 0;
   std::uint64_t bytes = 0;
   VTermScreenCallbacks callbacks{};
+  // Fast path (see feed_fast): off for good once the stream uses what it cannot model.
+  bool fast = true;
+  bool g0_graphics = false;  // ESC ( 0 in force: plain bytes are not plain text
+  int suppress_push = 0;     // scrolled-off rows already pushed to history by the fast path
+  std::string esc_tail;      // an escape sequence cut by the end of a read
+  std::string utf8_hold;     // a UTF-8 character cut by the end of a read
 
   static int on_damage(VTermRect, void* user) {
     ++static_cast<Impl*>(user)->generation;
@@ -87,10 +94,109 @@ struct Terminal::Impl {
   }
   static int on_pushline(int cols, const VTermScreenCell* cells, void* user) {
     auto* self = static_cast<Impl*>(user);
-    if (self->history_limit == 0) return 1;
-    if (self->history.size() >= self->history_limit) self->history.pop_front();
-    self->history.push_back(cells_text(cells, cols));
+    if (self->suppress_push > 0) {
+      --self->suppress_push;
+      return 1;
+    }
+    self->push_history(cells_text(cells, cols));
     return 1;
+  }
+  void push_history(std::string line) {
+    if (history_limit == 0) return;
+    if (history.size() >= history_limit) history.pop_front();
+    history.push_back(std::move(line));
+  }
+
+  void write(std::string_view b) {
+    if (b.empty()) return;
+    if (fast) watch(b);
+    vterm_input_write(vt, b.data(), b.size());
+  }
+
+  // Escape sequences after which plain bytes no longer mean plain lines scrolling at the
+  // bottom: charset designations (DEC line drawing), shift in/out, scroll regions. A sequence
+  // cut by a read boundary is finished with the next read.
+  void watch(std::string_view in) {
+    std::string joined;
+    std::string_view b = in;
+    if (!esc_tail.empty()) {
+      joined = std::move(esc_tail);
+      joined.append(in);
+      b = joined;
+      esc_tail.clear();
+    }
+    for (std::size_t i = 0; i < b.size(); ++i) {
+      char c = b[i];
+      if (c == 0x0e || c == 0x0f) fast = false;
+      if (c != 0x1b) continue;
+      auto unfinished = [&] {
+        if (b.size() - i <= 32) esc_tail.assign(b.substr(i));
+        else fast = false;  // an absurdly long sequence: stop trusting plain bytes
+      };
+      if (i + 1 >= b.size()) return unfinished();
+      if (b[i + 1] == ')') fast = false;
+      if (b[i + 1] == '(') {
+        if (i + 2 >= b.size()) return unfinished();
+        g0_graphics = b[i + 2] != 'B';
+      }
+      if (b[i + 1] == '[') {
+        std::size_t j = i + 2;
+        while (j < b.size() && ((b[j] >= '0' && b[j] <= '9') || b[j] == ';' || b[j] == '?')) ++j;
+        if (j >= b.size()) return unfinished();
+        if (b[j] == 'r') fast = false;  // DECSTBM: a scroll region
+      }
+    }
+  }
+
+  // At column 0 of the bottom row, on a blank row: every plain line from here is written on
+  // a fresh row and scrolls, so only the last screenful can still be seen.
+  bool at_bottom_blank() const {
+    VTermPos pos;
+    vterm_state_get_cursorpos(vterm_obtain_state(vt), &pos);
+    return pos.row == rows - 1 && pos.col == 0 && vterm_screen_is_eol(vs, pos);
+  }
+
+  std::string row_text(int r) const {
+    std::vector<VTermScreenCell> cells(static_cast<std::size_t>(cols));
+    for (int c = 0; c < cols; ++c) vterm_screen_get_cell(vs, VTermPos{r, c}, &cells[static_cast<std::size_t>(c)]);
+    return cells_text(cells.data(), cols);
+  }
+
+  // Install output is nearly all printable text and CRLF (design.md, Terminal). A run of more
+  // than a screenful of such lines, starting on a blank bottom row, ends in the same screen and
+  // the same history as feeding it byte by byte: the rows above and the early lines scroll
+  // off in order. So the early lines go straight to history and libvterm sees only the last
+  // screenful. Returns how many bytes it consumed (0: not applicable here).
+  std::size_t feed_fast(std::string_view b) {
+    if (!fast || g0_graphics || !esc_tail.empty()) return 0;
+    std::vector<std::size_t> ends;  // offset just past each plain line's CRLF
+    std::size_t i = 0, line_start = 0;
+    while (i < b.size()) {
+      unsigned char c = static_cast<unsigned char>(b[i]);
+      if (c == '\r' && i + 1 < b.size() && b[i + 1] == '\n') {
+        if (i - line_start > static_cast<std::size_t>(cols)) break;
+        i += 2;
+        ends.push_back(i);
+        line_start = i;
+        continue;
+      }
+      if (c < 0x20 || c > 0x7e) break;
+      ++i;
+    }
+    const std::size_t n = ends.size();
+    const std::size_t keep = static_cast<std::size_t>(rows);
+    if (n <= keep || !at_bottom_blank()) return 0;
+    for (int r = 0; r < rows - 1; ++r) push_history(row_text(r));
+    std::size_t start = 0;
+    for (std::size_t k = 0; k < n - keep; ++k) {
+      push_history(std::string(b.substr(start, ends[k] - 2 - start)));
+      start = ends[k];
+    }
+    // libvterm now pushes the rows - 1 rows pushed above, then the first kept line: skip the former.
+    suppress_push = rows - 1;
+    vterm_input_write(vt, b.data() + start, ends[n - 1] - start);
+    suppress_push = 0;
+    return ends[n - 1];
   }
 
   Impl(int r, int c, std::size_t limit) : rows(r), cols(c), history_limit(limit) {
@@ -118,9 +224,34 @@ Terminal& Terminal::operator=(Terminal&&) noexcept = default;
 void Terminal::feed(std::string_view bytes) {
   if (bytes.empty()) return;
   impl_->bytes += bytes.size();
-  vterm_input_write(impl_->vt, bytes.data(), bytes.size());
+  Impl& t = *impl_;
+  // libvterm 0.1.4 forgets a half-decoded UTF-8 character between writes (it becomes U+FFFD):
+  // hold an incomplete trailing sequence back until the rest arrives, so chunking never shows.
+  std::string joined;
+  if (!t.utf8_hold.empty()) {
+    joined = std::move(t.utf8_hold);
+    joined.append(bytes);
+    bytes = joined;
+    t.utf8_hold.clear();
+  }
+  const std::size_t complete = utf8_complete_prefix(bytes);
+  t.utf8_hold.assign(bytes.substr(complete));
+  bytes = bytes.substr(0, complete);
+  while (!bytes.empty()) {
+    if (std::size_t used = t.feed_fast(bytes)) {
+      bytes.remove_prefix(used);
+      continue;
+    }
+    // Through the emulator up to the end of the next line; then try the fast path again.
+    std::size_t eol = bytes.find("\r\n");
+    std::size_t n = (!t.fast || eol == std::string_view::npos) ? bytes.size() : eol + 2;
+    t.write(bytes.substr(0, n));
+    bytes.remove_prefix(n);
+  }
   vterm_screen_flush_damage(impl_->vs);
 }
+
+void Terminal::set_fast_path(bool on) { impl_->fast = on; }
 
 Screen Terminal::screen() const {
   Screen s;

@@ -74,3 +74,52 @@ TEST_CASE("terminal: generation changes when the screen does, not otherwise") {
   t.feed("d");
   CHECK(t.generation() != g);
 }
+
+// The fast path for plain scrolling lines must be invisible: same screen, same history as
+// feeding libvterm every byte, for any mix of plain lines, escapes and chunkings.
+TEST_CASE("terminal: the plain-lines fast path gives exactly what libvterm alone gives") {
+  unsigned x = 7;
+  auto rnd = [&](unsigned n) {
+    x = x * 1103515245u + 12345u;
+    return (x >> 16) % n;
+  };
+  const std::string pieces[] = {"Installing fileset bos.rte ... done\r\n", "\x1b[2J\x1b[H", " Main Menu\r\n",
+                          "\x1b[5;10H", "x", "\r\n", "\x1b(0lqk\x1b(B", "\x1b[2;20r", "\x1b[r", "caf\xc3\xa9\r\n",
+                          "\ttab\r\n", std::string(85, 'w'), "\n", "\x1b[K", "\x0e", "\x0f", "\r\n\r\n"};
+  for (int round = 0; round < 300; ++round) {
+    std::string stream;
+    int n = 5 + static_cast<int>(rnd(60));
+    for (int i = 0; i < n; ++i) {
+      if (rnd(3) == 0) {
+        int lines = static_cast<int>(rnd(80));
+        for (int k = 0; k < lines; ++k) stream += "line " + std::to_string(round) + "." + std::to_string(k) + "\r\n";
+      } else {
+        stream += pieces[rnd(sizeof pieces / sizeof pieces[0])];
+      }
+    }
+    Terminal fast(24, 80, 500), slow(24, 80, 500);
+    slow.set_fast_path(false);
+    std::size_t pos = 0;
+    while (pos < stream.size()) {
+      std::size_t len = 1 + rnd(700);
+      fast.feed(std::string_view(stream).substr(pos, len));
+      pos += len;
+    }
+    slow.feed(stream);
+    CAPTURE(round);
+    REQUIRE(fast.screen() == slow.screen());
+    REQUIRE(fast.history() == slow.history());
+  }
+}
+
+TEST_CASE("terminal: a UTF-8 character split between reads renders whole") {
+  for (std::string text : {std::string("caf\xc3\xa9!"), std::string("ab\xe2\x94\x80x"), std::string("\xf0\x9f\x98\x80z")}) {
+    for (std::size_t cut = 1; cut < text.size(); ++cut) {
+      Terminal t;
+      t.feed(text.substr(0, cut));
+      t.feed(text.substr(cut));
+      CAPTURE(cut);
+      CHECK(t.screen() == render(text));
+    }
+  }
+}
