@@ -32,8 +32,26 @@ struct RunResult {
 
 using TransportFactory = std::function<std::unique_ptr<Transport>(boost::asio::io_context&)>;
 
-// Attaches, follows the plan, records; returns when the session ends (done, refused, halted,
-// closed, or a signal: exit 130 / 143 / 129).
+// One session driven on a shared io_context: several of them can run in one loop (many LPARs
+// in one process), each with its own transport, guard, plan state and transcript.
+class LiveRun {
+ public:
+  LiveRun(boost::asio::io_context& io, Session& session, std::unique_ptr<Transport> transport, Recorder& recorder,
+          RunOptions options);
+  ~LiveRun();
+  // Attaches; on_finished runs once the session has ended and the transport is detached.
+  void start(std::function<void(const RunResult&)> on_finished);
+  // Stop sending, detach (signals, operator quit). exit_code is what the run reports.
+  void stop(const std::string& why, int exit_code);
+  bool finished() const;
+  const RunResult& result() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// One session in its own loop, with SIGINT / SIGTERM / SIGHUP handled (exit 130 / 143 / 129).
 RunResult run_live(Session& session, const TransportFactory& make_transport, Recorder& recorder,
                    const RunOptions& options);
 

@@ -51,13 +51,7 @@ void print_screen(const Screen& s) {
 }  // namespace
 
 void add_run(CLI::App& app) {
-  struct Opts {
-    std::string spawn, sim_args, config, plan = "migrate", transcript, events, media_pattern, media_location;
-    bool sim = false, quiet = false;
-    double pacing_ms = 100, timeout_s = 900, confirm_s = 5;
-    Policy policy;
-  };
-  auto o = std::make_shared<Opts>();
+  auto o = std::make_shared<RunArgs>();
   auto* cmd = app.add_subcommand(
       "run",
       "unattended: attach to a console, follow the plan (default `migrate`), every key through the guard,\n"
@@ -86,9 +80,7 @@ void add_run(CLI::App& app) {
 
   cmd->callback([o] {
     if (!o->config.empty()) {
-      std::cerr << "vtpilot run: --config (ssh to the HMC + mkvterm) is not available in this build yet; "
-                   "use --spawn or --sim\n";
-      exit_code() = kUsage;
+      exit_code() = run_config(*o);
       return;
     }
     std::string command = o->spawn;

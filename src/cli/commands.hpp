@@ -16,6 +16,17 @@ enum Exit : int {
   kDiverged = 6,
 };
 
+// Options shared by run and step (and the ssh path, run_config.cpp).
+struct RunArgs {
+  std::string spawn, sim_args, config, plan = "migrate", transcript, events, media_pattern, media_location;
+  bool sim = false, quiet = false;
+  double pacing_ms = 100, timeout_s = 900, confirm_s = 5;
+  Policy policy;
+};
+
+// `run --config FILE`: ssh to the HMC, mkvterm, HMC orchestration, many LPARs (run_config.cpp).
+int run_config(const RunArgs& args);
+
 // The policy flags shared by identify, run and step (--target-disk, --clone-pvid, ...).
 void add_policy_flags(CLI::App& cmd, Policy& policy);
 

@@ -96,40 +96,55 @@ struct Ui {
 
 }  // namespace
 
-RunResult run_live(Session& session, const TransportFactory& make_transport, Recorder& recorder,
-                   const RunOptions& options) {
-  asio::io_context io;
-  const auto start = std::chrono::steady_clock::now();
-  auto now = [start] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
-  std::unique_ptr<Transport> transport = make_transport(io);
-  Console console(io, *transport, recorder, now, options.pacing_s);
-  asio::steady_timer deadline(io);
-  asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
-  Ui ui{options};
+struct LiveRun::Impl {
+  asio::io_context& io;
+  Session& session;
+  std::unique_ptr<Transport> transport;
+  Recorder& recorder;
+  RunOptions options;
+  std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
+  Console console;
+  asio::steady_timer deadline;
+  Ui ui;
   RunResult result;
-  bool finished = false;
-  int signal_exit = 0;
+  bool finishing = false, done = false;
+  int forced_exit = 0;
+  std::function<void(const RunResult&)> on_finished;
 
-  std::function<void()> pump;
-  auto finish = [&] {
-    if (finished) return;
-    finished = true;
+  Impl(asio::io_context& io_, Session& s, std::unique_ptr<Transport> t, Recorder& r, RunOptions o)
+      : io(io_), session(s), transport(std::move(t)), recorder(r), options(std::move(o)),
+        console(io_, *transport, r, [this] { return now(); }, options.pacing_s), deadline(io_), ui{options} {}
+
+  double now() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); }
+
+  void finish() {
+    if (finishing) return;
+    finishing = true;
     deadline.cancel();
-    signals.cancel();
     transport->stop();
-    transport->wait_child(5.0, [&] { result.child_status = transport->child_status(); });
-  };
-  auto arm = [&] {
+    transport->wait_child(5.0, [this] {
+      result.child_status = transport->child_status();
+      result.exit_code = forced_exit ? forced_exit : session.exit_code();
+      result.text = session.outcome_text();
+      result.last_screen = session.screen();
+      result.seconds = now();
+      done = true;
+      if (on_finished) on_finished(result);
+    });
+  }
+
+  void arm() {
     if (auto d = session.deadline()) {
-      deadline.expires_at(start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+      deadline.expires_at(t0 + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                       std::chrono::duration<double>(*d + 0.001)));
-      deadline.async_wait([&](boost::system::error_code ec) {
+      deadline.async_wait([this](boost::system::error_code ec) {
         if (!ec) pump();
       });
     }
-  };
-  pump = [&] {
-    if (finished) return;
+  }
+
+  void pump() {
+    if (finishing) return;
     if (!console.busy()) session.evaluate(now());
     for (const SessionEvent& e : session.take_events()) {
       ui.show(e);
@@ -147,40 +162,62 @@ RunResult run_live(Session& session, const TransportFactory& make_transport, Rec
       return;
     }
     arm();
-  };
-  console.on_idle = [&] { asio::post(io, [&] { pump(); }); };
-  console.on_record_error = [&](const std::string& why) {
-    session.abort(now(), "the transcript cannot be written (" + why + "); stopped before the next key");
-    pump();
-  };
+  }
 
+  void start() {
+    console.on_idle = [this] { asio::post(io, [this] { pump(); }); };
+    console.on_record_error = [this](const std::string& why) {
+      session.abort(now(), "the transcript cannot be written (" + why + "); stopped before the next key");
+      pump();
+    };
+    transport->start(
+        [this](std::string_view bytes) {
+          recorder.output(now(), bytes);
+          session.on_output(bytes, now());
+          pump();
+        },
+        [this](const std::string& why) {
+          if (session.outcome() == Outcome::running) session.on_close(now(), why);
+          pump();
+          finish();
+        });
+    asio::post(io, [this] { pump(); });
+  }
+};
+
+LiveRun::LiveRun(asio::io_context& io, Session& session, std::unique_ptr<Transport> transport, Recorder& recorder,
+                 RunOptions options)
+    : impl_(std::make_unique<Impl>(io, session, std::move(transport), recorder, std::move(options))) {}
+LiveRun::~LiveRun() = default;
+
+void LiveRun::start(std::function<void(const RunResult&)> on_finished) {
+  impl_->on_finished = std::move(on_finished);
+  impl_->start();
+}
+
+void LiveRun::stop(const std::string& why, int exit_code) {
+  if (impl_->finishing) return;
+  impl_->forced_exit = exit_code;
+  impl_->session.abort(impl_->now(), why);
+  impl_->pump();
+}
+
+bool LiveRun::finished() const { return impl_->done; }
+const RunResult& LiveRun::result() const { return impl_->result; }
+
+RunResult run_live(Session& session, const TransportFactory& make_transport, Recorder& recorder,
+                   const RunOptions& options) {
+  asio::io_context io;
+  LiveRun run(io, session, make_transport(io), recorder, options);
+  asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
   signals.async_wait([&](boost::system::error_code ec, int sig) {
     if (ec) return;
-    signal_exit = sig == SIGINT ? 130 : sig == SIGTERM ? 143 : 129;
-    session.abort(now(), std::string("stopped by signal ") + (sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP"));
-    pump();
+    run.stop(std::string("stopped by signal ") + (sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP"),
+             sig == SIGINT ? 130 : sig == SIGTERM ? 143 : 129);
   });
-
-  transport->start(
-      [&](std::string_view bytes) {
-        recorder.output(now(), bytes);
-        session.on_output(bytes, now());
-        pump();
-      },
-      [&](const std::string& why) {
-        if (session.outcome() == Outcome::running) session.on_close(now(), why);
-        pump();
-        finish();
-      });
-  asio::post(io, [&] { pump(); });
+  run.start([&](const RunResult&) { signals.cancel(); });
   io.run();
-
-  result.exit_code = signal_exit ? signal_exit : session.exit_code();
-  result.text = session.outcome_text();
-  result.last_screen = session.screen();
-  result.seconds = now();
-  if (result.child_status < 0) result.child_status = transport->child_status();
-  return result;
+  return run.result();
 }
 
 }  // namespace vtpilot
