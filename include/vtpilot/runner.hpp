@@ -20,6 +20,8 @@ struct RunOptions {
   bool events_json = false;    // JSON lines on stdout
   bool quiet = false;          // no human progress on stderr
   bool tty = false;            // stderr is a terminal: draw a progress bar
+  // When set, events go here instead of the built-in progress lines (step mode draws its own).
+  std::function<void(const SessionEvent&)> on_event;
 };
 
 struct RunResult {
@@ -45,6 +47,8 @@ class LiveRun {
   void stop(const std::string& why, int exit_code);
   bool finished() const;
   const RunResult& result() const;
+  // Look at the session again now (after the operator acted on it).
+  void poke();
 
  private:
   struct Impl;

@@ -21,12 +21,23 @@ struct EngineOptions {
   int max_recoveries = 3;         // re-sends of keys the screen proves never arrived, per screen
   std::string media_pattern = R"(\b(CD-ROM|DVD))";  // install media label (case-insensitive)
   std::string media_location;                      // or its location code (outranks the pattern)
+  // Step mode: decisions become proposals that the operator accepts, skips or replaces.
+  bool operator_confirms = false;
+};
+
+// What the plan would send now, and the guard's verdict on it (step mode).
+struct Proposal {
+  std::string screen_id;
+  std::string keys;
+  std::string label;  // what the keys choose, for the operator ("Migration Install")
+  bool secret = false;
+  Verdict verdict;
 };
 
 enum class Outcome { running, done, refused, halted, closed };
 
 struct SessionEvent {
-  enum Kind { screen, send, refuse, progress, note, halt, done } kind;
+  enum Kind { screen, send, refuse, progress, note, halt, done, propose } kind;
   double t = 0;
   std::string screen_id;  // recognized id ("" unknown)
   std::string keys;       // send: the keys; refuse: the keys refused
@@ -49,6 +60,16 @@ class Session {
   void on_close(double now, const std::string& why);
   // Stop now (signal, operator): no more keys.
   void abort(double now, const std::string& why);
+
+  // Step mode. The pending proposal, if any.
+  const std::optional<Proposal>& proposal() const;
+  // Sends the proposal (judged again on the current screen). Returns the verdict.
+  Verdict accept(double now);
+  // Sends the operator's own keys instead, judged by the same guard (layer 2 in every mode;
+  // on a screen vtpilot does not know, only layer 2). A refusal is reported and nothing sent.
+  Verdict operator_keys(std::string_view keys, double now);
+  // Do nothing on this screen; propose again once the screen changes.
+  void skip(double now);
 
   // Keys the guard approved, to hand to the single write path; at most one pending.
   std::optional<Approved> take_send();

@@ -37,6 +37,8 @@ std::string default_transcript() {
   return buf;
 }
 
+}  // namespace
+
 void print_screen(const Screen& s) {
   std::cerr << "  +" << std::string(80, '-') << "+\n";
   for (const auto& l : s.lines) {
@@ -48,7 +50,70 @@ void print_screen(const Screen& s) {
   std::cerr << "  +" << std::string(80, '-') << "+\n";
 }
 
-}  // namespace
+void add_run_flags(CLI::App* cmd, RunArgs& o) {
+  auto* spawn = cmd->add_option("--spawn", o.spawn, "run CMD (through /bin/sh -c) on a pty and drive it");
+  auto* sim = cmd->add_flag("--sim", o.sim, "drive the bundled simulator (lpar-sim console) on a pty (the default)");
+  cmd->add_option("--sim-args", o.sim_args, "lpar-sim's own flags, as one string (see lpar-sim console --help)");
+  auto* config = cmd->add_option("--config", o.config, "TOML config: HMC, LPARs, policy (ssh + mkvterm)");
+  spawn->excludes(sim);
+  config->excludes(sim)->excludes(spawn);
+  cmd->add_option("--plan", o.plan, "built-in plan name (migrate) or a plan file")->capture_default_str();
+  cmd->add_option("--transcript", o.transcript, "asciicast file to write (default: vtpilot-DATE-TIME.cast here)");
+  cmd->add_option("--pacing", o.pacing_ms, "milliseconds between key bytes (0 = full speed)")
+      ->check(CLI::Range(0.0, 10000.0))->capture_default_str();
+  cmd->add_option("--timeout", o.timeout_s, "seconds on one screen with nothing changing before halting (exit 4)")
+      ->check(CLI::Range(0.1, 86400.0))->capture_default_str();
+  cmd->add_option("--confirm-timeout", o.confirm_s, "seconds for the console to react to keys before checking what arrived")
+      ->check(CLI::Range(0.01, 600.0))->capture_default_str();
+  cmd->add_option("--events", o.events, "machine-readable events on stdout")->check(CLI::IsMember({"json"}));
+  cmd->add_option("--media-pattern", o.media_pattern, "install media label in the SMS device list (regex, default CD-ROM|DVD)");
+  cmd->add_option("--media-location", o.media_location, "install media location code (outranks the pattern)");
+  cmd->add_flag("--quiet", o.quiet, "no progress lines on stderr");
+  add_policy_flags(*cmd, o.policy);
+}
+
+std::optional<Prepared> prepare_run(const RunArgs& o, const char* who, int& code) {
+  Prepared p;
+  p.command = o.spawn;
+  if (o.sim || p.command.empty()) {
+    std::string sim = self_dir() + "/lpar-sim";
+    if (::access(sim.c_str(), X_OK) != 0) {
+      std::cerr << "vtpilot " << who << ": the simulator " << sim << " is not built (scripts/bootstrap builds it)\n";
+      code = kUsage;
+      return std::nullopt;
+    }
+    p.command = shell_quote(sim) + " console " + o.sim_args;
+  }
+  std::vector<SignatureError> errors;
+  if (!resolve_plan(o.plan, Recognizer::builtin(), p.plan, errors)) {
+    for (auto& e : errors) std::cerr << e.str() << "\n";
+    code = kUsage;
+    return std::nullopt;
+  }
+  p.eo.screen_timeout_s = o.timeout_s;
+  p.eo.confirm_timeout_s = o.confirm_s;
+  if (!o.media_pattern.empty()) {
+    std::string err;
+    std::size_t off = 0;
+    if (!Regex::compile(o.media_pattern, err, off)) {
+      std::cerr << "vtpilot " << who << ": --media-pattern: bad regex at offset " << off << ": " << err << "\n";
+      code = kUsage;
+      return std::nullopt;
+    }
+    p.eo.media_pattern = o.media_pattern;
+  }
+  p.eo.media_location = o.media_location;
+  p.policy = o.policy;
+  p.policy.extra_forbidden_labels = p.plan.forbidden_labels;
+  p.transcript = o.transcript.empty() ? default_transcript() : o.transcript;
+  if (auto err = p.recorder->open(p.transcript, 80, 24, std::string("vtpilot ") + who + " (" + p.plan.name + ")",
+                                  static_cast<double>(std::time(nullptr)))) {
+    std::cerr << "vtpilot " << who << ": cannot create the transcript: " << *err << "\n";
+    code = kUsage;
+    return std::nullopt;
+  }
+  return p;
+}
 
 void add_run(CLI::App& app) {
   auto o = std::make_shared<RunArgs>();
@@ -56,102 +121,52 @@ void add_run(CLI::App& app) {
       "run",
       "unattended: attach to a console, follow the plan (default `migrate`), every key through the guard,\n"
       "everything recorded in an asciicast transcript.\n"
-      "Exit: 0 done, 2 bad usage/config, 3 refused by the guard, 4 unknown screen or timeout, 5 console lost.\n"
+      "Exit: 0 done, 2 bad usage/config, 3 refused by the guard, 4 unknown screen or timeout, 5 console lost,\n"
+      "130/143/129 stopped by SIGINT/SIGTERM/SIGHUP.\n"
       "Example: vtpilot run --sim     (a whole simulated migration on the bundled lpar-sim)");
-  auto* spawn = cmd->add_option("--spawn", o->spawn, "run CMD (through /bin/sh -c) on a pty and drive it");
-  auto* sim = cmd->add_flag("--sim", o->sim, "drive the bundled simulator (lpar-sim console) on a pty");
-  cmd->add_option("--sim-args", o->sim_args, "lpar-sim's own flags, as one string (see lpar-sim console --help)");
-  auto* config = cmd->add_option("--config", o->config, "TOML config: HMC, LPARs, policy (ssh + mkvterm)");
-  spawn->excludes(sim);
-  config->excludes(sim)->excludes(spawn);
-  cmd->add_option("--plan", o->plan, "built-in plan name (migrate) or a plan file")->capture_default_str();
-  cmd->add_option("--transcript", o->transcript, "asciicast file to write (default: vtpilot-DATE-TIME.cast here)");
-  cmd->add_option("--pacing", o->pacing_ms, "milliseconds between key bytes (0 = full speed)")
-      ->check(CLI::Range(0.0, 10000.0))->capture_default_str();
-  cmd->add_option("--timeout", o->timeout_s, "seconds on one screen with nothing changing before halting (exit 4)")
-      ->check(CLI::Range(0.1, 86400.0))->capture_default_str();
-  cmd->add_option("--confirm-timeout", o->confirm_s, "seconds for the console to react to keys before checking what arrived")
-      ->check(CLI::Range(0.01, 600.0))->capture_default_str();
-  cmd->add_option("--events", o->events, "machine-readable events on stdout")->check(CLI::IsMember({"json"}));
-  cmd->add_option("--media-pattern", o->media_pattern, "install media label in the SMS device list (regex, default CD-ROM|DVD)");
-  cmd->add_option("--media-location", o->media_location, "install media location code (outranks the pattern)");
-  cmd->add_flag("--quiet", o->quiet, "no progress lines on stderr");
-  add_policy_flags(*cmd, o->policy);
-
+  add_run_flags(cmd, *o);
   cmd->callback([o] {
     if (!o->config.empty()) {
       exit_code() = run_config(*o);
       return;
     }
-    std::string command = o->spawn;
-    if (o->sim || command.empty()) {
-      std::string sim = self_dir() + "/lpar-sim";
-      if (::access(sim.c_str(), X_OK) != 0) {
-        std::cerr << "vtpilot run: the simulator " << sim << " is not built (scripts/bootstrap builds it)\n";
-        exit_code() = kUsage;
-        return;
-      }
-      command = shell_quote(sim) + " console " + o->sim_args;
-    }
-    const Recognizer& rec = Recognizer::builtin();
-    Plan plan;
-    std::vector<SignatureError> errors;
-    if (!resolve_plan(o->plan, rec, plan, errors)) {
-      for (auto& e : errors) std::cerr << e.str() << "\n";
-      exit_code() = kUsage;
+    int code = 0;
+    auto p = prepare_run(*o, "run", code);
+    if (!p) {
+      exit_code() = code;
       return;
     }
-    EngineOptions eo;
-    eo.screen_timeout_s = o->timeout_s;
-    eo.confirm_timeout_s = o->confirm_s;
-    if (!o->media_pattern.empty()) {
-      std::string err;
-      std::size_t off = 0;
-      if (!Regex::compile(o->media_pattern, err, off)) {
-        std::cerr << "vtpilot run: --media-pattern: bad regex at offset " << off << ": " << err << "\n";
-        exit_code() = kUsage;
-        return;
-      }
-      eo.media_pattern = o->media_pattern;
-    }
-    eo.media_location = o->media_location;
-    Policy policy = o->policy;
-    policy.extra_forbidden_labels = plan.forbidden_labels;
-
-    std::string transcript = o->transcript.empty() ? default_transcript() : o->transcript;
-    Recorder recorder;
-    if (auto err = recorder.open(transcript, 80, 24, "vtpilot run (" + plan.name + ")",
-                                 static_cast<double>(std::time(nullptr)))) {
-      std::cerr << "vtpilot run: cannot create the transcript: " << *err << "\n";
-      exit_code() = kUsage;
-      return;
-    }
-    Session session(plan, rec, Guard(policy), eo);
+    Session session(p->plan, Recognizer::builtin(), Guard(p->policy), p->eo);
     RunOptions ro;
     ro.pacing_s = o->pacing_ms / 1000.0;
     ro.events_json = o->events == "json";
     ro.quiet = o->quiet;
     ro.tty = ::isatty(2);
-    if (!o->quiet) std::cerr << "vtpilot: " << command << "\n  plan " << plan.name << ", transcript " << transcript << "\n";
-    RunResult r = run_live(session, [&](boost::asio::io_context& io) { return make_spawn_transport(io, command); },
-                           recorder, ro);
-    recorder.close();
-    const char* outcome = r.exit_code == 0 ? "done" : r.exit_code == 3 ? "REFUSED" : r.exit_code == 5 ? "console lost"
-                                                    : r.exit_code >= 128 ? "stopped" : "halted";
-    if (r.exit_code != 0) {
-      std::cerr << "\nvtpilot: " << outcome << ": " << r.text << "\nLast screen:\n";
-      print_screen(r.last_screen);
-    }
     if (!o->quiet)
-      std::cerr << "vtpilot: " << outcome << " in " << static_cast<int>(r.seconds) << " s; transcript " << transcript
-                << (r.child_status >= 0 ? "; console program exited " + std::to_string(r.child_status) : std::string())
-                << "\n";
-    if (o->events == "json") {
-      std::cout << "{\"event\":\"summary\",\"outcome\":\"" << outcome << "\",\"exit\":" << r.exit_code
-                << ",\"seconds\":" << r.seconds << ",\"child_status\":" << r.child_status << "}\n";
-    }
-    exit_code() = r.exit_code;
+      std::cerr << "vtpilot: " << p->command << "\n  plan " << p->plan.name << ", transcript " << p->transcript << "\n";
+    const std::string command = p->command;
+    RunResult r = run_live(session, [&](boost::asio::io_context& io) { return make_spawn_transport(io, command); },
+                           *p->recorder, ro);
+    p->recorder->close();
+    exit_code() = report_outcome(r, p->transcript, o->quiet, o->events == "json");
   });
+}
+
+int report_outcome(const RunResult& r, const std::string& transcript, bool quiet, bool json) {
+  const char* outcome = r.exit_code == 0 ? "done" : r.exit_code == 3 ? "REFUSED" : r.exit_code == 5 ? "console lost"
+                                                  : r.exit_code >= 128 ? "stopped" : "halted";
+  if (r.exit_code != 0) {
+    std::cerr << "\nvtpilot: " << outcome << ": " << r.text << "\nLast screen:\n";
+    print_screen(r.last_screen);
+  }
+  if (!quiet)
+    std::cerr << "vtpilot: " << outcome << " in " << static_cast<int>(r.seconds) << " s; transcript " << transcript
+              << (r.child_status >= 0 ? "; console program exited " + std::to_string(r.child_status) : std::string())
+              << "\n";
+  if (json)
+    std::cout << "{\"event\":\"summary\",\"outcome\":\"" << outcome << "\",\"exit\":" << r.exit_code
+              << ",\"seconds\":" << r.seconds << ",\"child_status\":" << r.child_status << "}\n";
+  return r.exit_code;
 }
 
 void add_replay(CLI::App& app) {

@@ -2,7 +2,14 @@
 // One CLI11 subcommand per file; each registers itself on the app.
 #include <CLI/CLI.hpp>
 
+#include <memory>
+#include <optional>
+
 #include "vtpilot/guard.hpp"
+#include "vtpilot/plan.hpp"
+#include "vtpilot/recorder.hpp"
+#include "vtpilot/runner.hpp"
+#include "vtpilot/session.hpp"
 
 namespace vtpilot::cli {
 
@@ -23,6 +30,24 @@ struct RunArgs {
   double pacing_ms = 100, timeout_s = 900, confirm_s = 5;
   Policy policy;
 };
+
+// What run and step share once the flags are checked: the console command, the plan, the
+// engine options, the policy, and an open transcript.
+struct Prepared {
+  std::string command;
+  Plan plan;
+  EngineOptions eo;
+  Policy policy;
+  std::string transcript;
+  std::shared_ptr<Recorder> recorder = std::make_shared<Recorder>();
+};
+void add_run_flags(CLI::App* cmd, RunArgs& args);
+// Prints what is wrong and sets code when it returns nothing.
+std::optional<Prepared> prepare_run(const RunArgs& args, const char* who, int& code);
+// The end of a run: outcome line, last screen on failure, JSON summary. Returns the exit code.
+int report_outcome(const RunResult& result, const std::string& transcript, bool quiet, bool json);
+void print_screen(const Screen& screen);
+void add_step(CLI::App& app);
 
 // `run --config FILE`: ssh to the HMC, mkvterm, HMC orchestration, many LPARs (run_config.cpp).
 int run_config(const RunArgs& args);

@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   add_identify(app);
   add_check(app);
   add_run(app);
+  add_step(app);
   add_replay(app);
   try {
     app.parse(argc, argv);

@@ -25,6 +25,7 @@ const char* kind_name(SessionEvent::Kind k) {
     case SessionEvent::note: return "note";
     case SessionEvent::halt: return "halt";
     case SessionEvent::done: return "done";
+    case SessionEvent::propose: return "propose";
   }
   return "?";
 }
@@ -86,6 +87,11 @@ struct Ui {
         }
         break;
       }
+      case SessionEvent::propose:
+        clear_bar();
+        std::fprintf(stderr, "%s  %-22s proposes %s%s%s\n", ts, "", e.keys.c_str(), e.code.empty() ? "  " : "  REFUSED: ",
+                     e.text.c_str());
+        break;
       case SessionEvent::halt:
       case SessionEvent::done:
         clear_bar();
@@ -147,12 +153,13 @@ struct LiveRun::Impl {
     if (finishing) return;
     if (!console.busy()) session.evaluate(now());
     for (const SessionEvent& e : session.take_events()) {
-      ui.show(e);
+      if (options.on_event) options.on_event(e);
+      else ui.show(e);
       std::string label = std::string(kind_name(e.kind));
       if (!e.screen_id.empty()) label += " " + e.screen_id;
       if (!e.keys.empty()) label += " keys=" + e.keys;
       if (!e.code.empty()) label += " [" + e.code + "]";
-      if (!e.text.empty() && e.kind != SessionEvent::send) label += ": " + e.text;
+      if (!e.text.empty()) label += ": " + e.text;
       if (e.kind != SessionEvent::progress) recorder.marker(e.t, label);
     }
     bool secret = session.secret_pending();
@@ -203,6 +210,9 @@ void LiveRun::stop(const std::string& why, int exit_code) {
 }
 
 bool LiveRun::finished() const { return impl_->done; }
+void LiveRun::poke() {
+  asio::post(impl_->io, [this] { impl_->pump(); });
+}
 const RunResult& LiveRun::result() const { return impl_->result; }
 
 RunResult run_live(Session& session, const TransportFactory& make_transport, Recorder& recorder,

@@ -86,6 +86,9 @@ struct Session::Impl {
   std::map<std::string, int> sends;  // keys sent per screen id
   int last_percent = -1, last_elapsed = -1;
   std::string resolved_target;  // the disk name the target identity resolved to on bos.disks
+  std::optional<Proposal> proposal;       // step mode
+  std::optional<std::string> skipped_text;  // step mode: the screen the operator skipped
+  bool noted_unknown = false;               // step mode: told the operator once per screen
 
   struct Awaiting {
     std::string screen_id;
@@ -210,7 +213,8 @@ struct Session::Impl {
     return sp == std::string::npos ? names : names.substr(0, sp);
   }
 
-  void send(const Recognized& r, const Screen& s, const std::string& keys, bool secret, double now, bool recovery) {
+  Verdict send(const Recognized& r, const Screen& s, const std::string& keys, bool secret, double now, bool recovery,
+               const Guard* with = nullptr, bool by_operator = false) {
     // A pinned identity resolved on the disk screen names the target from here on.
     if (r.id == "bos.disks" && !resolved_target.empty() && resolved_target != guard.policy().target_name &&
         (!guard.policy().target_pvid.empty() || !guard.policy().target_location.empty())) {
@@ -218,17 +222,19 @@ struct Session::Impl {
       p.target_name = resolved_target;
       guard = Guard(p);
     }
-    auto verdict = guard.approve(r, s, keys);
+    auto verdict = (with ? *with : guard).approve(r, s, keys);
     if (auto* refused = std::get_if<Verdict>(&verdict)) {
-      SessionEvent e{SessionEvent::refuse, now, r.id, secret ? "***" : printable(keys), refused->code, refused->reason};
+      SessionEvent e{SessionEvent::refuse, now, r.id, secret ? "***" : printable(keys), refused->code,
+                     (by_operator ? "operator keys: " : "") + refused->reason};
       emit(e);
-      finish(Outcome::refused, 3, now, SessionEvent::halt, refused->code, refused->reason);
-      return;
+      // In step mode the operator hears why and decides; unattended, a refusal halts the run.
+      if (!opt.operator_confirms) finish(Outcome::refused, 3, now, SessionEvent::halt, refused->code, refused->reason);
+      return *refused;
     }
     // A plan going in circles (the same screen answered again and again) halts.
-    if (++sends[r.id] > 20) {
+    if (!by_operator && ++sends[r.id] > 20) {
       halt(now, "loop", "keys were sent on " + r.id + " " + std::to_string(sends[r.id] - 1) + " times; the plan is going in circles");
-      return;
+      return Verdict{false, "loop", outcome_text, 1};
     }
     pending.emplace(std::move(std::get<Approved>(verdict)));
     pending_secret = secret;
@@ -243,7 +249,11 @@ struct Session::Impl {
     awaiting = a;
     sent_this_visit = true;
     last_change = now;
-    emit({SessionEvent::send, now, r.id, secret ? "***" : printable(keys), "", recovery ? "recovery" : "", -1, -1, secret});
+    proposal.reset();
+    emit({SessionEvent::send, now, r.id, secret ? "***" : printable(keys), "",
+          recovery ? "recovery" : by_operator ? "operator typed" : opt.operator_confirms ? "operator accepted" : "", -1, -1,
+          secret});
+    return Verdict{true, "", "", 0};
   }
 
   void evaluate(double now) {
@@ -267,6 +277,8 @@ struct Session::Impl {
       recoveries = 0;
       sent_this_visit = false;
       unknown_since.reset();
+      proposal.reset();
+      noted_unknown = false;
       // Install output scrolls the progress block in and out of view: announce a screen only
       // when it differs from the last one named.
       if (!r.id.empty() && r.id != last_known) emit({SessionEvent::screen, now, r.id, "", "", r.fields.title});
@@ -279,6 +291,8 @@ struct Session::Impl {
       emit({SessionEvent::progress, now, r.id, "", "", "", last_percent, last_elapsed});
     }
 
+    if (proposal) last_change = now;  // the operator's thinking time is not the console's silence
+    if (skipped_text && *skipped_text != s.text()) skipped_text.reset();
     if (now - last_change >= opt.screen_timeout_s) {
       halt(now, "timeout",
            "nothing changed for " + std::to_string(static_cast<int>(opt.screen_timeout_s)) + " s on " +
@@ -310,7 +324,18 @@ struct Session::Impl {
         return;  // keys arrived (echoed, cursor moved): the console is busy; wait, bounded by the screen timeout
       }
       awaiting.reset();
+      proposal.reset();
       last_change = now;
+    }
+
+    if (opt.operator_confirms && (r.id.empty() || !plan_step(r)) && ready) {
+      // Step mode: an unknown screen, or one outside the plan, is the operator's to answer.
+      if (!noted_unknown)
+        emit({SessionEvent::note, now, r.id, "", r.id.empty() ? "unknown-screen" : "unexpected-screen",
+              r.id.empty() ? "vtpilot does not know this screen: type keys (still judged by the guard) or quit"
+                           : "screen " + r.id + " is not part of plan `" + plan.name + "`: type keys or quit"});
+      noted_unknown = true;
+      return;
     }
 
     if (r.id.empty()) {
@@ -324,12 +349,7 @@ struct Session::Impl {
       return;
     }
 
-    const PlanStep* step = nullptr;
-    for (const PlanStep& st : plan.steps)
-      if (st.screen == r.id && condition(st.when, r.fields)) {
-        step = &st;
-        break;
-      }
+    const PlanStep* step = plan_step(r);
     if (!step) {
       if (!ready) return;
       if (!unknown_since) unknown_since = now;
@@ -346,7 +366,44 @@ struct Session::Impl {
     if (step->needs_prompt ? !ready : sent_this_visit) return;
     auto keys = keys_for(*step, r, now);
     if (!keys) return;
+    if (opt.operator_confirms) {
+      if (proposal || skipped_text) return;
+      Proposal p{r.id, *keys, label_for(*keys, r.fields), step->secret, judge(r, s, *keys, guard.policy())};
+      proposal = p;
+      emit({SessionEvent::propose, now, r.id, step->secret ? "***" : printable(*keys), p.verdict.code,
+            p.verdict.allow ? p.label : p.verdict.reason});
+      return;
+    }
     send(r, s, *keys, step->secret, now, false);
+  }
+
+  const PlanStep* plan_step(const Recognized& r) const {
+    for (const PlanStep& st : plan.steps)
+      if (st.screen == r.id && condition(st.when, r.fields)) return &st;
+    return nullptr;
+  }
+
+  static std::string label_for(const std::string& keys, const Fields& f) {
+    std::string k = keys;
+    while (!k.empty() && (k.back() == '\r' || k.back() == '\n')) k.pop_back();
+    for (const Choice& c : f.choices)
+      if (c.key == k) return c.label;
+    return {};
+  }
+
+  Verdict operator_send(std::string_view keys, double now, bool use_proposal) {
+    if (outcome != Outcome::running) return Verdict{false, "not-running", "the session has ended", 0};
+    const Screen s = term.screen();
+    const Recognized r = recognizer.recognize(s);
+    if (use_proposal) {
+      if (!proposal) return Verdict{false, "no-proposal", "there is nothing proposed on this screen", 0};
+      Proposal p = *proposal;
+      return send(r, s, p.keys, p.secret, now, false);
+    }
+    Policy op = guard.policy();
+    op.allow_unknown_screen = true;  // the operator may answer what vtpilot does not know; layer 2 still judges
+    Guard g(op);
+    return send(r, s, std::string(keys), false, now, false, &g, true);
   }
 
   std::optional<double> deadline() const {
@@ -380,6 +437,14 @@ std::optional<Approved> Session::take_send() {
     impl_->pending.reset();
   }
   return out;
+}
+const std::optional<Proposal>& Session::proposal() const { return impl_->proposal; }
+Verdict Session::accept(double now) { return impl_->operator_send({}, now, true); }
+Verdict Session::operator_keys(std::string_view keys, double now) { return impl_->operator_send(keys, now, false); }
+void Session::skip(double now) {
+  impl_->proposal.reset();
+  impl_->skipped_text = impl_->term.screen().text();
+  impl_->emit({SessionEvent::note, now, impl_->cur_id, "", "skipped", "operator skipped this screen"});
 }
 std::vector<SessionEvent> Session::take_events() { return std::exchange(impl_->events, {}); }
 std::optional<double> Session::deadline() const { return impl_->deadline(); }
