@@ -1,0 +1,79 @@
+// bench_multi N LINES SIM [PLAN]: N console-sims driven concurrently by one vtpilot process
+// (one Asio loop, N sessions, N transcripts). Prints CPU, RSS and per-console latency.
+#include <utility>  // before Asio
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <boost/asio.hpp>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "vtpilot/plan.hpp"
+#include "vtpilot/recorder.hpp"
+#include "vtpilot/runner.hpp"
+#include "vtpilot/transport.hpp"
+
+using namespace vtpilot;
+
+int main(int argc, char** argv) {
+  if (argc < 4) {
+    std::fprintf(stderr, "usage: bench_multi N LINES CONSOLE-SIM [PLAN.toml]\n");
+    return 2;
+  }
+  const int n = std::atoi(argv[1]);
+  const std::string lines = argv[2], sim = argv[3];
+  const std::string plan_path = argc > 4 ? argv[4] : std::string(VTPILOT_SOURCE_DIR) + "/bench/console-sim.toml";
+  Plan plan;
+  std::vector<SignatureError> errors;
+  if (!resolve_plan(plan_path, Recognizer::builtin(), plan, errors)) {
+    for (auto& e : errors) std::fprintf(stderr, "%s\n", e.str().c_str());
+    return 2;
+  }
+  auto dir = std::filesystem::temp_directory_path() / ("vtpilot-multi-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  boost::asio::io_context io;
+  std::vector<std::unique_ptr<Session>> sessions;
+  std::vector<std::unique_ptr<Recorder>> recorders;
+  std::vector<std::unique_ptr<LiveRun>> runs;
+  int ok = 0, finished = 0;
+  auto t0 = std::chrono::steady_clock::now();
+  for (int i = 0; i < n; ++i) {
+    sessions.push_back(std::make_unique<Session>(plan, Recognizer::builtin(), Guard(Policy{}), EngineOptions{}));
+    recorders.push_back(std::make_unique<Recorder>());
+    recorders.back()->open((dir / ("c" + std::to_string(i) + ".cast")).string(), 80, 24, "multi", 0);
+    std::string cmd = sim + " --install-lines " + lines + " --quiet --latency-file " +
+                      (dir / ("lat" + std::to_string(i))).string() + " --stats-file " + (dir / ("st" + std::to_string(i))).string();
+    RunOptions ro;
+    ro.pacing_s = 0;
+    ro.quiet = true;
+    runs.push_back(std::make_unique<LiveRun>(io, *sessions.back(), make_spawn_transport(io, cmd), *recorders.back(), ro));
+    runs.back()->start([&](const RunResult& r) {
+      ok += r.exit_code == 0 && r.child_status == 0;
+      ++finished;
+    });
+  }
+  io.run();
+  double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  struct rusage self {};
+  ::getrusage(RUSAGE_SELF, &self);
+  double cpu = self.ru_utime.tv_sec + self.ru_utime.tv_usec / 1e6 + self.ru_stime.tv_sec + self.ru_stime.tv_usec / 1e6;
+  std::vector<double> lat;
+  for (int i = 0; i < n; ++i) {
+    std::ifstream in(dir / ("lat" + std::to_string(i)));
+    std::string id;
+    double us;
+    while (in >> id >> us) lat.push_back(us / 1000.0);
+  }
+  std::sort(lat.begin(), lat.end());
+  auto pct = [&](double p) { return lat.empty() ? 0.0 : lat[std::min(lat.size() - 1, static_cast<std::size_t>(p * lat.size()))]; };
+  std::printf("consoles %d  ok %d/%d  wall %.2f s  vtpilot cpu %.3f s (%.4f s per console)  max RSS %.1f MiB  "
+              "latency p50 %.3f ms p99 %.3f ms\n",
+              n, ok, finished, wall, cpu, cpu / n, self.ru_maxrss / 1024.0, pct(0.5), pct(0.99));
+  std::filesystem::remove_all(dir);
+  return ok == n ? 0 : 1;
+}
