@@ -13,7 +13,8 @@ struct PlanStep {
   std::string screen;       // screen id this step answers
   std::string when;         // "" or a condition: "settings-ready", "!settings-ready"
   std::string choose;       // regex (case-insensitive) for the label of the choice to make
-  std::string device;       // "media": the install media (pattern / location from options)
+  std::string device;       // "media": the install media (pattern / location from options);
+                            // "clone": the rollback disk, by the policy's pinned clone location
   std::string disk;         // "target": select exactly the target disk, then continue
   std::string keys;         // literal keys (escapes \r \n decoded), judged like any other
   bool wait = false;        // a transient or progress screen: send nothing, keep waiting

@@ -97,8 +97,8 @@ bool load_plan(std::string_view file_name, std::string_view text, const Recogniz
         err(&node, "step for `" + s.screen + "` needs exactly one of choose, device, disk, keys, wait, done");
       if (!s.when.empty() && s.when != "settings-ready" && s.when != "!settings-ready")
         err(st->get("when"), "unknown condition `" + s.when + "` (known: settings-ready, !settings-ready)");
-      if (!s.device.empty() && s.device != "media")
-        err(st->get("device"), "unknown device `" + s.device + "` (known: media)");
+      if (!s.device.empty() && s.device != "media" && s.device != "clone")
+        err(st->get("device"), "unknown device `" + s.device + "` (known: media, clone)");
       if (!s.disk.empty() && s.disk != "target")
         err(st->get("disk"), "unknown disk `" + s.disk + "` (known: target)");
       if (!s.choose.empty()) {

@@ -165,6 +165,24 @@ struct Session::Impl {
     };
     if (!step.keys.empty()) return step.keys;
     if (!step.choose.empty()) return choose(step.choose);
+    if (step.device == "clone") {
+      // The rollback boots the alt_disk_copy clone. SMS lists disks in firmware order, which
+      // differs by level, so the clone is found by its location code, never by a number.
+      const std::string& loc = guard.policy().clone_location;
+      if (loc.empty()) {
+        halt(now, "clone-not-pinned",
+             "the rollback needs the clone's location code: give --clone-location (from `lscfg -vl hdisk1` or preflight)");
+        return std::nullopt;
+      }
+      std::vector<const Device*> hits;
+      for (const Device& d : f.devices)
+        if (d.location == loc) hits.push_back(&d);
+      if (hits.size() == 1) return hits[0]->key + "\r";
+      halt(now, hits.empty() ? "clone-not-found" : "clone-ambiguous",
+           hits.empty() ? "no device at the clone's location " + loc + " in this list; check --clone-location"
+                        : "more than one device at location " + loc + "; refusing to guess");
+      return std::nullopt;
+    }
     if (step.device == "media") {
       std::vector<const Device*> hits;
       for (const Device& d : f.devices) {

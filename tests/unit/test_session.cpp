@@ -208,3 +208,39 @@ TEST_CASE("session: a screen outside the plan halts instead of guessing") {
   CHECK(h.session.exit_code() == 4);
   CHECK(h.session.outcome_text().find("not part of plan") != std::string::npos);
 }
+
+TEST_CASE("session: the rollback plan boots the disk at the clone's location, wherever it is listed") {
+  Plan plan;
+  std::vector<SignatureError> e;
+  REQUIRE(resolve_plan("rollback", Recognizer::builtin(), plan, e));
+  Policy pol;
+  pol.clone_location = "U9009.42A.78ABCDE-V7-C4-T1-L8100000000000000";
+  Session s(plan, Recognizer::builtin(), Guard(pol), EngineOptions{});
+  s.on_output(device_list(false), 1);
+  s.evaluate(1);
+  auto keys = s.take_send();
+  REQUIRE(keys);
+  CHECK(keys->spend() == "2\r");
+  // Unpinned: halt and say how to pin it.
+  Session unpinned(plan, Recognizer::builtin(), Guard(Policy{}), EngineOptions{});
+  unpinned.on_output(device_list(false), 1);
+  unpinned.evaluate(1);
+  CHECK_FALSE(unpinned.take_send());
+  CHECK(unpinned.exit_code() == 4);
+  CHECK(unpinned.outcome_text().find("--clone-location") != std::string::npos);
+}
+
+TEST_CASE("session: the rollback plan never answers a BOS installer screen") {
+  Plan plan;
+  std::vector<SignatureError> e;
+  REQUIRE(resolve_plan("rollback", Recognizer::builtin(), plan, e));
+  EngineOptions o;
+  o.unknown_grace_s = 1;
+  Session s(plan, Recognizer::builtin(), Guard(Policy{}), o);
+  s.on_output(disks(false, false), 1);
+  s.evaluate(1);
+  CHECK_FALSE(s.take_send());
+  s.evaluate(2.5);
+  CHECK(s.exit_code() == 4);
+  CHECK(s.outcome_text().find("not part of plan `rollback`") != std::string::npos);
+}
