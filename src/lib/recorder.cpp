@@ -89,12 +89,17 @@ std::optional<std::string> read_cast(const std::string& path, Cast& cast) {
     nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
     if (j.is_discarded()) return path + ":" + std::to_string(n) + ": not JSON";
     if (!header) {
-      if (!j.is_object() || j.value("version", 0) != 2)
+      auto number = [&](const char* key, int fallback) {
+        auto it = j.find(key);
+        return it != j.end() && it->is_number_integer() ? it->get<long long>() : (it == j.end() ? fallback : -1);
+      };
+      if (!j.is_object() || number("version", 0) != 2)
         return path + ":" + std::to_string(n) + ": not an asciicast v2 header (expected {\"version\": 2, ...})";
-      cast.width = j.value("width", 80);
-      cast.height = j.value("height", 24);
-      if (cast.width < 10 || cast.width > 1000 || cast.height < 2 || cast.height > 500)
-        return path + ":" + std::to_string(n) + ": unreasonable terminal size";
+      const long long w = number("width", 80), h = number("height", 24);
+      if (w < 10 || w > 1000 || h < 2 || h > 500)
+        return path + ":" + std::to_string(n) + ": unreasonable terminal size in the header";
+      cast.width = static_cast<int>(w);
+      cast.height = static_cast<int>(h);
       header = true;
       continue;
     }
@@ -102,7 +107,9 @@ std::optional<std::string> read_cast(const std::string& path, Cast& cast) {
       return path + ":" + std::to_string(n) + ": expected [time, \"o\"|\"i\"|\"m\", \"data\"]";
     std::string type = j[1].get<std::string>();
     if (type != "o" && type != "i" && type != "m") continue;  // other event types are ignored
-    CastEvent e{j[0].get<double>(), type[0], j[2].get<std::string>(), n};
+    const double t = j[0].get<double>();
+    if (!(t >= 0) || t > 1e9) return path + ":" + std::to_string(n) + ": bad event time";
+    CastEvent e{t, type[0], j[2].get<std::string>(), n};
     if (!cast.events.empty() && e.t < cast.events.back().t)
       return path + ":" + std::to_string(n) + ": time goes backwards";
     cast.events.push_back(std::move(e));

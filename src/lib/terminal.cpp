@@ -4,9 +4,10 @@
 
 #include <algorithm>
 #include <cstring>
+#include <string>
+#include <unordered_map>
 
 #include "vtpilot/screen.hpp"
-#include "vtpilot/utf8.hpp"
 
 namespace vtpilot {
 
@@ -77,8 +78,7 @@ struct Terminal::Impl {
   bool fast = true;
   bool g0_graphics = false;  // ESC ( 0 in force: plain bytes are not plain text
   int suppress_push = 0;     // scrolled-off rows already pushed to history by the fast path
-  std::string esc_tail;      // an escape sequence cut by the end of a read
-  std::string utf8_hold;     // a UTF-8 character cut by the end of a read
+  std::string utf8_pending;  // a UTF-8 character cut by the end of a read
 
   static int on_damage(VTermRect, void* user) {
     ++static_cast<Impl*>(user)->generation;
@@ -107,43 +107,137 @@ struct Terminal::Impl {
     history.push_back(std::move(line));
   }
 
+  // Zero-width characters (combining marks, joiners) are dropped: libvterm 0.1.4 loses one
+  // that arrives in a new write after a character in the last column, so keeping them would
+  // make the screen depend on chunking; console menus carry no meaning in them. Widths come
+  // from libvterm itself (a probe terminal), cached per code point.
+  static bool zero_width(std::string_view ch) {
+    thread_local std::unordered_map<std::string, bool> cache;
+    auto it = cache.find(std::string(ch));
+    if (it != cache.end()) return it->second;
+    thread_local VTerm* probe = [] {
+      VTerm* v = vterm_new(2, 10);
+      vterm_set_utf8(v, 1);
+      vterm_screen_reset(vterm_obtain_screen(v), 1);
+      return v;
+    }();
+    std::string text = "\x1b[H\x1b[2Ja";
+    text.append(ch);
+    vterm_input_write(probe, text.data(), text.size());
+    VTermPos pos;
+    vterm_state_get_cursorpos(vterm_obtain_state(probe), &pos);
+    bool zero = pos.col == 1;
+    if (cache.size() < 65536) cache.emplace(std::string(ch), zero);
+    return zero;
+  }
+
+  // Streaming UTF-8 validation (RFC 3629: no overlongs, surrogates or code points past U+10FFFF).
+  void sanitize(std::string_view in, std::string& out) {
+    static const char kBad[] = "\xEF\xBF\xBD";
+    out.reserve(in.size() + 8);
+    for (std::size_t i = 0; i < in.size();) {
+      const unsigned char c = static_cast<unsigned char>(in[i]);
+      if (utf8_pending.empty()) {
+        if (c < 0x80) {
+          out += static_cast<char>(c);
+        } else if (c >= 0xC2 && c <= 0xF4) {
+          utf8_pending += static_cast<char>(c);
+        } else {
+          out += kBad;
+        }
+        ++i;
+        continue;
+      }
+      const unsigned char lead = static_cast<unsigned char>(utf8_pending[0]);
+      const std::size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+      unsigned char lo = 0x80, hi = 0xBF;  // the allowed range of the second byte
+      if (utf8_pending.size() == 1) {
+        if (lead == 0xE0) lo = 0xA0;
+        if (lead == 0xED) hi = 0x9F;
+        if (lead == 0xF0) lo = 0x90;
+        if (lead == 0xF4) hi = 0x8F;
+      }
+      if (c < lo || c > hi) {  // not a fitting continuation: the sequence is broken here
+        out += kBad;
+        utf8_pending.clear();
+        continue;  // reread this byte as a fresh start
+      }
+      utf8_pending += static_cast<char>(c);
+      ++i;
+      if (utf8_pending.size() == need) {
+        if (!zero_width(utf8_pending)) out += utf8_pending;
+        utf8_pending.clear();
+      }
+    }
+  }
+
   void write(std::string_view b) {
     if (b.empty()) return;
     if (fast) watch(b);
     vterm_input_write(vt, b.data(), b.size());
   }
 
-  // Escape sequences after which plain bytes no longer mean plain lines scrolling at the
-  // bottom: charset designations (DEC line drawing), shift in/out, scroll regions. A sequence
-  // cut by a read boundary is finished with the next read.
-  void watch(std::string_view in) {
-    std::string joined;
-    std::string_view b = in;
-    if (!esc_tail.empty()) {
-      joined = std::move(esc_tail);
-      joined.append(in);
-      b = joined;
-      esc_tail.clear();
-    }
-    for (std::size_t i = 0; i < b.size(); ++i) {
-      char c = b[i];
-      if (c == 0x0e || c == 0x0f) fast = false;
-      if (c != 0x1b) continue;
-      auto unfinished = [&] {
-        if (b.size() - i <= 32) esc_tail.assign(b.substr(i));
-        else fast = false;  // an absurdly long sequence: stop trusting plain bytes
-      };
-      if (i + 1 >= b.size()) return unfinished();
-      if (b[i + 1] == ')') fast = false;
-      if (b[i + 1] == '(') {
-        if (i + 2 >= b.size()) return unfinished();
-        g0_graphics = b[i + 2] != 'B';
+  // The escape parser's state, followed alongside libvterm's (ECMA-48 / DEC shapes), so the
+  // fast path only runs from the ground state; and what it cannot model turns it off for good:
+  // charset shifts and locking shifts, scroll regions (DECSTBM).
+  enum class Esc { ground, esc, csi, str, str_esc } esc = Esc::ground;
+  std::string seq;  // intermediates of the escape sequence being read
+
+  void watch(std::string_view b) {
+    for (char ch : b) {
+      const unsigned char c = static_cast<unsigned char>(ch);
+      if (c == 0x18 || c == 0x1a) {  // CAN / SUB cancel any sequence
+        esc = Esc::ground;
+        continue;
       }
-      if (b[i + 1] == '[') {
-        std::size_t j = i + 2;
-        while (j < b.size() && ((b[j] >= '0' && b[j] <= '9') || b[j] == ';' || b[j] == '?')) ++j;
-        if (j >= b.size()) return unfinished();
-        if (b[j] == 'r') fast = false;  // DECSTBM: a scroll region
+      switch (esc) {
+        case Esc::ground:
+          if (c == 0x1b) {
+            esc = Esc::esc;
+            seq.clear();
+          } else if (c == 0x0e || c == 0x0f) {
+            fast = false;  // SO / SI: G1 in use
+          }
+          break;
+        case Esc::str_esc:
+          if (c == '\\') {
+            esc = Esc::ground;
+            break;
+          }
+          esc = Esc::esc;  // the string ended; this ESC starts a new sequence
+          seq.clear();
+          [[fallthrough]];
+        case Esc::esc:
+          if (c == 0x1b) {
+            seq.clear();
+          } else if (c < 0x20) {
+            // C0 controls are executed inside a sequence
+          } else if (seq.empty() && c == '[') {
+            esc = Esc::csi;
+          } else if (seq.empty() && (c == ']' || c == 'P' || c == 'X' || c == '^' || c == '_')) {
+            esc = Esc::str;
+          } else if (c <= 0x2f) {
+            if (seq.size() < 8) seq += static_cast<char>(c);
+          } else {
+            if (seq == "(") g0_graphics = c != 'B';
+            if (seq.empty() && (c == 'n' || c == 'o' || c == '|' || c == '}' || c == '~' || c == 'N' || c == 'O'))
+              fast = false;  // locking / single shifts to G2, G3
+            esc = Esc::ground;
+          }
+          break;
+        case Esc::csi:
+          if (c == 0x1b) {
+            esc = Esc::esc;
+            seq.clear();
+          } else if (c >= 0x40 && c <= 0x7e) {
+            if (c == 'r') fast = false;  // DECSTBM: a scroll region
+            esc = Esc::ground;
+          }
+          break;
+        case Esc::str:
+          if (c == 0x07) esc = Esc::ground;
+          else if (c == 0x1b) esc = Esc::str_esc;
+          break;
       }
     }
   }
@@ -168,7 +262,7 @@ struct Terminal::Impl {
   // off in order. So the early lines go straight to history and libvterm sees only the last
   // screenful. Returns how many bytes it consumed (0: not applicable here).
   std::size_t feed_fast(std::string_view b) {
-    if (!fast || g0_graphics || !esc_tail.empty()) return 0;
+    if (!fast || g0_graphics || esc != Esc::ground) return 0;
     std::vector<std::size_t> ends;  // offset just past each plain line's CRLF
     std::size_t i = 0, line_start = 0;
     while (i < b.size()) {
@@ -189,7 +283,9 @@ struct Terminal::Impl {
     for (int r = 0; r < rows - 1; ++r) push_history(row_text(r));
     std::size_t start = 0;
     for (std::size_t k = 0; k < n - keep; ++k) {
-      push_history(std::string(b.substr(start, ends[k] - 2 - start)));
+      std::string line(b.substr(start, ends[k] - 2 - start));
+      rtrim(line);  // as rows read back from libvterm are
+      push_history(std::move(line));
       start = ends[k];
     }
     // libvterm now pushes the rows - 1 rows pushed above, then the first kept line: skip the former.
@@ -225,18 +321,15 @@ void Terminal::feed(std::string_view bytes) {
   if (bytes.empty()) return;
   impl_->bytes += bytes.size();
   Impl& t = *impl_;
-  // libvterm 0.1.4 forgets a half-decoded UTF-8 character between writes (it becomes U+FFFD):
-  // hold an incomplete trailing sequence back until the rest arrives, so chunking never shows.
-  std::string joined;
-  if (!t.utf8_hold.empty()) {
-    joined = std::move(t.utf8_hold);
-    joined.append(bytes);
-    bytes = joined;
-    t.utf8_hold.clear();
+  // libvterm 0.1.4 keeps a half-decoded UTF-8 sequence across controls within one write but
+  // forgets it at the end of a write, so broken or split sequences would render differently
+  // by chunking. We decode UTF-8 ourselves, with state across reads, and give libvterm only
+  // valid text (U+FFFD for what is broken): the same bytes give the same screen however split.
+  std::string clean;
+  if (!t.utf8_pending.empty() || std::any_of(bytes.begin(), bytes.end(), [](char c) { return c & 0x80; })) {
+    t.sanitize(bytes, clean);
+    bytes = clean;
   }
-  const std::size_t complete = utf8_complete_prefix(bytes);
-  t.utf8_hold.assign(bytes.substr(complete));
-  bytes = bytes.substr(0, complete);
   while (!bytes.empty()) {
     if (std::size_t used = t.feed_fast(bytes)) {
       bytes.remove_prefix(used);

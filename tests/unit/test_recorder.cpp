@@ -117,3 +117,9 @@ TEST_CASE("read_cast: bad casts give file:line errors") {
   CHECK(read_cast("/nonexistent.cast", c).has_value());
   fs::remove(p);
 }
+
+TEST_CASE("read_cast: fuzz finds stay fixed (header fields of the wrong type)") {
+  Cast c;
+  auto err = read_cast(fixture::root().string() + "/fuzz/cast-header-width-is-string.cast", c);
+  CHECK(err.has_value());
+}

@@ -1,5 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <fstream>
+#include <iterator>
+
 #include "vtpilot/screen.hpp"
 
 using namespace vtpilot;
@@ -122,4 +125,32 @@ TEST_CASE("terminal: a UTF-8 character split between reads renders whole") {
       CHECK(t.screen() == render(text));
     }
   }
+}
+
+TEST_CASE("terminal: fuzz finds render the same in any chunking (broken UTF-8 among controls, combining marks)") {
+  for (const char* name : {"terminal-broken-utf8-across-controls.bin", "terminal-combining-mark-at-right-margin.bin",
+                           "terminal-fast-path-trailing-blanks.bin", "terminal-pending-escape-swallows-text.bin"}) {
+    std::ifstream in(std::string(VTPILOT_SOURCE_DIR) + "/fixtures/fuzz/" + name, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    REQUIRE(bytes.size() > 100);
+    Terminal whole_t(24, 80, 64);
+    whole_t.feed(bytes);
+    for (std::size_t step : {1u, 2u, 3u, 7u, 64u}) {
+      Terminal t(24, 80, 64);
+      for (std::size_t i = 0; i < bytes.size(); i += step) t.feed(std::string_view(bytes).substr(i, step));
+      CAPTURE(name);
+      CAPTURE(step);
+      CHECK(t.screen() == whole_t.screen());
+      CHECK(t.history() == whole_t.history());
+    }
+  }
+  // A combining mark right after a character in the last column, in a later read.
+  Terminal split;
+  split.feed(std::string(79, '-') + "b");
+  split.feed("\xdf\xab" "c");
+  CHECK(split.screen() == render(std::string(79, '-') + "b\xdf\xab" "c"));
+  // Overlongs, surrogates, stray continuations and leads past U+10FFFF all show as U+FFFD.
+  Screen s = render("a\xc0\xaf" "b\xed\xa0\x80" "c\x80" "d\xf5\x80\x80\x80" "e");
+  CHECK(s.lines[0].find("\xef\xbf\xbd") != std::string::npos);
+  CHECK(s.lines[0].find('a') == 0);
 }
