@@ -87,7 +87,9 @@ std::optional<std::string> read_cast(const std::string& path, Cast& cast) {
     ++n;
     if (line.empty() || line == "\r") continue;
     nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
-    if (j.is_discarded()) return path + ":" + std::to_string(n) + ": not JSON";
+    if (j.is_discarded())
+      return path + ":" + std::to_string(n) +
+             (header ? ": not JSON" : ": not an asciicast v2 file (its first line must be the JSON header)");
     if (!header) {
       auto number = [&](const char* key, int fallback) {
         auto it = j.find(key);
