@@ -77,7 +77,6 @@ struct Terminal::Impl {
   // Fast path (see feed_fast): off for good once the stream uses what it cannot model.
   bool fast = true;
   bool g0_graphics = false;  // ESC ( 0 in force: plain bytes are not plain text
-  int suppress_push = 0;     // scrolled-off rows already pushed to history by the fast path
   std::string utf8_pending;  // a UTF-8 character cut by the end of a read
 
   static int on_damage(VTermRect, void* user) {
@@ -94,10 +93,6 @@ struct Terminal::Impl {
   }
   static int on_pushline(int cols, const VTermScreenCell* cells, void* user) {
     auto* self = static_cast<Impl*>(user);
-    if (self->suppress_push > 0) {
-      --self->suppress_push;
-      return 1;
-    }
     self->push_history(cells_text(cells, cols));
     return 1;
   }
@@ -280,18 +275,20 @@ struct Terminal::Impl {
     const std::size_t n = ends.size();
     const std::size_t keep = static_cast<std::size_t>(rows);
     if (n <= keep || !at_bottom_blank()) return 0;
+    // History gets what scrolling would have pushed: the rows above, then the early lines.
     for (int r = 0; r < rows - 1; ++r) push_history(row_text(r));
     std::size_t start = 0;
-    for (std::size_t k = 0; k < n - keep; ++k) {
+    for (std::size_t k = 0; k + keep - 1 < n; ++k) {
       std::string line(b.substr(start, ends[k] - 2 - start));
       rtrim(line);  // as rows read back from libvterm are
       push_history(std::move(line));
       start = ends[k];
     }
-    // libvterm now pushes the rows - 1 rows pushed above, then the first kept line: skip the former.
-    suppress_push = rows - 1;
+    // The screen is the last rows - 1 lines from the top and a blank bottom row with the cursor
+    // at its start: drawn on a cleared screen, with no scrolling at all.
+    static const char kHome[] = "\x1b[H\x1b[2J";
+    vterm_input_write(vt, kHome, sizeof kHome - 1);
     vterm_input_write(vt, b.data() + start, ends[n - 1] - start);
-    suppress_push = 0;
     return ends[n - 1];
   }
 

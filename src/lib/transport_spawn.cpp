@@ -55,6 +55,7 @@ class SpawnTransport final : public Transport {
       ::_exit(127);
     }
     ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
     master_.assign(fd);
     read();
   }
@@ -94,7 +95,25 @@ class SpawnTransport final : public Transport {
         close_once(ec == asio::error::eof || ec.value() == EIO ? "end of file" : ec.message());
         return;
       }
-      on_data_(std::string_view(buf_.data(), n));
+      // Drain what is already waiting before handing it on, so the session looks at the screen
+      // once per burst rather than once per 4 KiB read. A prompt ends a burst, so no latency
+      // is added; a flood is still looked at every kBurst bytes.
+      burst_.assign(buf_.data(), n);
+      bool eof = false;
+      while (burst_.size() < kBurst) {
+        ssize_t more = ::read(master_.native_handle(), buf_.data(), buf_.size());
+        if (more > 0) {
+          burst_.append(buf_.data(), static_cast<std::size_t>(more));
+          continue;
+        }
+        eof = more == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+        break;
+      }
+      on_data_(burst_);
+      if (eof) {
+        close_once("end of file");
+        return;
+      }
       if (master_.is_open()) read();
     });
   }
@@ -134,7 +153,9 @@ class SpawnTransport final : public Transport {
   asio::posix::stream_descriptor master_;
   asio::steady_timer reap_timer_;
   std::chrono::steady_clock::time_point deadline_;
+  static constexpr std::size_t kBurst = 256 * 1024;
   std::array<char, 65536> buf_{};
+  std::string burst_;
   DataFn on_data_;
   CloseFn on_close_;
   pid_t pid_ = -1;
