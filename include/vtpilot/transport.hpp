@@ -31,6 +31,8 @@ class Transport {
   virtual int child_status() const { return -1; }
   // Waits (bounded) for the child to end after stop(); calls done() either way.
   virtual void wait_child(double timeout_s, std::function<void()> done) { (void)timeout_s; done(); }
+  // Waits (bounded) for the child to end by itself, without hanging up or killing it.
+  virtual void await_exit(double timeout_s, std::function<void()> done) { (void)timeout_s; done(); }
 
  protected:
   friend class Console;

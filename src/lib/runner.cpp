@@ -127,6 +127,13 @@ struct LiveRun::Impl {
     if (finishing) return;
     finishing = true;
     deadline.cancel();
+    // Done at the login prompt: give the console program a moment to end by itself (a
+    // simulator does) before hanging up; otherwise detach at once.
+    const double grace = session.outcome() == Outcome::done ? 1.0 : 0.0;
+    transport->await_exit(grace, [this] { detach(); });
+  }
+
+  void detach() {
     transport->stop();
     transport->wait_child(5.0, [this] {
       result.child_status = transport->child_status();

@@ -77,7 +77,16 @@ class SpawnTransport final : public Transport {
       return;
     }
     deadline_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<long>(timeout_s * 1000));
-    reap(std::move(done));
+    reap(std::move(done), true);
+  }
+
+  void await_exit(double timeout_s, std::function<void()> done) override {
+    if (pid_ <= 0 || status_ >= 0) {
+      done();
+      return;
+    }
+    deadline_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<long>(timeout_s * 1000));
+    reap(std::move(done), false);
   }
 
  protected:
@@ -132,19 +141,24 @@ class SpawnTransport final : public Transport {
   }
 
   // Bounded wait for the child at shutdown: a short timer tick, then SIGTERM, then SIGKILL.
-  void reap(std::function<void()> done) {
+  void reap(std::function<void()> done, bool kill) {
     try_reap();
     if (status_ >= 0) {
       done();
       return;
     }
     if (std::chrono::steady_clock::now() >= deadline_) {
+      if (!kill) {
+        done();
+        return;
+      }
       ::kill(pid_, killed_ ? SIGKILL : SIGTERM);
       killed_ = true;
       deadline_ = std::chrono::steady_clock::now() + std::chrono::seconds(1);
     }
-    reap_timer_.expires_after(std::chrono::milliseconds(10));
-    reap_timer_.async_wait([this, done = std::move(done)](boost::system::error_code) mutable { reap(std::move(done)); });
+    reap_timer_.expires_after(std::chrono::milliseconds(5));
+    reap_timer_.async_wait(
+        [this, kill, done = std::move(done)](boost::system::error_code) mutable { reap(std::move(done), kill); });
   }
 
   asio::io_context& io_;
