@@ -10,8 +10,66 @@
 namespace vtpilot {
 
 namespace {
+// A JSON string: plain ASCII is copied in runs; control characters, quotes and backslashes
+// are escaped; other bytes must be valid UTF-8 (the recorder holds back split characters)
+// and invalid ones become U+FFFD, as the JSON spec requires. Written by hand because
+// transcripts carry the whole console output (10 MB for a 2-hour install).
 std::string json_string(std::string_view s) {
-  return nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  std::string out;
+  out.reserve(s.size() + 16);
+  out += '"';
+  std::size_t i = 0;
+  while (i < s.size()) {
+    std::size_t run = i;
+    while (run < s.size()) {
+      unsigned char c = static_cast<unsigned char>(s[run]);
+      if (c < 0x20 || c == '"' || c == '\\' || c >= 0x7f) break;
+      ++run;
+    }
+    out.append(s, i, run - i);
+    i = run;
+    if (i >= s.size()) break;
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        case '\b': out += "\\b"; break;
+        case '\f': out += "\\f"; break;
+        default: {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        }
+      }
+      ++i;
+      continue;
+    }
+    // A multi-byte sequence: copy it if valid, else U+FFFD for its first byte.
+    std::size_t need = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+    bool ok = need != 0 && c >= 0xC2 && c <= 0xF4 && i + need <= s.size();
+    for (std::size_t k = 1; ok && k < need; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
+    if (ok && need == 3) {
+      unsigned char c1 = static_cast<unsigned char>(s[i + 1]);
+      ok = !(c == 0xE0 && c1 < 0xA0) && !(c == 0xED && c1 > 0x9F);
+    }
+    if (ok && need == 4) {
+      unsigned char c1 = static_cast<unsigned char>(s[i + 1]);
+      ok = !(c == 0xF0 && c1 < 0x90) && !(c == 0xF4 && c1 > 0x8F);
+    }
+    if (ok) {
+      out.append(s, i, need);
+      i += need;
+    } else {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    }
+  }
+  out += '"';
+  return out;
 }
 }  // namespace
 

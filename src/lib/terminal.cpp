@@ -78,6 +78,7 @@ struct Terminal::Impl {
   bool fast = true;
   bool g0_graphics = false;  // ESC ( 0 in force: plain bytes are not plain text
   std::string utf8_pending;  // a UTF-8 character cut by the end of a read
+  std::vector<std::size_t> ends_;  // feed_fast's scratch: line ends
 
   static int on_damage(VTermRect, void* user) {
     ++static_cast<Impl*>(user)->generation;
@@ -258,19 +259,21 @@ struct Terminal::Impl {
   // screenful. Returns how many bytes it consumed (0: not applicable here).
   std::size_t feed_fast(std::string_view b) {
     if (!fast || g0_graphics || esc != Esc::ground) return 0;
-    std::vector<std::size_t> ends;  // offset just past each plain line's CRLF
-    std::size_t i = 0, line_start = 0;
-    while (i < b.size()) {
-      unsigned char c = static_cast<unsigned char>(b[i]);
-      if (c == '\r' && i + 1 < b.size() && b[i + 1] == '\n') {
-        if (i - line_start > static_cast<std::size_t>(cols)) break;
-        i += 2;
-        ends.push_back(i);
-        line_start = i;
-        continue;
-      }
-      if (c < 0x20 || c > 0x7e) break;
-      ++i;
+    std::vector<std::size_t>& ends = ends_;  // offset just past each plain line's CRLF
+    ends.clear();
+    std::size_t line_start = 0;
+    while (line_start < b.size()) {
+      const void* cr = std::memchr(b.data() + line_start, '\r', b.size() - line_start);
+      if (!cr) break;
+      const std::size_t at = static_cast<std::size_t>(static_cast<const char*>(cr) - b.data());
+      if (at + 1 >= b.size() || b[at + 1] != '\n' || at - line_start > static_cast<std::size_t>(cols)) break;
+      // Printable ASCII only (no branch per byte, so the compiler vectorizes it).
+      unsigned bad = 0;
+      for (std::size_t k = line_start; k < at; ++k)
+        bad |= static_cast<unsigned>(static_cast<unsigned char>(b[k]) - 0x20u) >= 0x5fu;
+      if (bad) break;
+      line_start = at + 2;
+      ends.push_back(line_start);
     }
     const std::size_t n = ends.size();
     const std::size_t keep = static_cast<std::size_t>(rows);
@@ -278,10 +281,14 @@ struct Terminal::Impl {
     // History gets what scrolling would have pushed: the rows above, then the early lines.
     for (int r = 0; r < rows - 1; ++r) push_history(row_text(r));
     std::size_t start = 0;
-    for (std::size_t k = 0; k + keep - 1 < n; ++k) {
-      std::string line(b.substr(start, ends[k] - 2 - start));
-      rtrim(line);  // as rows read back from libvterm are
-      push_history(std::move(line));
+    const std::size_t early = n - keep + 1;  // lines that scroll off within this run
+    for (std::size_t k = 0; k < early; ++k) {
+      // Only the last history_limit lines can still be in the history: skip the others.
+      if (early - k <= history_limit) {
+        std::string line(b.substr(start, ends[k] - 2 - start));
+        rtrim(line);  // as rows read back from libvterm are
+        push_history(std::move(line));
+      }
       start = ends[k];
     }
     // The screen is the last rows - 1 lines from the top and a blank bottom row with the cursor

@@ -123,3 +123,20 @@ TEST_CASE("read_cast: fuzz finds stay fixed (header fields of the wrong type)") 
   auto err = read_cast(fixture::root().string() + "/fuzz/cast-header-width-is-string.cast", c);
   CHECK(err.has_value());
 }
+
+TEST_CASE("recorder: quotes, backslashes, controls and invalid UTF-8 round-trip as valid JSON") {
+  fs::path p = temp_cast("e.cast");
+  const std::string tricky = std::string("a\"b\\c\x01\x1b[2J\t\x7f\xc3\xa9 \xe2\x94\x80", 19) + "\xff\xc0" + "end";
+  {
+    Recorder r;
+    REQUIRE_FALSE(r.open(p.string(), 80, 24, "t", 0).has_value());
+    r.output(0.1, tricky);
+    r.close();
+  }
+  Cast c;
+  REQUIRE_FALSE(read_cast(p.string(), c).has_value());  // nlohmann parses every line
+  REQUIRE(c.events.size() == 1);
+  CHECK(c.events[0].data.substr(0, 19) == tricky.substr(0, 19));
+  CHECK(c.events[0].data.find("\xef\xbf\xbd" "\xef\xbf\xbd" "end") != std::string::npos);
+  fs::remove(p);
+}
