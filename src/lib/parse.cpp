@@ -247,7 +247,23 @@ Fields parse_fields(const Screen& screen) {
   if (f.disk_shape != DiskShape::none) {
     for (const Item& it : items) {
       if (it.line <= table) continue;
-      auto toks = split_ws(it.label);
+      // A row wider than the screen continues on the next line: joined directly when the
+      // terminal wrapped it (the row fills every column), with a space when the installer put
+      // the rest of the fields on an indented line of their own (long location codes).
+      std::string row = it.label;
+      for (std::size_t next = it.line + 1; next < lines.size(); ++next) {
+        const std::string& prev = lines[next - 1];
+        const std::string& l = lines[next];
+        if (collapse(l).empty() || bos_item.search(l) || sms_item.search(l)) break;
+        if (static_cast<int>(prev.size()) >= screen.cols) {
+          row += l;
+        } else if (l.find_first_not_of(' ') >= 8) {
+          row += " " + collapse(l);
+        } else {
+          break;
+        }
+      }
+      auto toks = split_ws(row);
       if (toks.empty()) continue;
       Disk d;
       d.key = it.key;
@@ -264,13 +280,6 @@ Fields parse_fields(const Screen& screen) {
         if (k < toks.size()) d.bootable = toks[k++];
         if (second == "none") second.clear();
         (pvid_column ? d.pvid : d.location) = second;
-        // A long location code wraps onto the next line, alone and indented.
-        if (it.line + 1 < lines.size() && !pvid_column) {
-          auto cont = split_ws(lines[it.line + 1]);
-          if (cont.size() == 1 && !bos_item.search(lines[it.line + 1]) &&
-              lines[it.line + 1].find_first_not_of(' ') > 8 && !d.location.empty())
-            d.location += cont[0];
-        }
       } else {
         // Levels shape: Level | Disks In Rootvg | Location Code | Size(MB); one row per root VG.
         if (!std::isdigit(static_cast<unsigned char>(toks[0][0])) || toks[0].find('.') == std::string::npos)

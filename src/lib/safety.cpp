@@ -85,7 +85,15 @@ Verdict layer2(const Screen& screen, const Answer& answer, const Policy& policy)
   }
   std::vector<RawItem> items;
   std::string default_key;
+  // Logical lines: a line that fills every column continues on the next (terminal wrap).
+  std::vector<std::string> logical;
+  const std::size_t cols = static_cast<std::size_t>(std::max(screen.cols, 1));
   for (const std::string& line : screen.lines) {
+    const bool continues = !logical.empty() && !logical.back().empty() && logical.back().size() % cols == 0;
+    if (continues) logical.back() += line;
+    else logical.push_back(line);
+  }
+  for (const std::string& line : logical) {
     if (auto m = choice_default.find(line)) default_key = std::string(m->group(1));
     if (auto m = item.find(line)) items.push_back({std::string(m->group(2)), std::string(m->group(3)), !m->group(1).empty()});
   }
