@@ -21,6 +21,7 @@ struct PlanStep {
   bool done = false;        // reaching this screen ends the plan successfully
   bool needs_prompt = true; // act only once the prompt is drawn at the cursor
   bool secret = false;      // keys are a secret: recorded as ***
+  bool once = false;        // fires at most once per run; afterwards the screen is waited through
   int line = 0;             // where it was defined, for messages
 };
 

@@ -79,7 +79,9 @@ struct Operator {
         if (!full_screen || watching) out("-- " + e.screen_id + "  " + e.text + "\n");
         break;
       case SessionEvent::send: out("sent " + e.keys + (e.text.empty() ? "" : " (" + e.text + ")") + "\n"); break;
-      case SessionEvent::refuse: out("REFUSED " + e.keys + " [" + e.code + "]: " + e.text + "\n  nothing was sent.\n> "); break;
+      case SessionEvent::refuse:
+        out("REFUSED " + e.keys + " [" + e.code + "]: " + e.text + "\n  nothing was sent: refused keys never reach the console.\n> ");
+        break;
       case SessionEvent::progress:
         out("install " + std::to_string(e.percent) + "% complete, " + std::to_string(e.elapsed_min) + " min elapsed\n");
         break;
@@ -100,8 +102,7 @@ struct Operator {
     std::string keys = line + "\r";
     line.clear();
     out("\n");
-    Verdict v = session.operator_keys(keys, now());
-    if (!v.allow) out("(refused keys never reach the console)\n> ");
+    session.operator_keys(keys, now());  // a refusal comes back as an event, with its reason
     run->poke();
   }
 

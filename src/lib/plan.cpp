@@ -73,7 +73,7 @@ bool load_plan(std::string_view file_name, std::string_view text, const Recogniz
       for (auto&& [k, v] : *st) {
         std::string key(k.str());
         static const char* known[] = {"screen", "when", "choose", "device", "disk", "keys",
-                                      "wait",   "done", "needs_prompt", "secret"};
+                                      "wait",   "done", "needs_prompt", "secret", "once"};
         if (std::none_of(std::begin(known), std::end(known), [&](const char* x) { return key == x; }))
           err(&v, "unknown key `" + key + "` in [[step]]");
       }
@@ -87,6 +87,7 @@ bool load_plan(std::string_view file_name, std::string_view text, const Recogniz
       s.done = (*st)["done"].value_or(false);
       s.needs_prompt = (*st)["needs_prompt"].value_or(true);
       s.secret = (*st)["secret"].value_or(false);
+      s.once = (*st)["once"].value_or(false);
       if (s.screen.empty()) {
         err(&node, "[[step]] needs `screen = \"id\"`");
       } else if (std::find(ids.begin(), ids.end(), s.screen) == ids.end()) {

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "vtpilot/regex.hpp"
 
@@ -84,6 +85,8 @@ struct Session::Impl {
   int recoveries = 0;
   bool sent_this_visit = false;
   std::map<std::string, int> sends;  // keys sent per screen id
+  std::set<const PlanStep*> fired;    // steps that sent keys (for `once`)
+  bool install_started = false;       // bos.progress was seen
   int last_percent = -1, last_elapsed = -1;
   std::string resolved_target;  // the disk name the target identity resolved to on bos.disks
   std::optional<Proposal> proposal;       // step mode
@@ -367,6 +370,19 @@ struct Session::Impl {
       return;
     }
 
+    // Once the install is running, a menu of SMS or of the installer means the machine came back
+    // where it should not (runbook: "Reboot loops back to install media"): never follow the plan
+    // into a second install.
+    if (r.id == "bos.progress") install_started = true;
+    if (install_started && ready && plan.name == "migrate" &&
+        ((r.id.rfind("sms.", 0) == 0 && r.id != "sms.please_wait") ||
+         (r.id.rfind("bos.", 0) == 0 && r.id != "bos.progress" && r.id != "bos.media_swap"))) {
+      halt(now, "install-loop",
+           "after the install the system came back to " + r.id +
+               " instead of booting the migrated disk; set the boot list from SMS (hdisk0 as 1st boot device) and "
+               "boot it, then run again to finish");
+      return;
+    }
     const PlanStep* step = plan_step(r);
     if (!step) {
       if (!ready) return;
@@ -381,6 +397,7 @@ struct Session::Impl {
       return;
     }
     if (step->wait) return;
+    if (step->once && fired.count(step)) return;  // done its job earlier (e.g. SMS before the install)
     if (step->needs_prompt ? !ready : sent_this_visit) return;
     auto keys = keys_for(*step, r, now);
     if (!keys) return;
@@ -392,7 +409,7 @@ struct Session::Impl {
             p.verdict.allow ? p.label : p.verdict.reason});
       return;
     }
-    send(r, s, *keys, step->secret, now, false);
+    if (send(r, s, *keys, step->secret, now, false).allow) fired.insert(step);
   }
 
   const PlanStep* plan_step(const Recognized& r) const {
@@ -416,7 +433,10 @@ struct Session::Impl {
     if (use_proposal) {
       if (!proposal) return Verdict{false, "no-proposal", "there is nothing proposed on this screen", 0};
       Proposal p = *proposal;
-      return send(r, s, p.keys, p.secret, now, false);
+      Verdict v = send(r, s, p.keys, p.secret, now, false);
+      if (v.allow)
+        if (const PlanStep* st = plan_step(r)) fired.insert(st);
+      return v;
     }
     Policy op = guard.policy();
     op.allow_unknown_screen = true;  // the operator may answer what vtpilot does not know; layer 2 still judges

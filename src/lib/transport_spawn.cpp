@@ -50,7 +50,11 @@ class SpawnTransport final : public Transport {
     }
     if (pid_ == 0) {
       ::setenv("TERM", "vt100", 1);
-      ::execl("/bin/sh", "sh", "-c", command_.c_str(), static_cast<char*>(nullptr));
+      // A simple command is exec'd by the shell, so the console program itself is our child:
+      // its exit status is what we report, and it, not a shell, receives the hangup.
+      const bool simple = command_.find_first_of(";&|`()\n") == std::string::npos;
+      const std::string line = simple ? "exec " + command_ : command_;
+      ::execl("/bin/sh", "sh", "-c", line.c_str(), static_cast<char*>(nullptr));
       std::fprintf(stderr, "vtpilot: cannot run /bin/sh: %s\n", std::strerror(errno));
       ::_exit(127);
     }
@@ -197,6 +201,7 @@ struct Console::Impl {
   bool secret = false;
   bool secret_recorded = false;
   bool writing = false;
+  double last_write = -1e9;  // when the last byte went out
   Console* self;
 
   void next() {
@@ -212,7 +217,22 @@ struct Console::Impl {
       if (self->on_record_error) self->on_record_error(recorder.error());
       return;
     }
-    // With pacing, one byte at a time (service processors drop bytes sent at full speed).
+    // With pacing, one byte at a time (service processors drop bytes sent at full speed), and
+    // the pause counts from the last byte written, also across answers: the first key of the
+    // next screen's answer must not follow the previous Enter too closely either.
+    if (pacing_s > 0 && last_write >= 0) {
+      double wait = last_write + pacing_s - now();
+      if (wait > 0) {
+        timer.expires_after(std::chrono::microseconds(static_cast<long>(wait * 1e6)));
+        timer.async_wait([this](boost::system::error_code ec) {
+          if (!ec) {
+            last_write = -1e9;  // the pause is served
+            next();
+          }
+        });
+        return;
+      }
+    }
     std::size_t n = pacing_s > 0 ? 1 : queue.size();
     std::string chunk = queue.substr(0, n);
     queue.erase(0, n);
@@ -222,19 +242,13 @@ struct Console::Impl {
       secret_recorded = true;
     }
     transport.write_bytes(chunk);
-    if (queue.empty() || pacing_s <= 0) {
-      next();
-      return;
-    }
-    timer.expires_after(std::chrono::microseconds(static_cast<long>(pacing_s * 1e6)));
-    timer.async_wait([this](boost::system::error_code ec) {
-      if (!ec) next();
-    });
+    last_write = now();
+    next();
   }
 };
 
 Console::Console(asio::io_context& io, Transport& transport, Recorder& recorder, Clock now, double pacing_s)
-    : impl_(new Impl{io, transport, recorder, std::move(now), pacing_s, asio::steady_timer(io), {}, false, false, false, this}) {}
+    : impl_(new Impl{io, transport, recorder, std::move(now), pacing_s, asio::steady_timer(io), {}, false, false, false, -1e9, this}) {}
 Console::~Console() = default;
 
 void Console::send(Approved keys, bool secret) {

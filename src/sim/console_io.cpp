@@ -1,0 +1,224 @@
+// lpar-sim console: the I/O loops around ConsoleSim. One on stdin/stdout (a pty, or pipes),
+// one as a daemon on a unix socket (--listen), which is how the HMC mode keeps an LPAR alive
+// between vterm sessions.
+#include "console_io.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <memory>
+
+#include "console_sim.hpp"
+#include "state.hpp"
+
+namespace lparsim {
+namespace {
+
+double mono_now() {
+  using namespace std::chrono;
+  return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
+
+volatile sig_atomic_t g_hup = 0;
+volatile sig_atomic_t g_term = 0;
+void on_hup(int) { g_hup = 1; }
+void on_term(int) { g_term = 1; }
+
+bool write_all(int fd, const std::string& s) {
+  std::size_t off = 0;
+  while (off < s.size()) {
+    ssize_t w = ::write(fd, s.data() + off, s.size() - off);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN) {
+        pollfd p{fd, POLLOUT, 0};
+        ::poll(&p, 1, 1000);
+        continue;
+      }
+      return false;
+    }
+    off += static_cast<std::size_t>(w);
+  }
+  return true;
+}
+
+int poll_timeout_ms(double wake, double now) {
+  if (std::isinf(wake)) return -1;
+  double ms = (wake - now) * 1000.0;
+  if (ms <= 0) return 0;
+  if (ms > 60000) return 60000;
+  return static_cast<int>(std::ceil(ms));
+}
+
+struct LogFile {
+  std::FILE* f = nullptr;
+  ~LogFile() {
+    if (f) std::fclose(f);
+  }
+  EventSink sink() {
+    return [this](const std::string& line) {
+      if (!f) return;
+      std::fputs(line.c_str(), f);
+      std::fputc('\n', f);
+      std::fflush(f);
+    };
+  }
+};
+
+struct TtyGuard {
+  termios saved{};
+  bool active = false;
+  void setup() {
+    if (!::isatty(0)) return;
+    termios t{};
+    if (::tcgetattr(0, &t) != 0) return;
+    saved = t;
+    active = true;
+    // A firmware console: char at a time, the far end echoes (we do), no signals from keys.
+    t.c_lflag &= ~static_cast<tcflag_t>(ICANON | ECHO | ECHONL | ISIG | IEXTEN);
+    t.c_iflag &= ~static_cast<tcflag_t>(ICRNL | INLCR | IGNCR | IXON);
+    t.c_oflag &= ~static_cast<tcflag_t>(OPOST);
+    t.c_cc[VMIN] = 1;
+    t.c_cc[VTIME] = 0;
+    ::tcsetattr(0, TCSANOW, &t);
+  }
+  ~TtyGuard() {
+    if (active) ::tcsetattr(0, TCSANOW, &saved);
+  }
+};
+
+}  // namespace
+
+int run_console(const SimOptions& opt) {
+  LogFile lf;
+  if (!opt.log_file.empty()) {
+    lf.f = std::fopen(opt.log_file.c_str(), "w");
+    if (!lf.f) {
+      std::fprintf(stderr, "lpar-sim: cannot write the log %s: %s\n", opt.log_file.c_str(), std::strerror(errno));
+      return kExitUsage;
+    }
+  }
+  if (!opt.listen.empty()) return run_console_daemon(opt, lf.sink());
+
+  ::signal(SIGPIPE, SIG_IGN);
+  struct sigaction sa{};
+  sa.sa_handler = on_hup;
+  ::sigaction(SIGHUP, &sa, nullptr);
+  TtyGuard tty;
+  tty.setup();
+
+  ConsoleSim sim(opt, lf.sink());
+  sim.start(mono_now());
+  bool out_ok = write_all(1, sim.take_output());
+  char buf[4096];
+  while (!sim.finished()) {
+    if (!out_ok || g_hup) {
+      sim.hangup(mono_now());
+      break;
+    }
+    pollfd p{0, POLLIN, 0};
+    int r = ::poll(&p, 1, poll_timeout_ms(sim.next_wake(), mono_now()));
+    if (r < 0 && errno != EINTR) break;
+    if (r > 0) {
+      ssize_t n = ::read(0, buf, sizeof buf);
+      if (n > 0) {
+        sim.input(std::string_view(buf, static_cast<std::size_t>(n)), mono_now());
+      } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+        sim.advance(mono_now());
+        out_ok = write_all(1, sim.take_output());
+        sim.hangup(mono_now());  // EOF (EIO on a pty whose other side closed)
+      }
+    }
+    sim.advance(mono_now());
+    out_ok = write_all(1, sim.take_output()) && out_ok;
+  }
+  write_all(1, sim.take_output());
+  return sim.exit_code();
+}
+
+int run_console_daemon(const SimOptions& opt, EventSink sink) {
+  ::signal(SIGPIPE, SIG_IGN);
+  ::signal(SIGHUP, SIG_IGN);
+  struct sigaction sa{};
+  sa.sa_handler = on_term;
+  ::sigaction(SIGTERM, &sa, nullptr);
+  ::sigaction(SIGINT, &sa, nullptr);
+
+  int lfd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (opt.listen.size() >= sizeof addr.sun_path) {
+    std::fprintf(stderr, "lpar-sim: socket path too long: %s\n", opt.listen.c_str());
+    return kExitUsage;
+  }
+  std::strcpy(addr.sun_path, opt.listen.c_str());
+  ::unlink(opt.listen.c_str());
+  if (lfd < 0 || ::bind(lfd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(lfd, 4) != 0) {
+    std::fprintf(stderr, "lpar-sim: cannot listen on %s: %s\n", opt.listen.c_str(), std::strerror(errno));
+    return kExitUsage;
+  }
+
+  ConsoleSim sim(opt, sink);
+  if (!opt.state_dir.empty()) {
+    std::string dir = opt.state_dir;
+    sim.media_probe = [dir] { return read_state_file(dir, "vtopt"); };
+    sim.on_state = [dir](const std::string& s) { write_state_file(dir, "lpar_state", s); };
+  }
+  int cfd = -1;
+  auto send = [&](const std::string& s) {
+    if (s.empty() || cfd < 0) return;  // nobody attached: the console output is lost, as on a real vterm
+    if (!write_all(cfd, s)) {
+      ::close(cfd);
+      cfd = -1;
+    }
+  };
+  sim.start(mono_now());
+  send(sim.take_output());
+  char buf[4096];
+  while (!sim.finished() && !g_term) {
+    pollfd p[2] = {{lfd, POLLIN, 0}, {cfd, POLLIN, 0}};
+    int r = ::poll(p, cfd >= 0 ? 2 : 1, poll_timeout_ms(sim.next_wake(), mono_now()));
+    if (r < 0 && errno != EINTR) break;
+    if (r > 0 && (p[0].revents & POLLIN)) {
+      int nfd = ::accept4(lfd, nullptr, nullptr, SOCK_CLOEXEC);
+      if (nfd >= 0) {
+        if (cfd >= 0) ::close(cfd);  // the newest vterm wins (mkvterm's lock keeps it to one)
+        cfd = nfd;
+      }
+    } else if (r > 0 && cfd >= 0 && (p[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+      ssize_t n = ::read(cfd, buf, sizeof buf);
+      if (n > 0) {
+        sim.input(std::string_view(buf, static_cast<std::size_t>(n)), mono_now());
+      } else if (n == 0 || errno != EINTR) {
+        ::close(cfd);  // the vterm went away; the LPAR keeps running
+        cfd = -1;
+      }
+    }
+    sim.advance(mono_now());
+    send(sim.take_output());
+  }
+  send(sim.take_output());
+  if (cfd >= 0) ::close(cfd);
+  ::close(lfd);
+  ::unlink(opt.listen.c_str());
+  if (!opt.state_dir.empty()) {
+    write_state_file(opt.state_dir, "lpar_state", "Not Activated");
+    write_state_file(opt.state_dir, "last_exit", std::to_string(g_term ? 0 : sim.exit_code()));
+    ::unlink((opt.state_dir + "/daemon.pid").c_str());
+  }
+  return g_term ? 0 : sim.exit_code();
+}
+
+}  // namespace lparsim

@@ -1,0 +1,187 @@
+// lpar-sim: a simulator of an IBM Power LPAR serial console (SMS firmware, AIX BOS installer,
+// the migrated system's login) and of the HMC commands around it. The test oracle of vtpilot.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <iostream>
+
+#include "console_io.hpp"
+#include "hmc.hpp"
+#include "options.hpp"
+
+namespace {
+
+std::string self_exe(const char* argv0) {
+  char buf[4096];
+  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n > 0) return std::string(buf, static_cast<std::size_t>(n));
+  return argv0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace lparsim;
+  CLI::App app{
+      "lpar-sim: an IBM Power LPAR console (POST, SMS, BOS install, migrated AIX 7.2 login) and the\n"
+      "HMC commands around it, for testing console automation without a real LPAR.\n"
+      "  lpar-sim console [options]     the console on stdin/stdout (a pty is expected; pipes work)\n"
+      "  lpar-sim hmc [--state DIR]     one HMC command from SSH_ORIGINAL_COMMAND (sshd ForceCommand)\n"
+      "See `lpar-sim console --help` and `lpar-sim hmc --help`."};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "lpar-sim 0.1.0");
+
+  SimOptions o;
+  std::string disks = "hdisk0:rootvg,hdisk1:altinst_rootvg";
+  bool fast = false;
+  double post_wait = 0;
+  auto* con = app.add_subcommand(
+      "console",
+      "The LPAR console: POST -> SMS -> boot the install media -> BOS installer -> migration with\n"
+      "progress and media swap -> reboot -> Console login: -> a small root shell.\n"
+      "The oracle: starting an install that is not a Migration Install onto exactly the original\n"
+      "rootvg disk prints `LPAR-SIM: DESTROYED <what>` and exits 9.\n"
+      "Exit codes: 0 migrated and reached Console login: (exit on input EOF/hangup after it, or at\n"
+      "once with --exit-at-login); 9 destroyed; 4 input EOF/hangup before Console login:;\n"
+      "5 reached Console login: of a system that was not migrated; 3 bad usage.");
+  con->add_option("--firmware", o.firmware,
+                  "power7 (AL730: 7 device types, List all Devices = 7), power8 (SV810) or power9 (FW950):\n"
+                  "5 device types (List all Devices = 5) and Select Media Type / Select Media Adapter for CD/DVD")
+      ->check(CLI::IsMember({"power7", "power8", "power9"}))
+      ->capture_default_str();
+  con->add_option("--disks", disks,
+                  "disks in BOS order: NAME:VG[:SIZE_MB[:LOCATION[:PVID]]],... VG is rootvg (the system to\n"
+                  "migrate; exactly one needed), altinst_rootvg (the alt_disk_copy clone), None or any VG.\n"
+                  "Location codes and PVIDs are generated (PVIDs from --seed) when not given")
+      ->capture_default_str();
+  con->add_option("--disk-screen", o.disk_screen,
+                  "shape of BOS 'Change Disk(s) Where You Want to Install' for Migration/Preservation:\n"
+                  "vgstatus (multi-select Name/Location Code/Size/VG Status table) or levels (single-select\n"
+                  "list of root volume groups: Level / Disks In Rootvg / Location Code / Size)")
+      ->check(CLI::IsMember({"vgstatus", "levels"}))
+      ->capture_default_str();
+  con->add_option("--bos-location", o.bos_location,
+                  "BOS disk screens' Location Code column: physical (the disk's physical location code; rows that\n"
+                  "do not fit 80 columns continue on an indented line) or none (as older levels show virtual disks)")
+      ->check(CLI::IsMember({"physical", "none"}))
+      ->capture_default_str();
+  con->add_option("--clone-label", o.clone_label,
+                  "how BOS shows the altinst_rootvg clone's VG Status: altinst_rootvg, or rootvg (a second\n"
+                  "rootvg the screen cannot tell apart; the oracle still knows which disk is the original)")
+      ->check(CLI::IsMember({"altinst_rootvg", "rootvg"}))
+      ->capture_default_str();
+  con->add_option("--media-label", o.media_label,
+                  "the install media's name in SMS device lists: SCSI CD-ROM, USB CD-ROM, SATA CD-ROM,\n"
+                  "USB Mass Storage, IBM 9.5mm DVD-RAM Drive ... (its bus picks the Select Media Type entry)")
+      ->capture_default_str();
+  con->add_option("--cdrom-item", o.cdrom_item,
+                  "place of the media in SMS 'List all Devices' (among the network adapter and the hard disks)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  con->add_option("--install-lines", o.install_lines, "lines of installp output during the install (spread over about 12 s at --time-scale 1)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  con->add_option("--time-scale", o.time_scale,
+                  "multiply every simulated delay (1: a whole run takes about 35-45 s with keys 100 ms apart;\n"
+                  "0: no waiting at all)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  con->add_flag("--fast", fast, "same as --time-scale 0 (for tests)");
+  con->add_option("--media-volumes", o.media_volumes,
+                  "install media volumes: 2 stops at 75% with 'Please remove volume 1, insert volume 2, and\n"
+                  "press Enter to continue:' (console: Enter is enough; HMC mode: only after viosvrcmd loadopt\n"
+                  "of --volume2-iso, else it asks again)")
+      ->check(CLI::Range(1, 2))
+      ->capture_default_str();
+  con->add_option("--volume2-iso", o.volume2_iso, "HMC mode: the ISO that must be in vtopt0 to pass the media swap")
+      ->capture_default_str();
+  con->add_flag("--first-boot-term", o.first_boot_term,
+                "the first boot of the migrated system asks 'Set Terminal Type' before Console login:, and the\n"
+                "first root login asks to accept the license agreements ([yes/no])");
+  con->add_option("--drop-keys-under", o.drop_keys_under_ms,
+                  "drop (no echo, logged as dropped) any key byte arriving less than MS milliseconds after the\n"
+                  "previous accepted one, as service processors do")
+      ->check(CLI::NonNegativeNumber);
+  con->add_option("--seed", o.seed, "seed for generated PVIDs (same flags + seed + keys = same bytes)")->capture_default_str();
+  con->add_option("--boot", o.boot,
+                  "norm: the POST banner waits for 1 = SMS Menu (5/6 boot the boot list, 8 the OF prompt) and\n"
+                  "boots the stored boot list when no key comes; sms: go to SMS by itself (chsysstate -b sms)")
+      ->check(CLI::IsMember({"norm", "sms"}))
+      ->capture_default_str();
+  auto* pw = con->add_option("--post-wait", post_wait,
+                             "seconds (wall clock, not scaled) the POST banner waits for a key before booting the boot\n"
+                             "list; negative = wait forever. Default: 10 at power-on and 3 after the install's reboot;\n"
+                             "with --fast: forever at power-on, 0 after the install's reboot");
+  con->add_option("--default-method", o.default_method,
+                  "installation method BOS starts with: overwrite (New and Complete Overwrite, as in the runbook),\n"
+                  "preservation or migration")
+      ->check(CLI::IsMember({"overwrite", "preservation", "migration"}))
+      ->capture_default_str();
+  con->add_flag("--summary-screen", o.summary_screen,
+                "show the '<Method> Installation Summary' screen (1 Continue with Install) after choosing 0 on\n"
+                "Installation and Settings (off: the classic blind key list goes straight on)");
+  con->add_option("--root-password", o.root_password, "the root password the login accepts (default: any)");
+  con->add_option("--oslevel", o.oslevel, "what `oslevel -s` answers on the migrated system")->capture_default_str();
+  con->add_option("--broken-fileset", o.broken_filesets, "a fileset `lppchk -v` reports broken after the migration (repeatable)");
+  con->add_flag("--exit-at-login", o.exit_at_login, "exit as soon as Console login: is shown (0 if migrated, else 5)");
+  con->add_option("--log", o.log_file,
+                  "JSON lines, flushed per line: {\"t\":S,\"ev\":\"screen\",\"id\":\"sms.main\"} per screen drawn,\n"
+                  "{\"ev\":\"key\",\"data\":\"5\"} per key byte (\"dropped\":true / \"ignored\":true), \"install\",\n"
+                  "\"destroyed\", \"migrated\", \"login_prompt\", \"login\", \"exit\" (with \"code\")");
+  con->add_option("--listen", o.listen, "daemon mode: serve the console on this unix socket (used by `lpar-sim hmc`)");
+  con->add_option("--state", o.state_dir, "HMC state directory: vtopt (loaded ISO) for the media swap, lpar_state");
+
+  std::string state_dir;
+  std::vector<std::string> words;
+  auto* hmc = app.add_subcommand(
+      "hmc",
+      "One HMC command, from SSH_ORIGINAL_COMMAND (or the words after `--`), against the LPAR in the\n"
+      "state directory:\n"
+      "  lssyscfg -r lpar -m MS [--filter lpar_names=LPAR] [-F state,...]   Not Activated | Open Firmware | Running\n"
+      "  lssyscfg -r sys [-m MS] [-F name,state]\n"
+      "  chsysstate -r lpar -m MS -o on -n LPAR -f PROFILE [-b sms|norm]    starts the console daemon\n"
+      "  chsysstate -r lpar -m MS -o shutdown -n LPAR [--immed]\n"
+      "  mkvterm -m MS -p LPAR     'Open in progress', then the console; busy message + exit 0 when held;\n"
+      "                            ~. at line start asks 'Terminate session? [y/n]'\n"
+      "  rmvterm -m MS -p LPAR     frees the console (the holder gets 'Connection has closed ...')\n"
+      "  viosvrcmd -m MS -p VIOS -c \"loadopt -disk ISO -vtd vtopt0\" | \"unloadopt -vtd vtopt0\" | lsvopt | lsrep\n"
+      "Unknown commands: 'rbash: X: command not found', exit 127; bad arguments: a message, exit 1.\n"
+      "State dir files: hmc.conf (managed_system=, lpar=, profile=, vios=, media=ISO,ISO), sim-args (the\n"
+      "console flags of the LPAR), and what the commands keep (lpar_state, vtopt, vterm.lock, console.log).\n"
+      "Defaults: managed system Server-8247-42L-SN21271DA, LPAR lpar01, profile default_profile, VIOS vios1,\n"
+      "media aix72_vol1.iso,aix72_vol2.iso.");
+  hmc->add_option("--state", state_dir, "state directory (default: $LPAR_SIM_STATE)");
+  hmc->add_option("command", words, "the command, when not in SSH_ORIGINAL_COMMAND (after `--`)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : kExitUsage;
+  }
+
+  if (*con) {
+    if (fast) o.time_scale = 0;
+    if (pw->count()) o.post_wait = post_wait;
+    if (auto err = parse_disks(disks, o.disks); !err.empty()) {
+      std::cerr << "lpar-sim console: --disks: " << err << "\n";
+      return kExitUsage;
+    }
+    int roots = 0;
+    for (auto& d : o.disks) roots += d.vg == "rootvg";
+    if (roots != 1) {
+      std::cerr << "lpar-sim console: --disks: exactly one disk must hold rootvg (the system to migrate); "
+                   "name the clone altinst_rootvg and use --clone-label rootvg to show it as rootvg\n";
+      return kExitUsage;
+    }
+    return run_console(o);
+  }
+  if (state_dir.empty()) {
+    if (const char* s = std::getenv("LPAR_SIM_STATE")) state_dir = s;
+  }
+  if (words.empty()) {
+    if (const char* c = std::getenv("SSH_ORIGINAL_COMMAND")) words = split_words(c);
+  }
+  return run_hmc(state_dir, self_exe(argv[0]), words);
+}

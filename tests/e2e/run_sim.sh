@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# run_sim.sh CASE VTPILOT LPAR-SIM: one end-to-end case of vtpilot driving lpar-sim on a pty.
+# lpar-sim's --log (JSON lines) is the oracle: which screens it showed, which keys arrived.
+set -u
+case=$1; V=$2; SIM=$3
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d); trap 'rm -rf "$work"' EXIT; cd "$work"
+fail() { echo "FAIL ($case): $*"; echo "--- vtpilot output (tail) ---"; tail -40 out.txt 2>/dev/null; exit 1; }
+
+# run EXIT SIMFLAGS [VTPILOT FLAGS...]: runs vtpilot --sim, checks its exit code.
+run() {
+  local want=$1 simflags=$2; shift 2
+  "$V" run --sim --sim-args "--fast --exit-at-login --log $work/sim.log $simflags" --transcript run.cast \
+    --events json --timeout 20 --confirm-timeout 1 "$@" > events.jsonl 2> out.txt
+  rc=$?
+  [ "$rc" = "$want" ] || fail "vtpilot exit $rc, expected $want"
+}
+# Every key byte lpar-sim accepted, in order (dropped ones left out).
+keys() { python3 -c '
+import json,sys
+print("".join(e["data"] for e in map(json.loads, open(sys.argv[1])) if e.get("ev")=="key" and not e.get("dropped")).replace("\r","/"))' sim.log; }
+sim_exit() { python3 -c '
+import json,sys
+codes=[e["code"] for e in map(json.loads, open(sys.argv[1])) if e.get("ev")=="exit"]
+print(codes[-1] if codes else "none")' sim.log; }
+child() { sed -n 's/.*"child_status":\(-\{0,1\}[0-9]*\).*/\1/p' events.jsonl | tail -1; }
+no_destroy() { ! grep -q DESTROYED run.cast && ! grep -q '"destroyed"' sim.log || fail "lpar-sim says DESTROYED"; }
+refused_in_transcript() { grep -q '"m", "refuse' run.cast || fail "no refusal marker in the transcript"; }
+
+MIGRATE_TAIL="1/1/2/1/3/1/0/0/0/"   # console, English, Change/Show, System Settings, Migration, hdisk0, continue, install, migrate
+
+case $case in
+  power7)
+    run 0 "--firmware power7"
+    [ "$(keys)" = "15/1/7/2/2/1/$MIGRATE_TAIL" ] || fail "keys were $(keys)"
+    [ "$(child)" = 0 ] && [ "$(sim_exit)" = 0 ] || fail "lpar-sim exit $(child) / log $(sim_exit)" ;;
+  power8|power9)
+    run 0 "--firmware $case"
+    [ "$(keys)" = "15/1/5/2/2/1/$MIGRATE_TAIL" ] || fail "keys were $(keys)"
+    [ "$(child)" = 0 ] || fail "lpar-sim exit $(child)" ;;
+  levels_pinned)
+    # The single-select list of root VGs, the clone shown as a second rootvg: pinned identities decide.
+    run 0 "--disk-screen levels --clone-label rootvg --disks hdisk0:rootvg:30720:U8231.E2B.06DAFDP-V6-C2-T1-L8100000000000000,hdisk1:altinst_rootvg:30720:U8231.E2B.06DAFDP-V6-C2-T1-L8200000000000000" \
+      --target-location U8231.E2B.06DAFDP-V6-C2-T1-L8100000000000000 --clone-location U8231.E2B.06DAFDP-V6-C2-T1-L8200000000000000
+    [ "$(child)" = 0 ] || fail "lpar-sim exit $(child)"; no_destroy ;;
+  swapped_disks)
+    # The clone is hdisk0 and the real rootvg hdisk1 (renumbered): the name hdisk0 is refused.
+    run 3 "--disks hdisk0:altinst_rootvg,hdisk1:rootvg"
+    no_destroy; refused_in_transcript ;;
+  no_clone)
+    run 3 "--disks hdisk0:rootvg,hdisk1:None"
+    no_destroy; refused_in_transcript
+    grep -q no-rollback-disk events.jsonl || fail "expected no-rollback-disk" ;;
+  overwrite_default)
+    # Overwrite is the default method and the plan's path still never chooses it; a plan that
+    # tried would be refused. Run a plan that presses Enter on Welcome (the default: Start Install Now).
+    printf 'name = "blind"\n[[step]]\nscreen = "sms.post"\nkeys = "1"\nneeds_prompt = false\n' > blind.toml
+    for s in sms.main:Select\ Boot\ Options sms.boot_options:Select\ Install/Boot\ Device sms.device_type:List\ all\ Devices sms.select_task:Normal\ Mode\ Boot sms.exit_confirm:Yes; do
+      printf '[[step]]\nscreen = "%s"\nchoose = "^%s"\n' "${s%%:*}" "${s#*:}" >> blind.toml; done
+    printf '[[step]]\nscreen = "sms.device_list"\ndevice = "media"\n[[step]]\nscreen = "bos.console"\nkeys = "1\\r"\nneeds_prompt = false\n[[step]]\nscreen = "bos.language"\nchoose = "English"\n[[step]]\nscreen = "bos.welcome"\nkeys = "\\r"\n[[step]]\nscreen = "fw.starting_software"\nwait = true\n[[step]]\nscreen = "sms.please_wait"\nwait = true\n' >> blind.toml
+    run 3 "--default-method overwrite" --plan blind.toml
+    no_destroy; refused_in_transcript
+    grep -q forbidden-method events.jsonl || fail "expected forbidden-method" ;;
+  clone_as_rootvg)
+    # Two rootvg rows and nothing pinned: refuse both, never guess.
+    run 3 "--clone-label rootvg"
+    no_destroy; grep -q ambiguous-rootvg events.jsonl || fail "expected ambiguous-rootvg" ;;
+  drop_keys_paced)
+    run 0 "--drop-keys-under 50" --pacing 100
+    [ "$(child)" = 0 ] || fail "lpar-sim exit $(child)"
+    ! grep -q '"dropped":true' sim.log || fail "keys were dropped at 100 ms pacing" ;;
+  drop_keys_unpaced)
+    # At full speed the service processor drops keys: vtpilot sees the missing echo and sends
+    # only what is missing, or halts; it never sends a wrong key.
+    run_rc() { "$V" run --sim --sim-args "--fast --exit-at-login --log $work/sim.log --drop-keys-under 50" --transcript run.cast \
+      --events json --timeout 20 --confirm-timeout 0.2 --pacing 0 > events.jsonl 2> out.txt; echo $?; }
+    rc=$(run_rc)
+    [ "$rc" = 0 ] || [ "$rc" = 4 ] || fail "exit $rc"
+    grep -q '"dropped":true' sim.log || fail "no key was dropped: the case tests nothing"
+    no_destroy
+    if [ "$rc" = 0 ]; then [ "$(keys)" = "15/1/7/2/2/1/$MIGRATE_TAIL" ] || fail "accepted keys were $(keys)"; fi ;;
+  media_two_volumes)
+    run 0 "--media-volumes 2"
+    grep -q '"bos.media_swap"' sim.log || fail "no media swap shown"
+    [ "$(child)" = 0 ] || fail "lpar-sim exit $(child)" ;;
+  summary_screen)
+    run 0 "--summary-screen"
+    [ "$(child)" = 0 ] || fail "lpar-sim exit $(child)" ;;
+  step_accept|step_refuse|step_quit)
+    /usr/bin/python3 "$here/step.py" "$case" "$V" "$SIM" "$work" || fail "step case failed" ;;
+  *) echo "unknown case $case"; exit 2 ;;
+esac
+echo "ok: $case"
