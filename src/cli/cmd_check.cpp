@@ -1,40 +1,72 @@
-// vtpilot check [FILE...]: validate signature (and, once plans land, plan) files.
+// vtpilot check [FILE...]: validate signature and plan files (file:line: message).
+// A file with [[step]] tables is a plan; any other .toml is a signature.
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "commands.hpp"
 #include "vtpilot/embedded.hpp"
+#include "vtpilot/plan.hpp"
 #include "vtpilot/recognizer.hpp"
 
 namespace vtpilot::cli {
+
+namespace {
+bool is_plan(std::string_view text) { return text.find("[[step]]") != std::string_view::npos; }
+}  // namespace
 
 void add_check(CLI::App& app) {
   auto files = std::make_shared<std::vector<std::string>>();
   auto* cmd = app.add_subcommand(
       "check",
-      "validate signature files (TOML with PCRE2 patterns); errors are printed as file:line: message.\n"
-      "With no FILE, checks the built-in signatures. Exit 0 if all are valid, 2 otherwise.");
-  cmd->add_option("FILE", *files, "signature files or folders of them");
+      "validate signature files (TOML with PCRE2 patterns) and plan files ([[step]] tables); errors are\n"
+      "printed as file:line: message. With no FILE, checks the built-in signatures and plans.\n"
+      "Exit 0 if all are valid, 2 otherwise.");
+  cmd->add_option("FILE", *files, "signature or plan files, or folders of them");
   cmd->callback([files] {
     std::vector<SignatureError> errors;
-    std::size_t count = 0;
+    std::size_t sigs = 0, plans = 0;
+    auto check_plan = [&](const std::string& name, std::string_view text) {
+      Plan plan;
+      plans += load_plan(name, text, Recognizer::builtin(), plan, errors);
+    };
     if (files->empty()) {
       Recognizer r;
       for (const auto& f : embedded_signatures()) r.add(std::string("(built-in) ") + std::string(f.name), f.text, errors);
-      count = r.ids().size();
+      sigs = r.ids().size();
+      for (const auto& f : embedded_plans()) check_plan(std::string("(built-in) ") + std::string(f.name), f.text);
     } else {
+      std::vector<std::filesystem::path> paths;
       for (const std::string& path : *files) {
-        Recognizer r;  // one file's problems do not hide another's
-        if (!std::filesystem::exists(path)) {
+        std::error_code ec;
+        if (std::filesystem::is_directory(path, ec)) {
+          for (auto& e : std::filesystem::directory_iterator(path, ec))
+            if (e.path().extension() == ".toml") paths.push_back(e.path());
+        } else if (std::filesystem::exists(path, ec)) {
+          paths.emplace_back(path);
+        } else {
           errors.push_back({path, 0, "no such file or directory"});
-          continue;
         }
-        r.load_path(path, errors);
-        count += r.ids().size();
       }
+      Recognizer r;  // signatures are checked together: a duplicate id across files is an error
+      for (const auto& p : paths) {
+        std::ifstream in(p, std::ios::binary);
+        std::stringstream ss;
+        ss << in.rdbuf();
+        const std::string text = ss.str();
+        if (!in) {
+          errors.push_back({p.string(), 0, "cannot read"});
+        } else if (is_plan(text)) {
+          check_plan(p.string(), text);
+        } else {
+          r.add(p.string(), text, errors);
+        }
+      }
+      sigs = r.ids().size();
     }
     for (const auto& e : errors) std::cerr << e.str() << "\n";
-    if (errors.empty()) std::cout << "ok: " << count << " signatures\n";
+    if (errors.empty()) std::cout << "ok: " << sigs << " signatures, " << plans << " plans\n";
     exit_code() = errors.empty() ? kDone : kUsage;
   });
 }

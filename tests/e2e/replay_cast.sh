@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# replay_cast.sh CAST VTPILOT: a recorded run replays with exit 0; the same cast with one
+# recorded key changed diverges (exit 6); with the disk rows' VG Status swapped (the clone
+# now where the target was) the guard refuses (exit 3) or the keys diverge (6).
+set -u
+cast=$1; V=$2
+work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+"$V" replay "$cast" > "$work/out" 2>&1; rc=$?
+[ "$rc" = 0 ] || { echo "replay of $cast: exit $rc"; cat "$work/out"; exit 1; }
+
+/usr/bin/python3 - "$cast" "$work" <<'PY'
+import json, sys
+cast, work = sys.argv[1:3]
+lines = open(cast).read().splitlines()
+head, events = lines[0], [json.loads(l) for l in lines[1:]]
+# 1. The key typed on Change Method (3, Migration) becomes 1 (New and Complete Overwrite).
+key_edit = [list(e) for e in events]
+method_marker = next(i for i, e in enumerate(key_edit) if e[1] == "m" and e[2].startswith("screen bos.method"))
+first_key = next(i for i in range(method_marker, len(key_edit)) if key_edit[i][1] == "i")
+key_edit[first_key][2] = key_edit[first_key][2].replace("3", "1")
+# 2. The disk table with VG Status swapped between hdisk0 and hdisk1.
+row_edit = []
+for e in events:
+    e = list(e)
+    if e[1] == "o" and "altinst_rootvg" in e[2]:
+        e[2] = e[2].replace("altinst_rootvg", "@@CLONE@@").replace("rootvg        ", "altinst_rootvg").replace("@@CLONE@@", "rootvg        ")
+    row_edit.append(e)
+for name, evs in (("key-changed", key_edit), ("rows-swapped", row_edit)):
+    with open(f"{work}/{name}.cast", "w") as f:
+        f.write(head + "\n" + "".join(json.dumps(e) + "\n" for e in evs))
+PY
+"$V" replay "$work/key-changed.cast" > "$work/out" 2>&1; rc=$?
+[ "$rc" = 6 ] || { echo "a changed key: expected exit 6, got $rc"; cat "$work/out"; exit 1; }
+grep -q "replay diverged" "$work/out" || { echo "no divergence report"; cat "$work/out"; exit 1; }
+"$V" replay "$work/rows-swapped.cast" > "$work/out" 2>&1; rc=$?
+[ "$rc" = 3 ] || [ "$rc" = 6 ] || { echo "swapped disk rows: expected exit 3 or 6, got $rc"; cat "$work/out"; exit 1; }
+echo "ok: $(basename "$cast") replays; a changed key gives 6; swapped disk rows give $rc"
