@@ -44,13 +44,14 @@ std::string tidy_label(std::string_view s) {
   return out;
 }
 
+// Whitespace only: location codes carry commas ("00-08-00-2,0").
 std::vector<std::string> split_ws(std::string_view s) {
   std::vector<std::string> out;
   std::size_t i = 0;
   while (i < s.size()) {
-    while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == ',')) ++i;
+    while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
     std::size_t j = i;
-    while (j < s.size() && s[j] != ' ' && s[j] != '\t' && s[j] != ',') ++j;
+    while (j < s.size() && s[j] != ' ' && s[j] != '\t') ++j;
     if (j > i) out.emplace_back(s.substr(i, j - i));
     i = j;
   }
@@ -306,7 +307,9 @@ Fields parse_fields(const Screen& screen) {
       s.method = collapse(m->group(1));
       have_settings = true;
     } else if (auto d = disks_re.find(l)) {
-      for (auto& t : split_ws(d->group(1))) s.disks.push_back(t);
+      std::string list(d->group(1));
+      std::replace(list.begin(), list.end(), ',', ' ');
+      for (auto& t : split_ws(list)) s.disks.push_back(t);
       have_settings = true;
     }
   }

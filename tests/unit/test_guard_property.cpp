@@ -1,0 +1,209 @@
+// Property test: thousands of generated and mutated BOS screens, judged by the guard; the
+// invariants come from the generator's own truth (which row is the target, which the clone,
+// which labels destroy), never from the recognizer or the parser under test.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <random>
+#include <set>
+
+#include "vtpilot/guard.hpp"
+#include "vtpilot/recognizer.hpp"
+#include "vtpilot/screen.hpp"
+
+using namespace vtpilot;
+
+namespace {
+
+struct Item {
+  std::string key, label;
+  bool forbidden = false;
+};
+
+struct Row {
+  std::string key, name, loc, vg;
+  bool target = false, clone = false, selected = false;
+};
+
+struct Case {
+  std::string text;
+  std::vector<Item> items;  // menu items other than disk rows
+  std::vector<Row> rows;    // disk rows
+  std::string default_key;
+  bool levels = false;
+  bool settings = false, settings_ok = false;  // Installation and Settings, and whether installing is right
+  Policy policy;
+};
+
+std::mt19937 rng(20261125);
+int pick(int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng); }
+bool chance(double p) { return std::uniform_real_distribution<double>(0, 1)(rng) < p; }
+std::string pad() { return std::string(static_cast<std::size_t>(1 + pick(3)), ' '); }
+
+std::string typed_junk() {
+  static const char* junk[] = {"", "", "", "1", "2", "0", "77", "x"};
+  return junk[pick(8)];
+}
+
+std::vector<std::string> keys_for(int n) {
+  std::vector<int> k{1, 2, 3, 4, 5, 6, 7, 8, 9};
+  std::shuffle(k.begin(), k.end(), rng);
+  std::vector<std::string> out;
+  for (int i = 0; i < n; ++i) out.push_back(std::to_string(k[static_cast<std::size_t>(i)]));
+  return out;
+}
+
+std::string title(const std::string& real) { return chance(0.08) ? "Alternate Menu " + std::to_string(pick(100)) : real; }
+
+// A menu of labelled items (Welcome, Change Method).
+Case menu(const std::string& head, std::vector<std::pair<std::string, bool>> labels) {
+  Case c;
+  std::shuffle(labels.begin(), labels.end(), rng);
+  auto keys = keys_for(static_cast<int>(labels.size()));
+  for (std::size_t i = 0; i < labels.size(); ++i) c.items.push_back({keys[i], labels[i].first, labels[i].second});
+  c.default_key = c.items[static_cast<std::size_t>(pick(static_cast<int>(c.items.size())))].key;
+  std::string t = "\n" + std::string(20, ' ') + title(head) + "\n\nType the number of your choice and press Enter.\n\n";
+  for (const Item& it : c.items)
+    t += std::string(it.key == c.default_key ? ">>>" : "   ") + pad() + it.key + pad() + it.label + "\n\n";
+  t += "    88  Help ?\n    99  Previous Menu\n\n>>> Choice [" + c.default_key + "]: " + typed_junk();
+  c.text = t;
+  return c;
+}
+
+Case settings() {
+  Case c;
+  c.settings = true;
+  static const char* methods[] = {"New and Complete Overwrite", "Preservation Install", "Migration Install"};
+  std::string method = methods[pick(3)];
+  std::string disk = chance(0.7) ? "hdisk0" : "hdisk1";
+  c.settings_ok = method == "Migration Install" && disk == "hdisk0";
+  c.default_key = "0";
+  c.items = {{"1", "System Settings:"}, {"2", "Primary Language Environment Settings (AFTER Install):"},
+             {"3", "Security Model"}, {"4", "More Options"}, {"0", "Install with the current settings listed above."}};
+  c.text = "\n" + std::string(26, ' ') + title("Installation and Settings") +
+           "\n\nEither type 0 and press Enter to install with current settings, or type the\n"
+           "number of the setting you want to change and press Enter.\n\n    1  System Settings:\n"
+           "         Method of Installation.............." + method + "\n         Disk Where You Want to Install......" +
+           disk + "\n\n    2  Primary Language Environment Settings (AFTER Install):\n    3  Security Model\n"
+           "    4  More Options\n>>> 0  Install with the current settings listed above.\n\n    88  Help ?\n"
+           "    99  Previous Menu\n\n>>> Choice [0]: " + typed_junk();
+  return c;
+}
+
+Case disks(bool levels) {
+  Case c;
+  c.levels = levels;
+  const int n = levels ? 2 : 2 + pick(2);
+  std::vector<std::string> names{"hdisk0", "hdisk1", "hdisk2"};
+  if (chance(0.5)) std::shuffle(names.begin(), names.end(), rng);  // renumbered when booted from media
+  const int target = pick(n);
+  const bool has_clone = levels || chance(0.85);
+  const int clone = has_clone ? (target + 1 + pick(n - 1)) % n : -1;
+  const bool clone_as_rootvg = levels || chance(0.2);
+  for (int i = 0; i < n; ++i) {
+    Row r;
+    r.name = names[static_cast<std::size_t>(i)];
+    r.loc = "U9009.42A.78ABCDE-V7-C4-T1-L8" + std::to_string(i) + "00000000000000";
+    r.target = i == target;
+    r.clone = i == clone;
+    r.vg = r.target ? "rootvg" : r.clone ? (clone_as_rootvg ? "rootvg" : "altinst_rootvg") : (chance(0.5) ? "None" : "datavg");
+    r.selected = !levels && chance(0.35);
+    c.rows.push_back(r);
+  }
+  if (chance(0.3)) std::shuffle(c.rows.begin(), c.rows.end(), rng);
+  auto keys = keys_for(n);
+  for (int i = 0; i < n; ++i) c.rows[static_cast<std::size_t>(i)].key = keys[static_cast<std::size_t>(i)];
+  // The policy: the name hdisk0, or pinned identities.
+  if (chance(0.5)) {
+    for (const Row& r : c.rows)
+      if (r.target) c.policy.target_location = r.loc;
+    if (chance(0.6))
+      for (const Row& r : c.rows)
+        if (r.clone) c.policy.clone_location = r.loc;
+  }
+  std::string t = "\n" + std::string(18, ' ') + title("Change Disk(s) Where You Want to Install") +
+                  "\n\nType one or more numbers for the disk(s) to be used for installation and press\nEnter.\n\n";
+  if (levels) {
+    t += "        Level    Disks In Rootvg   Location Code                    Size(MB)\n\n";
+    for (const Row& r : c.rows) t += "   " + pad() + r.key + pad() + "7.1.5.0  " + r.name + "   " + r.loc + "\n" + std::string(60, ' ') + "30720\n";
+    c.default_key = c.rows[0].key;
+    t += "\n   88  Help ?\n   99  Previous Menu\n\n>>> Choice [" + c.default_key + "]: " + typed_junk();
+  } else {
+    t += "        Name      Location Code   Size(MB)  VG Status   Bootable\n\n";
+    for (const Row& r : c.rows)
+      t += std::string(r.selected ? ">>>" : "   ") + pad() + r.key + pad() + r.name + "    " + r.loc + "\n" +
+           std::string(34, ' ') + "30720" + pad() + r.vg + "    Yes    No\n";
+    c.items = {{"0", "Continue with choices indicated above"}, {"77", "Display More Disk Information"}, {"99", "Previous Menu"}};
+    c.default_key = "0";
+    t += "\n>>> 0   Continue with choices indicated above\n   77   Display More Disk Information\n   99   Previous Menu\n\n"
+         ">>> Choice [0]: " + typed_junk();
+  }
+  c.text = t;
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("guard property: no Allow for a destructive choice, on 1,200 generated BOS screens") {
+  int screens = 0, judged = 0, allowed = 0;
+  for (int round = 0; round < 1200; ++round) {
+    Case c;
+    switch (round % 5) {
+      case 0:
+        c = menu("Welcome to Base Operating System", {{"Start Install Now with Default Settings", true},
+                                                      {"Change/Show Installation Settings and Install", false},
+                                                      {"Start Maintenance Mode for System Recovery", false},
+                                                      {"Make Additional Disks Available", false}});
+        break;
+      case 1:
+        c = menu("Change Method of Installation",
+                 {{"New and Complete Overwrite", true}, {"Preservation Install", true}, {"Migration Install", false}});
+        break;
+      case 2: c = settings(); break;
+      case 3: c = disks(false); break;
+      default: c = disks(true); break;
+    }
+    const Screen screen = render(normalize_capture(c.text));
+    const Recognized rec = Recognizer::builtin().recognize(screen);
+    ++screens;
+    std::vector<std::string> tries{"\r"};
+    for (const Item& it : c.items) tries.push_back(it.key + "\r");
+    for (const Row& r : c.rows) tries.push_back(r.key + "\r");
+    for (const std::string& keys : tries) {
+      const Verdict v = judge(rec, screen, keys, c.policy);
+      ++judged;
+      if (!v.allow) continue;
+      ++allowed;
+      INFO("round ", round, " keys ", keys, "\n", screen.text());
+      const std::string key = keys == "\r" ? c.default_key : keys.substr(0, keys.size() - 1);
+      for (const Item& it : c.items) CHECK_FALSE((it.key == key && it.forbidden));
+      if (c.settings && key == "0") CHECK(c.settings_ok);
+      if (c.rows.empty()) continue;
+      const Row* row = nullptr;
+      for (const Row& r : c.rows)
+        if (r.key == key) row = &r;
+      const bool clone_accounted = std::any_of(c.rows.begin(), c.rows.end(), [&](const Row& r) {
+        return r.clone && !r.selected && (r.vg == "altinst_rootvg" || c.policy.clone_location == r.loc);
+      });
+      const int rootvgs = static_cast<int>(std::count_if(c.rows.begin(), c.rows.end(), [](const Row& r) { return r.vg == "rootvg"; }));
+      const bool tellable = !c.policy.target_location.empty() || rootvgs < 2;
+      if (row && (c.levels || !row->selected)) {  // choosing a disk (not deselecting one)
+        CHECK(row->target);
+        CHECK(tellable);
+        if (c.levels) CHECK(clone_accounted);
+      }
+      if (!c.levels && key == "0") {  // continuing: exactly the target, the clone accounted for
+        std::set<const Row*> sel;
+        for (const Row& r : c.rows)
+          if (r.selected) sel.insert(&r);
+        CHECK(sel.size() == 1);
+        if (sel.size() == 1) CHECK((*sel.begin())->target);
+        CHECK(clone_accounted);
+        CHECK(tellable);
+      }
+    }
+  }
+  CHECK(screens >= 1000);
+  MESSAGE(screens << " screens, " << judged << " judgements, " << allowed << " allowed");
+  CHECK(allowed > judged / 10);  // the generator also makes screens where the right key is allowed
+}
