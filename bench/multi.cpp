@@ -16,6 +16,7 @@
 #include "vtpilot/plan.hpp"
 #include "vtpilot/recorder.hpp"
 #include "vtpilot/runner.hpp"
+#include "vtpilot/session.hpp"
 #include "vtpilot/transport.hpp"
 
 using namespace vtpilot;

@@ -4,7 +4,7 @@
 #include <memory>
 #include <string>
 
-#include "vtpilot/session.hpp"
+#include "vtpilot/driver.hpp"
 
 namespace boost::asio {
 class io_context;
@@ -38,7 +38,7 @@ using TransportFactory = std::function<std::unique_ptr<Transport>(boost::asio::i
 // in one process), each with its own transport, guard, plan state and transcript.
 class LiveRun {
  public:
-  LiveRun(boost::asio::io_context& io, Session& session, std::unique_ptr<Transport> transport, Recorder& recorder,
+  LiveRun(boost::asio::io_context& io, Driver& session, std::unique_ptr<Transport> transport, Recorder& recorder,
           RunOptions options);
   ~LiveRun();
   // Attaches; on_finished runs once the session has ended and the transport is detached.
@@ -56,7 +56,7 @@ class LiveRun {
 };
 
 // One session in its own loop, with SIGINT / SIGTERM / SIGHUP handled (exit 130 / 143 / 129).
-RunResult run_live(Session& session, const TransportFactory& make_transport, Recorder& recorder,
+RunResult run_live(Driver& session, const TransportFactory& make_transport, Recorder& recorder,
                    const RunOptions& options);
 
 struct ReplayResult {
@@ -67,6 +67,6 @@ struct ReplayResult {
 };
 
 // Feeds a cast's output to the session on virtual time; compares its keys with the cast's "i".
-ReplayResult replay_cast(Session& session, const std::string& cast_path);
+ReplayResult replay_cast(Driver& session, const std::string& cast_path);
 
 }  // namespace vtpilot

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "vtpilot/driver.hpp"
 #include "vtpilot/guard.hpp"
 #include "vtpilot/plan.hpp"
 #include "vtpilot/recognizer.hpp"
@@ -34,32 +35,19 @@ struct Proposal {
   Verdict verdict;
 };
 
-enum class Outcome { running, done, refused, halted, closed };
-
-struct SessionEvent {
-  enum Kind { screen, send, refuse, progress, note, halt, done, propose } kind;
-  double t = 0;
-  std::string screen_id;  // recognized id ("" unknown)
-  std::string keys;       // send: the keys; refuse: the keys refused
-  std::string code;       // refuse / halt: reason code
-  std::string text;       // human sentence
-  int percent = -1, elapsed_min = -1;
-  bool secret = false;
-};
-
-class Session {
+class Session final : public Driver {
  public:
   Session(Plan plan, const Recognizer& recognizer, Guard guard, EngineOptions options = {});
   ~Session();
 
   // Console output arrived at time `now` (seconds, any origin, non-decreasing).
-  void on_output(std::string_view bytes, double now);
+  void on_output(std::string_view bytes, double now) override;
   // Look at the screen and decide; call after a batch of output and when the deadline passes.
-  void evaluate(double now);
+  void evaluate(double now) override;
   // The console closed (EOF, hangup).
-  void on_close(double now, const std::string& why);
+  void on_close(double now, const std::string& why) override;
   // Stop now (signal, operator): no more keys.
-  void abort(double now, const std::string& why);
+  void abort(double now, const std::string& why) override;
 
   // Step mode. The pending proposal, if any.
   const std::optional<Proposal>& proposal() const;
@@ -72,17 +60,17 @@ class Session {
   void skip(double now);
 
   // Keys the guard approved, to hand to the single write path; at most one pending.
-  std::optional<Approved> take_send();
-  std::vector<SessionEvent> take_events();
-  std::optional<double> deadline() const;
+  std::optional<Approved> take_send() override;
+  std::vector<SessionEvent> take_events() override;
+  std::optional<double> deadline() const override;
 
-  Outcome outcome() const;
-  int exit_code() const;  // the design's codes: 0, 3, 4, 5
-  const std::string& outcome_text() const;
-  Screen screen() const;
+  Outcome outcome() const override;
+  int exit_code() const override;  // the design's codes: 0, 3, 4, 5
+  const std::string& outcome_text() const override;
+  Screen screen() const override;
   const Terminal& terminal() const;
   const std::string& screen_id() const;
-  bool secret_pending() const;  // the keys pending in take_send() are a secret
+  bool secret_pending() const override;  // the keys pending in take_send() are a secret
 
  private:
   struct Impl;

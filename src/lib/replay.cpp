@@ -17,7 +17,7 @@ std::string printable(std::string_view keys) {
 }
 }  // namespace
 
-ReplayResult replay_cast(Session& session, const std::string& cast_path) {
+ReplayResult replay_cast(Driver& session, const std::string& cast_path) {
   ReplayResult res;
   Cast cast;
   if (auto err = read_cast(cast_path, cast)) {

@@ -104,7 +104,7 @@ struct Ui {
 
 struct LiveRun::Impl {
   asio::io_context& io;
-  Session& session;
+  Driver& session;
   std::unique_ptr<Transport> transport;
   Recorder& recorder;
   RunOptions options;
@@ -117,7 +117,7 @@ struct LiveRun::Impl {
   int forced_exit = 0;
   std::function<void(const RunResult&)> on_finished;
 
-  Impl(asio::io_context& io_, Session& s, std::unique_ptr<Transport> t, Recorder& r, RunOptions o)
+  Impl(asio::io_context& io_, Driver& s, std::unique_ptr<Transport> t, Recorder& r, RunOptions o)
       : io(io_), session(s), transport(std::move(t)), recorder(r), options(std::move(o)),
         console(io_, *transport, r, [this] { return now(); }, options.pacing_s), deadline(io_), ui{options} {}
 
@@ -199,7 +199,7 @@ struct LiveRun::Impl {
   }
 };
 
-LiveRun::LiveRun(asio::io_context& io, Session& session, std::unique_ptr<Transport> transport, Recorder& recorder,
+LiveRun::LiveRun(asio::io_context& io, Driver& session, std::unique_ptr<Transport> transport, Recorder& recorder,
                  RunOptions options)
     : impl_(std::make_unique<Impl>(io, session, std::move(transport), recorder, std::move(options))) {}
 LiveRun::~LiveRun() = default;
@@ -222,7 +222,7 @@ void LiveRun::poke() {
 }
 const RunResult& LiveRun::result() const { return impl_->result; }
 
-RunResult run_live(Session& session, const TransportFactory& make_transport, Recorder& recorder,
+RunResult run_live(Driver& session, const TransportFactory& make_transport, Recorder& recorder,
                    const RunOptions& options) {
   asio::io_context io;
   LiveRun run(io, session, make_transport(io), recorder, options);

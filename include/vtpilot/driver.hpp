@@ -1,0 +1,51 @@
+#pragma once
+// The seam between a pure core and the I/O around it. A Driver takes console bytes and the
+// time, and gives judged keys (Approved only) and events; LiveRun (runner.hpp) drives any
+// Driver over any Transport, and replay drives one on virtual time. Session (the menu plan)
+// and the shell conversation of `verify` / `preflight` are Drivers.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vtpilot/guard.hpp"
+#include "vtpilot/screen.hpp"
+
+namespace vtpilot {
+
+enum class Outcome { running, done, refused, halted, closed };
+
+struct SessionEvent {
+  enum Kind { screen, send, refuse, progress, note, halt, done, propose } kind;
+  double t = 0;
+  std::string screen_id;  // recognized id ("" unknown)
+  std::string keys;       // send: the keys; refuse: the keys refused
+  std::string code;       // refuse / halt: reason code
+  std::string text;       // human sentence
+  int percent = -1, elapsed_min = -1;
+  bool secret = false;
+};
+
+class Driver {
+ public:
+  virtual ~Driver() = default;
+  // Console output arrived at time `now` (seconds, any origin, non-decreasing).
+  virtual void on_output(std::string_view bytes, double now) = 0;
+  // Look at the screen and decide; call after a batch of output and when the deadline passes.
+  virtual void evaluate(double now) = 0;
+  // The console closed (EOF, hangup).
+  virtual void on_close(double now, const std::string& why) = 0;
+  // Stop now (signal, operator): no more keys.
+  virtual void abort(double now, const std::string& why) = 0;
+  // Keys the guard approved, to hand to the single write path; at most one pending.
+  virtual std::optional<Approved> take_send() = 0;
+  virtual bool secret_pending() const = 0;  // the keys pending in take_send() are a secret
+  virtual std::vector<SessionEvent> take_events() = 0;
+  virtual std::optional<double> deadline() const = 0;
+  virtual Outcome outcome() const = 0;
+  virtual int exit_code() const = 0;  // the design's codes: 0, 3, 4, 5
+  virtual const std::string& outcome_text() const = 0;
+  virtual Screen screen() const = 0;
+};
+
+}  // namespace vtpilot
