@@ -144,6 +144,11 @@ class ConsoleSim {
   void login_prompt();
   void shell_prompt();
   void shell_command(const std::string& line);
+  // One simple command of a command line (no `;`), its output lines; sets last_status_.
+  std::vector<std::string> run_simple(const std::string& command);
+  std::vector<std::string> run_one(const std::vector<std::string>& argv);
+  std::string echo_word(const std::string& word) const;
+  void set_migrated_state();
   void finish(int code);
   void destroyed(const std::string& what);
 
@@ -191,6 +196,8 @@ class ConsoleSim {
   bool migrated_ = false;        // the original rootvg disk now holds 7.2
   bool booted_migrated_ = false; // the running AIX is the migrated one
   std::string running_os_;       // os of the booted disk
+  int running_disk_ = -1;        // index in disks_ of the booted disk
+  int last_status_ = 0;          // the shell's $?
   bool login_seen_ = false;
   bool term_done_ = false;
   bool license_done_ = false;

@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 
 #include "console_io.hpp"
@@ -39,7 +40,11 @@ int main(int argc, char** argv) {
   auto* con = app.add_subcommand(
       "console",
       "The LPAR console: POST -> SMS -> boot the install media -> BOS installer -> migration with\n"
-      "progress and media swap -> reboot -> Console login: -> a small root shell.\n"
+      "progress and media swap -> reboot -> Console login: -> a small root shell (ksh-like: `;`,\n"
+      "`| grep WORD`, `| head [-N]`, echo with quotes and $?; oslevel -s|-r, lppchk -v, instfix -i,\n"
+      "bootlist -m normal -o, lspv, lscfg -vl NAME|hdisk*, lsvg rootvg, lsvg -l rootvg, df -m [FS...],\n"
+      "errpt, hostname, uname, true, false, exit). Booted from the clone, lspv shows it as rootvg and\n"
+      "the migrated disk as old_rootvg.\n"
       "The oracle: starting an install that is not a Migration Install onto exactly the original\n"
       "rootvg disk prints `LPAR-SIM: DESTROYED <what>` and exits 9.\n"
       "Exit codes: 0 migrated and reached Console login: (exit on input EOF/hangup after it, or at\n"
@@ -53,7 +58,8 @@ int main(int argc, char** argv) {
   con->add_option("--disks", disks,
                   "disks in BOS order: NAME:VG[:SIZE_MB[:LOCATION[:PVID]]],... VG is rootvg (the system to\n"
                   "migrate; exactly one needed), altinst_rootvg (the alt_disk_copy clone), None or any VG.\n"
-                  "Location codes and PVIDs are generated (PVIDs from --seed) when not given")
+                  "Location codes and PVIDs are generated (PVIDs from --seed) when not given. Without an\n"
+                  "altinst_rootvg disk there is no rollback clone (e.g. hdisk0:rootvg,hdisk1:None)")
       ->capture_default_str();
   con->add_option("--disk-screen", o.disk_screen,
                   "shape of BOS 'Change Disk(s) Where You Want to Install' for Migration/Preservation:\n"
@@ -122,13 +128,27 @@ int main(int argc, char** argv) {
                 "show the '<Method> Installation Summary' screen (1 Continue with Install) after choosing 0 on\n"
                 "Installation and Settings (off: the classic blind key list goes straight on)");
   con->add_option("--root-password", o.root_password, "the root password the login accepts (default: any)");
-  con->add_option("--oslevel", o.oslevel, "what `oslevel -s` answers on the migrated system")->capture_default_str();
+  std::string password_file;
+  con->add_option("--root-password-file", password_file,
+                  "read the root password from the first line of FILE (keeps it out of argv)");
+  con->add_option("--start", o.start,
+                  "where the console starts: power-on (POST of the 7.1 system to migrate); power-on-migrated\n"
+                  "(POST after a migration: the rootvg disk holds 7.2 and the boot list points at it, e.g. to\n"
+                  "roll back by booting the clone from SMS); login71 (the running 7.1 system at Console login:,\n"
+                  "for pre-flight checks; exit 5 at hangup); login72 (the migrated system at Console login:, or\n"
+                  "at its TERM prompt with --first-boot-term; exit 0 at hangup)")
+      ->check(CLI::IsMember({"power-on", "power-on-migrated", "login71", "login72"}))
+      ->capture_default_str();
+  con->add_option("--oslevel", o.oslevel, "what `oslevel -s` answers on the migrated system (the 7.1 system: 7100-05-06-2016)")->capture_default_str();
   con->add_option("--broken-fileset", o.broken_filesets, "a fileset `lppchk -v` reports broken after the migration (repeatable)");
   con->add_flag("--exit-at-login", o.exit_at_login, "exit as soon as Console login: is shown (0 if migrated, else 5)");
   con->add_option("--log", o.log_file,
                   "JSON lines, flushed per line: {\"t\":S,\"ev\":\"screen\",\"id\":\"sms.main\"} per screen drawn,\n"
-                  "{\"ev\":\"key\",\"data\":\"5\"} per key byte (\"dropped\":true / \"ignored\":true), \"install\",\n"
-                  "\"destroyed\", \"migrated\", \"login_prompt\", \"login\", \"exit\" (with \"code\")");
+                  "{\"ev\":\"key\",\"data\":\"5\"} per key byte (\"dropped\":true / \"ignored\":true; password bytes as *),\n"
+                  "\"boot\" (SMS exit to a device: \"device\" label, \"loc\", \"kind\" disk|cd|net, and for disks\n"
+                  "\"disk\" and \"vg\" as given in --disks), \"aix_boot\" (AIX started: \"disk\", \"vg\", \"os\"),\n"
+                  "\"bootlist\", \"install\", \"destroyed\", \"migrated\", \"login_prompt\", \"login\", \"license\",\n"
+                  "\"hangup\", \"exit\" (with \"code\")");
   con->add_option("--listen", o.listen, "daemon mode: serve the console on this unix socket (used by `lpar-sim hmc`)");
   con->add_option("--state", o.state_dir, "HMC state directory: vtopt (loaded ISO) for the media swap, lpar_state");
 
@@ -163,6 +183,14 @@ int main(int argc, char** argv) {
 
   if (*con) {
     if (fast) o.time_scale = 0;
+    if (!password_file.empty()) {
+      std::ifstream in(password_file);
+      if (!in || !std::getline(in, o.root_password)) {
+        std::cerr << "lpar-sim console: --root-password-file: cannot read " << password_file << "\n";
+        return kExitUsage;
+      }
+      if (!o.root_password.empty() && o.root_password.back() == '\r') o.root_password.pop_back();
+    }
     if (pw->count()) o.post_wait = post_wait;
     if (auto err = parse_disks(disks, o.disks); !err.empty()) {
       std::cerr << "lpar-sim console: --disks: " << err << "\n";

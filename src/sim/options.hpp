@@ -43,6 +43,11 @@ struct SimOptions {
   std::string default_method = "overwrite"; // overwrite | preservation | migration
   bool summary_screen = false;              // show "... Installation Summary" before installing
   std::string root_password;                // empty = any password
+  // Where the console starts: power-on (POST of the 7.1 system to migrate), power-on-migrated
+  // (POST after a migration: the rootvg disk holds 7.2 and the boot list points at it),
+  // login71 (the running 7.1 system at Console login:), login72 (the migrated system at
+  // Console login:, or at its TERM prompt with --first-boot-term).
+  std::string start = "power-on";
   std::string oslevel = "7200-05-11-2546";
   std::vector<std::string> broken_filesets;
   bool exit_at_login = false;

@@ -660,6 +660,46 @@ TEST_CASE("login and oslevel -s without first-boot prompts and --oslevel changes
   CHECK(p.hangup_and_wait() == 0);
 }
 
+TEST_CASE("--start login71: the running 7.1 system answers the pre-flight commands; ; echo $? head") {
+  std::string dir = tmpdir("login71");
+  std::string pwfile = dir + "/pw";
+  std::ofstream(pwfile) << "t0ps3cret\n";
+  Pty p(sim_args({"--start", "login71", "--root-password-file", pwfile, "--disks",
+                  "hdisk0:rootvg:30720:U8286.42A.21271DA-V3-C2-T1-L8100000000000000,hdisk1:altinst_rootvg"}));
+  REQUIRE(p.expect("Console login: "));
+  p.send("root\r");
+  REQUIRE(p.expect("root's Password: "));
+  p.send("t0ps3cret\r");
+  REQUIRE(p.expect("Welcome to AIX Version 7.1!"));
+  REQUIRE(p.expect("# "));
+  p.send("oslevel -s; echo __M\"\"_1__ $?\r");
+  REQUIRE(p.expect("7100-05-06-2016\r\n__M_1__ 0\r\n# "));
+  p.send("lscfg -vl 'hdisk*'\r");
+  REQUIRE(p.expect("  hdisk0           U8286.42A.21271DA-V3-C2-T1-L8100000000000000  Virtual SCSI Disk Drive"));
+  REQUIRE(p.expect("# "));
+  p.send("lsvg rootvg | grep FREE\r");
+  REQUIRE(p.expect("FREE PPs:       242 (15488 megabytes)"));
+  REQUIRE(p.expect("# "));
+  p.send("errpt | head -2\r");
+  REQUIRE(p.expect("A6DF45AA"));
+  REQUIRE(p.expect("# "));
+  CHECK(p.output().find("9DBCFDEE") == std::string::npos);
+  p.send("nosuch; echo \"s=$?\"\r");
+  REQUIRE(p.expect("s=127"));
+  p.send("exit\r");
+  REQUIRE(p.expect("Console login: "));
+  CHECK(p.hangup_and_wait() == 5);  // the 7.1 system: not migrated
+  fs::remove_all(dir);
+}
+
+TEST_CASE("--start login72 is the migrated system (exit 0); --first-boot-term starts at its TERM prompt") {
+  Pty p(sim_args({"--start", "login72", "--first-boot-term"}));
+  REQUIRE(p.expect(">>> Choice []: "));
+  p.send("vt100\r");
+  REQUIRE(p.expect("Console login: "));
+  CHECK(p.hangup_and_wait() == 0);
+}
+
 TEST_CASE("no key at the POST boots the stored boot list (the old system) and exits 5") {
   Pty p(sim_args({"--post-wait", "0", "--exit-at-login"}));
   REQUIRE(p.expect("1 = SMS Menu"));
