@@ -46,6 +46,15 @@ class Driver {
   virtual int exit_code() const = 0;  // the design's codes: 0, 3, 4, 5
   virtual const std::string& outcome_text() const = 0;
   virtual Screen screen() const = 0;
+
+  // A transport that reconnects (ssh): the console went away, so nothing may be sent and the
+  // screen is no longer known; then it is back, showing only what is drawn from now on.
+  virtual void on_detach(double now, const std::string& why) { (void)now, (void)why; }
+  virtual void on_reattach(double now, const std::string& what) { (void)now, (void)what; }
+  // Orchestration a plan step asks for before its keys ("media-swap 2": load volume 2 on the
+  // VIOS). The runner has the transport do it and reports back; the keys wait until then.
+  virtual std::optional<std::string> take_action() { return std::nullopt; }
+  virtual void action_done(bool ok, const std::string& text, double now) { (void)ok, (void)text, (void)now; }
 };
 
 }  // namespace vtpilot

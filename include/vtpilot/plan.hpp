@@ -22,6 +22,8 @@ struct PlanStep {
   bool needs_prompt = true; // act only once the prompt is drawn at the cursor
   bool secret = false;      // keys are a secret: recorded as ***
   bool once = false;        // fires at most once per run; afterwards the screen is waited through
+  std::string action;       // orchestration before the keys: "media-swap" (the HMC loads the
+                            // volume the screen asks for); transports without one just go on
   int line = 0;             // where it was defined, for messages
 };
 

@@ -34,6 +34,22 @@ class Transport {
   // Waits (bounded) for the child to end by itself, without hanging up or killing it.
   virtual void await_exit(double timeout_s, std::function<void()> done) { (void)timeout_s; done(); }
 
+  // Orchestration a plan step asks for ("media-swap 2"); done(ok, what happened) once.
+  // A transport with nothing to orchestrate (a local pty) just goes on.
+  using ActionDone = std::function<void(bool ok, std::string text)>;
+  virtual void run_action(const std::string& action, ActionDone done) {
+    (void)action;
+    done(true, "");
+  }
+  // Transports that reconnect (ssh) report the gap: lost(why) when the console went away,
+  // back(what) once it is attached again. Set before start().
+  virtual void set_link_events(std::function<void(const std::string&)> lost, std::function<void(const std::string&)> back) {
+    (void)lost, (void)back;
+  }
+  // The exit code the transport's own failure means (5 by default: connect, auth, host key,
+  // vterm busy; 2 for a request the config must change, such as powering on a Running LPAR).
+  virtual int failure_exit() const { return 5; }
+
  protected:
   friend class Console;
   virtual void write_bytes(std::string_view bytes) = 0;
@@ -51,6 +67,8 @@ class Console {
   ~Console();
   void send(Approved keys, bool secret);
   bool busy() const;
+  // The console went away: keys still queued are dropped (never sent later). Returns how many.
+  std::size_t discard();
   // Called when the last paced byte has been written.
   std::function<void()> on_idle;
   // Called if the transcript cannot be written: nothing more is sent.

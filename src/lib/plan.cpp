@@ -73,7 +73,7 @@ bool load_plan(std::string_view file_name, std::string_view text, const Recogniz
       for (auto&& [k, v] : *st) {
         std::string key(k.str());
         static const char* known[] = {"screen", "when", "choose", "device", "disk", "keys",
-                                      "wait",   "done", "needs_prompt", "secret", "once"};
+                                      "wait",   "done", "needs_prompt", "secret", "once", "action"};
         if (std::none_of(std::begin(known), std::end(known), [&](const char* x) { return key == x; }))
           err(&v, "unknown key `" + key + "` in [[step]]");
       }
@@ -88,6 +88,7 @@ bool load_plan(std::string_view file_name, std::string_view text, const Recogniz
       s.needs_prompt = (*st)["needs_prompt"].value_or(true);
       s.secret = (*st)["secret"].value_or(false);
       s.once = (*st)["once"].value_or(false);
+      s.action = (*st)["action"].value_or(std::string());
       if (s.screen.empty()) {
         err(&node, "[[step]] needs `screen = \"id\"`");
       } else if (std::find(ids.begin(), ids.end(), s.screen) == ids.end()) {
@@ -100,6 +101,10 @@ bool load_plan(std::string_view file_name, std::string_view text, const Recogniz
         err(st->get("when"), "unknown condition `" + s.when + "` (known: settings-ready, !settings-ready)");
       if (!s.device.empty() && s.device != "media" && s.device != "clone")
         err(st->get("device"), "unknown device `" + s.device + "` (known: media, clone)");
+      if (!s.action.empty() && s.action != "media-swap")
+        err(st->get("action"), "unknown action `" + s.action + "` (known: media-swap)");
+      if (!s.action.empty() && s.keys.empty() && s.choose.empty())
+        err(st->get("action"), "an action runs before keys: give `keys` or `choose` with it");
       if (!s.disk.empty() && s.disk != "target")
         err(st->get("disk"), "unknown disk `" + s.disk + "` (known: target)");
       if (!s.choose.empty()) {

@@ -29,6 +29,11 @@ ReplayResult replay_cast(Driver& session, const std::string& cast_path) {
   std::string last_screen;
   auto collect = [&](double t) {
     session.evaluate(t);
+    // Orchestration (the HMC's media swap) happened when the cast was made: done at once here.
+    if (auto action = session.take_action()) {
+      session.action_done(true, "", t);
+      session.evaluate(t);
+    }
     for (const SessionEvent& e : session.take_events())
       if (!e.screen_id.empty()) last_screen = e.screen_id;
     bool secret = session.secret_pending();
@@ -62,6 +67,11 @@ ReplayResult replay_cast(Driver& session, const std::string& cast_path) {
     if (e.type == 'o') {
       session.on_output(e.data, t);
       res.output_bytes += e.data.size();
+      collect(t);
+    } else if (e.type == 'm') {
+      // A reconnect in the recording: the engine saw the console go and come back.
+      if (e.data.find("[detached]") != std::string::npos) session.on_detach(t, "recorded gap");
+      else if (e.data.find("[reattached]") != std::string::npos) session.on_reattach(t, "recorded gap ended");
       collect(t);
     } else if (e.type == 'i') {
       expected += e.data;

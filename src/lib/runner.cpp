@@ -137,7 +137,10 @@ struct LiveRun::Impl {
     transport->stop();
     transport->wait_child(5.0, [this] {
       result.child_status = transport->child_status();
-      result.exit_code = forced_exit ? forced_exit : session.exit_code();
+      // A transport's own failure (refused power-on, host key, busy console) says what it means.
+      result.exit_code = forced_exit ? forced_exit
+                         : session.outcome() == Outcome::closed && session.exit_code() == 5 ? transport->failure_exit()
+                                                                                             : session.exit_code();
       result.text = session.outcome_text();
       result.last_screen = session.screen();
       result.seconds = now();
@@ -169,6 +172,14 @@ struct LiveRun::Impl {
       if (!e.text.empty()) label += ": " + e.text;
       if (e.kind != SessionEvent::progress) recorder.marker(e.t, label);
     }
+    if (auto action = session.take_action()) {
+      recorder.marker(now(), "action " + *action);
+      transport->run_action(*action, [this](bool ok, std::string text) {
+        recorder.marker(now(), std::string(ok ? "action done" : "action FAILED") + (text.empty() ? "" : ": " + text));
+        session.action_done(ok, text, now());
+        pump();
+      });
+    }
     bool secret = session.secret_pending();
     if (auto keys = session.take_send()) console.send(std::move(*keys), secret);
     if (session.outcome() != Outcome::running && !console.busy()) {
@@ -184,6 +195,18 @@ struct LiveRun::Impl {
       session.abort(now(), "the transcript cannot be written (" + why + "); stopped before the next key");
       pump();
     };
+    transport->set_link_events(
+        [this](const std::string& why) {
+          if (std::size_t n = console.discard()) recorder.marker(now(), "gap: " + std::to_string(n) + " key bytes not sent");
+          recorder.marker(now(), "gap: " + why);
+          session.on_detach(now(), why);
+          pump();
+        },
+        [this](const std::string& what) {
+          recorder.marker(now(), "gap end: " + what);
+          session.on_reattach(now(), what);
+          pump();
+        });
     transport->start(
         [this](std::string_view bytes) {
           recorder.output(now(), bytes);

@@ -92,6 +92,9 @@ struct Session::Impl {
   std::optional<Proposal> proposal;       // step mode
   std::optional<std::string> skipped_text;  // step mode: the screen the operator skipped
   bool noted_unknown = false;               // step mode: told the operator once per screen
+  bool detached = false;                    // the transport lost the console and is reconnecting
+  enum class Action { none, requested, running, ok } action = Action::none;  // the step's orchestration
+  std::string action_request;               // "media-swap 2"
 
   struct Awaiting {
     std::string screen_id;
@@ -278,7 +281,7 @@ struct Session::Impl {
   }
 
   void evaluate(double now) {
-    if (outcome != Outcome::running) return;
+    if (outcome != Outcome::running || detached) return;
     if (!started) {
       started = true;
       last_change = now;
@@ -300,6 +303,7 @@ struct Session::Impl {
       unknown_since.reset();
       proposal.reset();
       noted_unknown = false;
+      action = Action::none;
       // Install output scrolls the progress block in and out of view: announce a screen only
       // when it differs from the last one named.
       if (!r.id.empty() && r.id != last_known) emit({SessionEvent::screen, now, r.id, "", "", r.fields.title});
@@ -399,6 +403,16 @@ struct Session::Impl {
     if (step->wait) return;
     if (step->once && fired.count(step)) return;  // done its job earlier (e.g. SMS before the install)
     if (step->needs_prompt ? !ready : sent_this_visit) return;
+    if (!step->action.empty() && action != Action::ok) {
+      // The keys wait for the orchestration (the HMC loading the volume this screen asks for).
+      if (action == Action::none) {
+        auto vol = r.fields.captures.find("volume");
+        action_request = step->action + (vol == r.fields.captures.end() ? std::string() : " " + vol->second);
+        action = Action::requested;
+        emit({SessionEvent::note, now, r.id, "", "action", "running " + action_request + " before sending keys"});
+      }
+      return;
+    }
     auto keys = keys_for(*step, r, now);
     if (!keys) return;
     if (opt.operator_confirms) {
@@ -409,7 +423,10 @@ struct Session::Impl {
             p.verdict.allow ? p.label : p.verdict.reason});
       return;
     }
-    if (send(r, s, *keys, step->secret, now, false).allow) fired.insert(step);
+    if (send(r, s, *keys, step->secret, now, false).allow) {
+      fired.insert(step);
+      action = Action::none;  // asked again, the screen gets the orchestration again
+    }
   }
 
   const PlanStep* plan_step(const Recognized& r) const {
@@ -445,7 +462,7 @@ struct Session::Impl {
   }
 
   std::optional<double> deadline() const {
-    if (outcome != Outcome::running) return std::nullopt;
+    if (outcome != Outcome::running || detached) return std::nullopt;
     double d = last_change + opt.screen_timeout_s;
     if (awaiting) d = std::min(d, awaiting->sent_at + opt.confirm_timeout_s);
     if (unknown_since) d = std::min(d, std::max(*unknown_since, last_output) + opt.unknown_grace_s);
@@ -493,5 +510,50 @@ Screen Session::screen() const { return impl_->term.screen(); }
 const Terminal& Session::terminal() const { return impl_->term; }
 const std::string& Session::screen_id() const { return impl_->cur_id; }
 bool Session::secret_pending() const { return impl_->pending_secret; }
+
+void Session::on_detach(double now, const std::string& why) {
+  Impl& m = *impl_;
+  if (m.outcome != Outcome::running) return;
+  // Keys not yet handed to the write path are dropped, never sent later: after the gap the
+  // screen is read again and the plan decides afresh from what it means.
+  m.detached = true;
+  m.pending.reset();
+  m.awaiting.reset();
+  m.proposal.reset();
+  m.action = Impl::Action::none;
+  m.emit({SessionEvent::note, now, m.cur_id, "", "detached", "console lost (" + why + "); reconnecting; nothing is sent until the screen is read again"});
+}
+
+void Session::on_reattach(double now, const std::string& what) {
+  Impl& m = *impl_;
+  if (m.outcome != Outcome::running) return;
+  m.detached = false;
+  m.term = Terminal(24, 80, 2000);  // a reopened vterm shows only what is drawn from now on
+  m.seen_first = false;
+  m.cur_id.clear();
+  m.last_change = m.last_output = now;
+  m.unknown_since.reset();
+  m.recoveries = 0;
+  m.sent_this_visit = false;
+  m.skipped_text.reset();
+  m.emit({SessionEvent::note, now, "", "", "reattached", what + "; reading the screen again before sending anything"});
+}
+
+std::optional<std::string> Session::take_action() {
+  if (impl_->action != Impl::Action::requested) return std::nullopt;
+  impl_->action = Impl::Action::running;
+  return impl_->action_request;
+}
+
+void Session::action_done(bool ok, const std::string& text, double now) {
+  Impl& m = *impl_;
+  if (m.action != Impl::Action::running) return;
+  if (ok) {
+    m.action = Impl::Action::ok;
+    if (!text.empty()) m.emit({SessionEvent::note, now, m.cur_id, "", "action", text});
+    return;
+  }
+  m.finish(Outcome::closed, 5, now, SessionEvent::halt, "action-failed", m.action_request + " failed: " + text);
+}
 
 }  // namespace vtpilot

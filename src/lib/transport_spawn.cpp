@@ -263,4 +263,12 @@ void Console::send(Approved keys, bool secret) {
 
 bool Console::busy() const { return impl_->writing; }
 
+std::size_t Console::discard() {
+  const std::size_t n = impl_->queue.size();
+  impl_->queue.clear();
+  impl_->timer.cancel();
+  impl_->writing = false;
+  return n;
+}
+
 }  // namespace vtpilot
