@@ -1,0 +1,94 @@
+// HMC command lines and output (design.md "HMC facts"; captures in ../shared/screens/42..45).
+#include "vtpilot/hmc.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+namespace vtpilot::hmc {
+
+namespace {
+
+std::string collapsed_lower(std::string_view s) {
+  std::string out;
+  bool space = false;
+  for (unsigned char c : s) {
+    if (std::isspace(c)) {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += static_cast<char>(std::tolower(c));
+  }
+  return out;
+}
+
+std::string cat(std::initializer_list<std::string_view> words) {
+  std::string out;
+  for (auto w : words) out += (out.empty() ? "" : " ") + std::string(w);
+  return out;
+}
+
+}  // namespace
+
+std::string quote(std::string_view w) {
+  const bool plain = !w.empty() && std::all_of(w.begin(), w.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '+' || c == '/' || c == ':' || c == '=' || c == ',';
+  });
+  if (plain) return std::string(w);
+  std::string out = "'";
+  for (char c : w) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+std::string mkvterm(std::string_view ms, std::string_view lpar) { return cat({"mkvterm -m", quote(ms), "-p", quote(lpar)}); }
+std::string rmvterm(std::string_view ms, std::string_view lpar) { return cat({"rmvterm -m", quote(ms), "-p", quote(lpar)}); }
+std::string lpar_state(std::string_view ms, std::string_view lpar) {
+  return cat({"lssyscfg -r lpar -m", quote(ms), "--filter", quote("lpar_names=" + std::string(lpar)), "-F state"});
+}
+std::string power_on_sms(std::string_view ms, std::string_view lpar, std::string_view profile) {
+  return cat({"chsysstate -r lpar -m", quote(ms), "-o on -n", quote(lpar), "-f", quote(profile), "-b sms"});
+}
+std::string shutdown_immed(std::string_view ms, std::string_view lpar) {
+  return cat({"chsysstate -r lpar -m", quote(ms), "-o shutdown --immed -n", quote(lpar)});
+}
+std::string unloadopt(std::string_view ms, std::string_view vios, std::string_view vtd) {
+  return cat({"viosvrcmd -m", quote(ms), "-p", quote(vios), "-c", "\"unloadopt -vtd " + std::string(vtd) + "\""});
+}
+std::string loadopt(std::string_view ms, std::string_view vios, std::string_view vtd, std::string_view iso) {
+  return cat({"viosvrcmd -m", quote(ms), "-p", quote(vios), "-c",
+              "\"loadopt -disk " + std::string(iso) + " -vtd " + std::string(vtd) + "\""});
+}
+
+bool vterm_busy(std::string_view output) {
+  return collapsed_lower(output).find("a terminal session is already open for this partition") != std::string::npos;
+}
+
+bool vterm_lost(std::string_view output) {
+  return collapsed_lower(output).find("this session is no longer connected") != std::string::npos;
+}
+
+std::optional<std::string> parse_state(std::string_view output) {
+  // The states lssyscfg shows for a partition (HMC V8-V10 documentation of lssyscfg -F state).
+  static const std::array<std::string_view, 12> known = {
+      "Not Activated", "Running",   "Open Firmware", "Starting",       "Shutting Down", "Error",
+      "Not Available", "Migrating - Running", "Migrating - Not Activated", "Hardware Discovery",
+      "Suspended",     "Suspending"};
+  std::string line;
+  for (char c : output) {
+    if (c == '\n') {
+      if (!line.empty()) break;
+      continue;
+    }
+    if (c != '\r') line += c;
+  }
+  auto b = line.find_first_not_of(" \t"), e = line.find_last_not_of(" \t");
+  if (b == std::string::npos) return std::nullopt;
+  line = line.substr(b, e - b + 1);
+  for (auto k : known)
+    if (line == k) return line;
+  return std::nullopt;
+}
+
+}  // namespace vtpilot::hmc
