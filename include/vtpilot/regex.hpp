@@ -28,6 +28,9 @@ class Regex {
 
   bool search(std::string_view subject, std::size_t start = 0) const;
   std::optional<Match> find(std::string_view subject, std::size_t start = 0) const;
+  // A Match points into its subject: a temporary string would be freed while the match is
+  // still read (`if (auto m = re.find(screen.text()))` did exactly that). Name it first.
+  std::optional<Match> find(std::string&& subject, std::size_t start = 0) const = delete;
   // (name, group number) of every named group.
   std::vector<std::pair<std::string, int>> names() const;
   bool valid() const { return code_ != nullptr; }

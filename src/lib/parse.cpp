@@ -314,7 +314,10 @@ Fields parse_fields(const Screen& screen) {
     }
   }
   if (s.method.empty()) {
-    if (auto m = summary_re.find(screen.text())) {
+    // The match points into the text: keep it alive past the condition (ASan found the
+    // temporary freed before group(1) was read).
+    const std::string text = screen.text();
+    if (auto m = summary_re.find(text)) {
       s.method = std::string(m->group(1));
       have_settings = true;
     }
