@@ -27,7 +27,7 @@ std::optional<std::string> feed_file(const std::string& path, Terminal& terminal
     std::size_t n;
     while (lf_only && (n = std::fread(buf.get(), 1, kChunk, f.get())) > 0)
       if (std::memchr(buf.get(), '\r', n)) lf_only = false;
-    if (std::ferror(f.get())) return path + ": read error";
+    if (std::ferror(f.get())) return path + ": read error: " + std::strerror(errno);
     std::rewind(f.get());
   }
   std::string converted;
@@ -44,7 +44,7 @@ std::optional<std::string> feed_file(const std::string& path, Terminal& terminal
     }
     terminal.feed(converted);
   }
-  if (std::ferror(f.get())) return path + ": read error";
+  if (std::ferror(f.get())) return path + ": read error: " + std::strerror(errno);
   return std::nullopt;
 }
 

@@ -1,6 +1,9 @@
 #include "vtpilot/recorder.hpp"
 
+#include <sys/stat.h>
+
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -78,6 +81,10 @@ Recorder::~Recorder() { close(); }
 std::optional<std::string> Recorder::open(const std::string& path, int width, int height, const std::string& title,
                                           double unix_time) {
   close();
+  // A file size limit (ulimit -f) must be a failed write like a full disk (EFBIG, then the run
+  // halts before the next key with the reason), not SIGXFSZ killing vtpilot mid-run. Children
+  // get the default back (transport_spawn.cpp).
+  std::signal(SIGXFSZ, SIG_IGN);
   path_ = path;
   file_ = std::fopen(path.c_str(), "wx");  // never overwrite an earlier transcript
   if (!file_) {
@@ -136,6 +143,10 @@ void Recorder::close() {
 }
 
 std::optional<std::string> read_cast(const std::string& path, Cast& cast) {
+  struct stat st{};
+  if (::stat(path.c_str(), &st) != 0) return path + ": " + std::strerror(errno);
+  // An ifstream opens a directory and then reads nothing: say what it is, not "empty file".
+  if (S_ISDIR(st.st_mode)) return path + ": is a directory, expected an asciicast file";
   std::ifstream in(path, std::ios::binary);
   if (!in) return path + ": " + std::strerror(errno);
   std::string line;
@@ -174,6 +185,7 @@ std::optional<std::string> read_cast(const std::string& path, Cast& cast) {
       return path + ":" + std::to_string(n) + ": time goes backwards";
     cast.events.push_back(std::move(e));
   }
+  if (in.bad()) return path + ":" + std::to_string(n + 1) + ": read error: " + std::strerror(errno);
   if (!header) return path + ": empty file, not an asciicast";
   return std::nullopt;
 }

@@ -50,6 +50,7 @@ class SpawnTransport final : public Transport {
     }
     if (pid_ == 0) {
       ::setenv("TERM", "vt100", 1);
+      ::signal(SIGXFSZ, SIG_DFL);  // the Recorder ignores it in vtpilot; the console program need not
       // A simple command is exec'd by the shell, so the console program itself is our child:
       // its exit status is what we report, and it, not a shell, receives the hangup.
       const bool simple = command_.find_first_of(";&|`()\n") == std::string::npos;
@@ -240,6 +241,13 @@ struct Console::Impl {
     else if (!secret_recorded) {
       recorder.input(now(), "", true);
       secret_recorded = true;
+    }
+    // The key is recorded before it is written: if that record failed, the key stays unsent.
+    if (!recorder.ok()) {
+      queue.clear();
+      writing = false;
+      if (self->on_record_error) self->on_record_error(recorder.error());
+      return;
     }
     transport.write_bytes(chunk);
     last_write = now();

@@ -244,3 +244,25 @@ TEST_CASE("session: the rollback plan never answers a BOS installer screen") {
   CHECK(s.exit_code() == 4);
   CHECK(s.outcome_text().find("not part of plan `rollback`") != std::string::npos);
 }
+
+TEST_CASE("session: two signatures matching one screen halt (exit 4) naming both, nothing sent") {
+  // A signature set where a login prompt fits two signatures: never a silent pick, and no key.
+  Recognizer two;
+  std::vector<SignatureError> errors;
+  REQUIRE(two.add("a.toml", "id = \"aix.login\"\nall = ['(?m)login:\\s*\\z']\n", errors));
+  REQUIRE(two.add("b.toml", "id = \"test.console_login\"\nall = ['Console login']\n", errors));
+  REQUIRE(errors.empty());
+  Plan plan = Harness::migrate();
+  Session session(plan, two, Guard(Policy{}), EngineOptions{});
+  session.on_output("\x1b[2J\x1b[HAIX Version 7\r\nConsole login: ", 1.0);
+  session.evaluate(1.0);
+  CHECK_FALSE(session.take_send().has_value());
+  for (double t = 2; t < 30 && session.outcome() == Outcome::running; t += 1) {
+    session.evaluate(t);
+    CHECK_FALSE(session.take_send().has_value());
+  }
+  CHECK(session.outcome() == Outcome::halted);
+  CHECK(session.exit_code() == 4);
+  CHECK(session.outcome_text().find("aix.login") != std::string::npos);
+  CHECK(session.outcome_text().find("test.console_login") != std::string::npos);
+}
