@@ -1,0 +1,110 @@
+#pragma once
+// The shell conversation of `verify` and `preflight`: a pure Driver (bytes and the time in,
+// judged keys and events out; no clocks, no sleeps). It gets from whatever the console shows
+// to a root shell (TERM prompt, login, password, the first-login license prompt), runs a list
+// of commands, captures each one's output exactly, and logs out with `exit`.
+//
+// Output capture: each command is typed as
+//     echo _V""B<n><nonce>_; <command>; echo _V""E<n><nonce>_ $?
+// The shell prints the markers without the quotes, so the echo of the typed line (which
+// has them) never matches; the output is the byte stream between the two printed markers
+// (escapes removed, CR/BS applied per line), however long, wrapped or prompt-like it is.
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vtpilot/driver.hpp"
+#include "vtpilot/guard.hpp"
+#include "vtpilot/recognizer.hpp"
+
+namespace vtpilot {
+
+struct ShellCommand {
+  std::string id;       // what the result is called ("oslevel")
+  std::string command;  // the command line ("oslevel -s")
+};
+
+struct CommandResult {
+  std::string id, command;
+  std::string output;      // the command's lines, each ending in '\n' (a last partial line without)
+  int status = -1;         // $? after the command line (a pipeline's last command)
+  bool complete = false;   // the end marker was seen
+  bool truncated = false;  // longer than ShellOptions::max_output: the rest was dropped
+};
+
+struct ShellOptions {
+  std::string user = "root";
+  std::string password;          // typed only on aix.password, as a secret (recorded "***")
+  std::string term = "vt100";    // the answer to the first boot's TERM prompt
+  bool accept_license = true;    // answer yes at the first root login's license prompt
+  // A console that shows nothing (an HMC vterm shows nothing until a key) gets one Enter after
+  // `wake_after_s` of silence. Only on a blank screen (or the vterm's "Open in progress"): on
+  // any menu Enter chooses the default, so on SMS/BOS screens the conversation halts instead.
+  bool wake = true;
+  double wake_after_s = 2;
+  double screen_timeout_s = 300;  // nothing changing while waiting (a screen, a command's output)
+  std::string nonce = "v";        // marker token: letters, unique per run (digits would run into <n>)
+  std::vector<ShellCommand> commands;
+  bool logout = true;             // `exit` at the end: leave the console at its login prompt
+  std::size_t max_output = 1 << 20;  // bytes kept per command
+};
+
+class ShellDriver final : public Driver {
+ public:
+  ShellDriver(const Recognizer& recognizer, Guard guard, ShellOptions options);
+  ~ShellDriver() override;
+
+  void on_output(std::string_view bytes, double now) override;
+  void evaluate(double now) override;
+  void on_close(double now, const std::string& why) override;
+  void abort(double now, const std::string& why) override;
+  std::optional<Approved> take_send() override;
+  bool secret_pending() const override;
+  std::vector<SessionEvent> take_events() override;
+  std::optional<double> deadline() const override;
+  Outcome outcome() const override;
+  int exit_code() const override;
+  const std::string& outcome_text() const override;
+  Screen screen() const override;
+
+  // One per command that was started, in order (complete or not).
+  const std::vector<CommandResult>& results() const;
+  // The line typed for command n (0-based), markers included: what goes to the console.
+  std::string command_line(std::size_t n) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// `run --verify`: the first Driver (the migration plan) until it is done, then the second on
+// the same console, transcript and terminal state (the second sees every byte from the start).
+// Any other end of the first is the chain's end.
+class DriverChain final : public Driver {
+ public:
+  DriverChain(Driver& first, Driver& second) : first_(first), second_(second) {}
+  void on_output(std::string_view bytes, double now) override;
+  void evaluate(double now) override;
+  void on_close(double now, const std::string& why) override;
+  void abort(double now, const std::string& why) override;
+  std::optional<Approved> take_send() override;
+  bool secret_pending() const override;
+  std::vector<SessionEvent> take_events() override;
+  std::optional<double> deadline() const override;
+  Outcome outcome() const override;
+  int exit_code() const override;
+  const std::string& outcome_text() const override;
+  Screen screen() const override;
+  bool second_started() const { return second_on_; }
+
+ private:
+  Driver& active() { return second_on_ ? second_ : first_; }
+  const Driver& active() const { return second_on_ ? second_ : first_; }
+  Driver& first_;
+  Driver& second_;
+  bool second_on_ = false;
+};
+
+}  // namespace vtpilot
