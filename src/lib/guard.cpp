@@ -291,6 +291,14 @@ Verdict layer1(const Recognized& r, const Answer& a, const Policy& p) {
     // Words and navigation letters: fine on firmware and prompts, never on an install decision.
     if (r.id.rfind("bos.", 0) == 0 && r.id != "bos.console" && r.id != "bos.progress" && r.id != "bos.media_swap")
       return refuse(1, "unparsed-keys", "Refused: only item numbers are sent on install menus.");
+    // Words and command lines (a login name, `lspv`) are for AIX's own prompts. Firmware and
+    // installer screens take item numbers and one-letter navigation keys (X, M, ESC); a
+    // command typed there (the BOS media-swap prompt continues on any Enter) is a bug upstream.
+    const auto letters = std::count_if(a.text.begin(), a.text.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)); });
+    if (letters >= 2 && (r.id.rfind("bos.", 0) == 0 || r.id.rfind("sms.", 0) == 0 || r.id.rfind("fw.", 0) == 0))
+      return refuse(1, "unparsed-keys",
+                    "Refused: words and command lines are typed only at AIX prompts (login, shell), never on firmware "
+                    "or installer screens.");
     return allow();
   }
   std::vector<std::string> chosen = a.numbers;

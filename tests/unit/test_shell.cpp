@@ -1,0 +1,298 @@
+// ShellDriver: the verify/preflight conversation on bytes and virtual time; and the guard on
+// typed shell commands (allowed at AIX prompts, refused on every firmware/installer screen).
+#include <doctest/doctest.h>
+
+#include <random>
+
+#include "fixture_util.hpp"
+#include "vtpilot/acceptance.hpp"
+#include "vtpilot/plan.hpp"
+#include "vtpilot/screen.hpp"
+#include "vtpilot/session.hpp"
+#include "vtpilot/shell.hpp"
+
+using namespace vtpilot;
+namespace fs = std::filesystem;
+
+namespace {
+
+ShellOptions opts(std::vector<ShellCommand> cmds = {{"oslevel", "oslevel -s"}}) {
+  ShellOptions o;
+  o.password = "Pw-secret-1";
+  o.nonce = "t";
+  o.commands = std::move(cmds);
+  o.screen_timeout_s = 30;
+  return o;
+}
+
+// Evaluates and returns what the driver sends now ("" = nothing).
+std::string step(Driver& d, double now) {
+  d.evaluate(now);
+  auto k = d.take_send();
+  return k ? std::string(k->spend()) : std::string();
+}
+
+// A shell's answer to a typed line: the echo, the markers, the output, the prompt.
+std::string answer(const std::string& typed, const std::string& output, int n, int status = 0) {
+  return typed + "\r\n_VB" + std::to_string(n) + "t_\r\n" + output + "_VE" + std::to_string(n) + "t_ " +
+         std::to_string(status) + "\r\n# ";
+}
+
+std::string raw(const std::string& rel) { return normalize_capture(fixture::read(fixture::root() / "screens" / rel)); }
+
+bool has_event(const std::vector<SessionEvent>& ev, const std::string& code) {
+  for (auto& e : ev)
+    if (e.code == code) return true;
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("shell: login, password as a secret, outputs captured exactly, exit at the login prompt") {
+  ShellDriver d(Recognizer::builtin(), Guard(Policy{}),
+                opts({{"oslevel", "oslevel -s"}, {"long", "lsvg -l rootvg"}, {"empty", "lppchk -v"}}));
+  double t = 0;
+  d.on_output("\r\n\r\nAIX Version 7\r\nCopyright IBM Corporation, 1982, 2025.\r\nConsole login: ", t);
+  CHECK(step(d, t) == "root\r");
+  d.on_output("root\r\nroot's Password: ", t += 0.1);
+  d.evaluate(t);
+  CHECK(d.secret_pending());
+  auto pw = d.take_send();
+  REQUIRE(pw);
+  CHECK(std::string(pw->spend()) == "Pw-secret-1\r");
+  for (const SessionEvent& e : d.take_events()) {
+    CHECK(e.keys.find("Pw-secret") == std::string::npos);
+    CHECK(e.text.find("Pw-secret") == std::string::npos);
+  }
+  d.on_output("\r\n*****\r\n*  Welcome to AIX Version 7.2!  *\r\n*****\r\n# ", t += 0.1);
+  std::string c1 = step(d, t);
+  CHECK_FALSE(d.secret_pending());
+  CHECK(c1 == "echo _V\"\"B1t_; oslevel -s; echo _V\"\"E1t_ $?\r");
+  CHECK(c1 == d.command_line(0) + "\r");
+  d.on_output(answer(c1.substr(0, c1.size() - 1), "7200-05-11-2546\r\n", 1), t += 0.1);
+  std::string c2 = step(d, t);
+  CHECK(c2.find("lsvg -l rootvg") != std::string::npos);
+
+  // 200 lines (far more than a screen), with lines that look like prompts and an old marker,
+  // arriving one byte at a time with an evaluate after each: nothing is sent until the end.
+  std::string body, expect;
+  for (int i = 0; i < 200; ++i) {
+    std::string l = i % 50 == 7 ? "# " : i == 99 ? "_VE1t_ 0" : "lv" + std::to_string(i) + "  jfs2  open/syncd  /fs" + std::to_string(i);
+    body += l + "\r\n";
+    expect += l + "\n";
+  }
+  const std::string bytes = answer(c2.substr(0, c2.size() - 1), body, 2);
+  for (std::size_t i = 0; i + 1 < bytes.size(); ++i) {
+    d.on_output(bytes.substr(i, 1), t += 0.001);
+    std::string sent = step(d, t);
+    CAPTURE(i);
+    CAPTURE(bytes.substr(i > 40 ? i - 40 : 0, 41));
+    REQUIRE(sent.empty());
+  }
+  d.on_output(bytes.substr(bytes.size() - 1), t += 0.001);
+  std::string c3 = step(d, t);
+  CHECK(c3.find("lppchk -v") != std::string::npos);
+  d.on_output(answer(c3.substr(0, c3.size() - 1), "", 3), t += 0.1);
+  CHECK(step(d, t) == "exit\r");
+  d.on_output("exit\r\n\r\n\r\nAIX Version 7\r\nConsole login: ", t += 0.1);
+  d.evaluate(t);
+  CHECK(d.outcome() == Outcome::done);
+  CHECK(d.exit_code() == 0);
+
+  const auto& rs = d.results();
+  REQUIRE(rs.size() == 3);
+  CHECK(rs[0].output == "7200-05-11-2546\n");
+  CHECK(rs[0].status == 0);
+  CHECK(rs[0].complete);
+  CHECK(rs[1].output == expect);
+  CHECK(rs[2].output.empty());
+  CHECK(rs[2].complete);
+}
+
+TEST_CASE("shell: output without a final newline, escapes and CR redraws, a non-zero status") {
+  ShellDriver d(Recognizer::builtin(), Guard(Policy{}), opts({{"x", "printf x"}}));
+  d.on_output("# ", 0);
+  std::string c = step(d, 0);
+  d.on_output(c.substr(0, c.size() - 1) + "\r\n_VB1t_\r\n\x1b[1mbold\x1b[0m line\r\nabc\rX\r\npartial_VE1t_ 127\r\n# ", 1);
+  CHECK(step(d, 1) == "exit\r");
+  REQUIRE(d.results().size() == 1);
+  CHECK(d.results()[0].output == "bold line\nXbc\npartial");
+  CHECK(d.results()[0].status == 127);
+}
+
+TEST_CASE("shell: on SMS and BOS screens nothing is sent, not even Enter: halt") {
+  for (const char* f : {"bos.welcome/sim-power7.raw", "bos.disks/sim-power7.raw", "sms.main/sim-power7.raw",
+                        "bos.console/sim-power7.raw", "bos.progress/sim-summary.raw", "bos.media_swap/sim-summary.raw"}) {
+    CAPTURE(f);
+    ShellDriver d(Recognizer::builtin(), Guard(Policy{}), opts());
+    const std::string bytes = raw(f);
+    REQUIRE(!bytes.empty());
+    d.on_output(bytes, 0);
+    CHECK(step(d, 0).empty());
+    for (double t = 0.5; t < 40; t += 0.5) CHECK(step(d, t).empty());
+    CHECK(d.outcome() == Outcome::halted);
+    CHECK(d.exit_code() == 4);
+  }
+}
+
+TEST_CASE("shell: a blank console gets one Enter after the quiet time, never more; then a timeout halts") {
+  ShellOptions o = opts();
+  o.wake_after_s = 2;
+  o.screen_timeout_s = 10;
+  ShellDriver d(Recognizer::builtin(), Guard(Policy{}), o);
+  CHECK(step(d, 0).empty());
+  REQUIRE(d.deadline());
+  CHECK(*d.deadline() == doctest::Approx(2));
+  CHECK(step(d, 1.9).empty());
+  CHECK(step(d, 2.0) == "\r");
+  CHECK(has_event(d.take_events(), "wake"));
+  for (double t = 2.5; t < 12.5; t += 0.5) CHECK(step(d, t).empty());
+  CHECK(d.outcome() == Outcome::halted);
+  CHECK(d.outcome_text().find("timeout") == std::string::npos);  // the sentence, not the code
+  CHECK(d.outcome_text().find("nothing changed for 10 s") != std::string::npos);
+
+  ShellOptions quiet = opts();
+  quiet.wake = false;
+  ShellDriver n(Recognizer::builtin(), Guard(Policy{}), quiet);
+  for (double t = 0; t < 20; t += 0.5) CHECK(step(n, t).empty());
+}
+
+TEST_CASE("shell: TERM prompt, license prompt; a refused login is not retried; no password halts") {
+  {
+    ShellDriver d(Recognizer::builtin(), Guard(Policy{}), opts());
+    d.on_output(raw("aix.term_prompt/sim-summary.raw"), 0);
+    CHECK(step(d, 0) == "vt100\r");
+  }
+  {
+    ShellDriver d(Recognizer::builtin(), Guard(Policy{}), opts());
+    d.on_output("Console login: ", 0);
+    CHECK(step(d, 0) == "root\r");
+    d.on_output("root\r\nroot's Password: ", 0.1);
+    CHECK(step(d, 0.1) == "Pw-secret-1\r");
+    d.on_output("\r\n                Software License Agreements\r\n\r\nAccept License agreements? [yes/no]: ", 0.2);
+    CHECK(step(d, 0.2) == "yes\r");
+    d.on_output("yes\r\nLicense agreements accepted.\r\n# ", 0.3);
+    CHECK(step(d, 0.3).find("oslevel -s") != std::string::npos);
+  }
+  {
+    ShellDriver d(Recognizer::builtin(), Guard(Policy{}), opts());
+    d.on_output("Console login: ", 0);
+    step(d, 0);
+    d.on_output("root\r\nroot's Password: ", 0.1);
+    step(d, 0.1);
+    d.on_output("\r\n3004-007 You entered an invalid login name or password.\r\nConsole login: ", 0.2);
+    CHECK(step(d, 0.2).empty());
+    CHECK(d.outcome() == Outcome::halted);
+    CHECK(has_event(d.take_events(), "login-failed"));
+  }
+  {
+    ShellOptions o = opts();
+    o.password.clear();
+    ShellDriver d(Recognizer::builtin(), Guard(Policy{}), o);
+    d.on_output("Console login: ", 0);
+    step(d, 0);
+    d.on_output("root\r\nroot's Password: ", 0.1);
+    CHECK(step(d, 0.1).empty());
+    CHECK(has_event(d.take_events(), "no-password"));
+  }
+  {
+    // an expired password asks for a new one: not the password prompt, nothing typed
+    Screen s = render("Console login: root\r\nroot's Password:\r\n3004-332 Your password has expired.\r\nroot's New password: ");
+    CHECK(Recognizer::builtin().recognize(s).id.empty());
+  }
+}
+
+TEST_CASE("shell: the console already at a root shell runs the commands without logging in") {
+  ShellDriver d(Recognizer::builtin(), Guard(Policy{}), opts());
+  d.on_output(raw("aix.shell/ps1-host-path.raw"), 0);
+  CHECK(step(d, 0).find("oslevel -s") != std::string::npos);
+}
+
+TEST_CASE("run --verify: the chain hands the console to the shell conversation after the plan is done") {
+  Plan plan;
+  std::vector<SignatureError> errors;
+  REQUIRE(load_plan("t.toml", "name = \"t\"\n[[step]]\nscreen = \"aix.login\"\ndone = true\n", Recognizer::builtin(), plan, errors));
+  Session s(plan, Recognizer::builtin(), Guard(Policy{}));
+  ShellDriver sh(Recognizer::builtin(), Guard(Policy{}), opts());
+  DriverChain chain(s, sh);
+  chain.on_output("\r\nAIX Version 7\r\nConsole login: ", 0);
+  CHECK(step(chain, 0) == "root\r");
+  CHECK(chain.second_started());
+  CHECK(chain.outcome() == Outcome::running);
+  chain.on_output("root\r\nroot's Password: ", 0.1);
+  CHECK(step(chain, 0.1) == "Pw-secret-1\r");
+}
+
+// ---- the guard on shell commands ------------------------------------------------------------
+
+TEST_CASE("guard: every verify/preflight command line is allowed at the shell prompt, lspv's altinst_rootvg rows included") {
+  std::vector<std::string> lines;
+  ShellOptions o = opts(verify_commands());
+  for (auto& c : preflight_commands()) o.commands.push_back(c);
+  ShellDriver d(Recognizer::builtin(), Guard(Policy{}), o);
+  for (std::size_t i = 0; i < o.commands.size(); ++i) lines.push_back(d.command_line(i) + "\r");
+  lines.push_back("exit\r");
+  Policy pinned;
+  pinned.target_pvid = "00f6db0a6c7aad9b";
+  pinned.clone_location = "U8231.E2B.06DAFDP-V6-C2-T1-L8200000000000000";
+  for (const auto& f : fixture::files(fixture::root() / "screens" / "aix.shell", ".raw")) {
+    CAPTURE(f.string());
+    Screen s = render(normalize_capture(fixture::read(f)));
+    Recognized r = Recognizer::builtin().recognize(s);
+    REQUIRE(r.id == "aix.shell");
+    for (const auto& l : lines)
+      for (const Policy& p : {Policy{}, pinned}) {
+        CAPTURE(l);
+        CHECK(judge(r, s, l, p).allow);
+      }
+  }
+  Screen login = render("Console login: ");
+  CHECK(judge(Recognizer::builtin().recognize(login), login, "root\r", Policy{}).allow);
+}
+
+TEST_CASE("guard: shell command lines are refused on every firmware and installer screen") {
+  std::vector<std::string> lines = {"oslevel -s\r", "lspv\r", "exit\r", "echo _V\"\"B1t_; lppchk -v; echo _V\"\"E1t_ $?\r",
+                                    "root\r", "yes\r"};
+  int judged = 0;
+  for (const auto& f : fixture::files(fixture::root() / "screens", ".raw")) {
+    const std::string id = f.parent_path().filename().string();
+    if (id.rfind("sms.", 0) != 0 && id.rfind("bos.", 0) != 0 && id.rfind("fw.", 0) != 0) continue;
+    CAPTURE(f.string());
+    Screen s = render(normalize_capture(fixture::read(f)));
+    Recognized r = Recognizer::builtin().recognize(s);
+    for (const auto& l : lines) {
+      CAPTURE(l);
+      CHECK_FALSE(judge(r, s, l, Policy{}).allow);
+      ++judged;
+    }
+  }
+  CHECK(judged > 100);
+}
+
+TEST_CASE("guard: a BOS or SMS screen ending like a shell prompt is never aix.shell, and the clone is still refused") {
+  for (const char* f : {"bos.disks/sim-power7.raw", "bos.disks/sim-levels.raw", "bos.welcome/sim-power7.raw",
+                        "sms.device_list/sim-power7.raw", "bos.method/sim-power7.raw"}) {
+    CAPTURE(f);
+    Screen s = render(raw(f) + "\r\nlpar01:/# ");
+    Recognized r = Recognizer::builtin().recognize(s);
+    CHECK(r.id != "aix.shell");
+    for (const auto& id : r.ambiguous) CHECK(id != "aix.shell");
+  }
+  Screen s = render(raw("bos.disks/sim-power7.raw") + "\r\n# ");
+  Recognized r = Recognizer::builtin().recognize(s);
+  CHECK_FALSE(judge(r, s, "2\r", Policy{}).allow);
+}
+
+// Layer 2 alone, as if a wrong signature had called a BOS disk screen a shell: the clone's
+// row continues on an indented line (Size / VG Status), which layer 2 must read as part of
+// the row. Expected to pass once layer 2 joins continuation rows (the guard rewrite in
+// progress); until then layer 1 and the aix.shell signature's `none` list are what stop it.
+TEST_CASE("guard layer 2: a wrapped altinst_rootvg disk row is refused whatever the screen id" * doctest::may_fail()) {
+  Screen s = render(raw("bos.disks/sim-power7.raw") + "\r\n# ");
+  Recognized as_shell = Recognizer::builtin().recognize(s);
+  as_shell.id = "aix.shell";
+  as_shell.ambiguous.clear();
+  Verdict v = judge(as_shell, s, "2\r", Policy{});
+  CHECK_FALSE(v.allow);
+  CHECK(v.code == "altinst-disk");
+}
