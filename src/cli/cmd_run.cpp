@@ -122,9 +122,13 @@ void add_run(CLI::App& app) {
       "unattended: attach to a console, follow the plan (default `migrate`), every key through the guard,\n"
       "everything recorded in an asciicast transcript.\n"
       "Exit: 0 done, 2 bad usage/config, 3 refused by the guard, 4 unknown screen or timeout, 5 console lost,\n"
-      "130/143/129 stopped by SIGINT/SIGTERM/SIGHUP.\n"
+      "7 (with --verify) an acceptance check failed, 130/143/129 stopped by SIGINT/SIGTERM/SIGHUP.\n"
       "Example: vtpilot run --sim     (a whole simulated migration on the bundled lpar-sim)");
   add_run_flags(cmd, *o);
+  cmd->add_flag("--verify", o->verify,
+                "after Console login:, log in and run verify's acceptance checks in the same attach and transcript\n"
+                "(exit 7 if one fails; see vtpilot verify --help)");
+  add_shell_flags(cmd, o->shell, false);
   cmd->callback([o] {
     if (!o->config.empty()) {
       exit_code() = run_config(*o);
@@ -145,6 +149,11 @@ void add_run(CLI::App& app) {
     if (!o->quiet)
       std::cerr << "vtpilot: " << p->command << "\n  plan " << p->plan.name << ", transcript " << p->transcript << "\n";
     const std::string command = p->command;
+    if (o->verify) {
+      exit_code() = run_plan_then_verify(
+          session, *p, *o, ro, [&](boost::asio::io_context& io) { return make_spawn_transport(io, command); });
+      return;
+    }
     RunResult r = run_live(session, [&](boost::asio::io_context& io) { return make_spawn_transport(io, command); },
                            *p->recorder, ro);
     p->recorder->close();

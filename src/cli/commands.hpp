@@ -21,6 +21,13 @@ enum Exit : int {
   kHalted = 4,
   kTransport = 5,
   kDiverged = 6,
+  kCheckFailed = 7,  // verify: an acceptance check failed; preflight: a pre-flight check refused
+};
+
+// The shell conversation's own flags (verify, preflight, run --verify; shell_checks.cpp).
+struct ShellArgs {
+  std::string password_file, user = "root", expect_level = "7200-05";
+  bool json = false, no_wake = false;
 };
 
 // Options shared by run and step (and the ssh path, run_config.cpp).
@@ -29,6 +36,8 @@ struct RunArgs {
   bool sim = false, quiet = false;
   double pacing_ms = 100, timeout_s = 900, confirm_s = 5;
   Policy policy;
+  bool verify = false;  // run --verify: the acceptance checks after Console login:, same attach
+  ShellArgs shell;
 };
 
 // What run and step share once the flags are checked: the console command, the plan, the
@@ -48,6 +57,20 @@ std::optional<Prepared> prepare_run(const RunArgs& args, const char* who, int& c
 int report_outcome(const RunResult& result, const std::string& transcript, bool quiet, bool json);
 void print_screen(const Screen& screen);
 void add_step(CLI::App& app);
+
+// verify / preflight: the shell conversation and its checks over any transport. `make` is the
+// console transport; empty = the --spawn / --sim pty that prepare_run names (ssh: pass the
+// config's factory). Returns the exit code (0, 7, or the conversation's own 2/3/4/5/signal).
+enum class CheckKind { verify, preflight };
+void add_shell_flags(CLI::App* cmd, ShellArgs& args, bool with_json);
+int run_checks(CheckKind kind, const RunArgs& args, const TransportFactory& make = {});
+// run --verify: the plan's session, then the verify conversation in the same attach.
+int run_plan_then_verify(Session& session, Prepared& prepared, const RunArgs& args, const RunOptions& options,
+                         const TransportFactory& make);
+// One check subcommand: run's attach flags (no plan), the shell flags, --json (shell_checks.cpp).
+void add_check_command(CLI::App& app, CheckKind kind, const char* name, const char* description);
+void add_verify(CLI::App& app);
+void add_preflight(CLI::App& app);
 
 // `run --config FILE`: ssh to the HMC, mkvterm, HMC orchestration, many LPARs (run_config.cpp).
 int run_config(const RunArgs& args);

@@ -25,7 +25,7 @@ int main(int argc, char** argv) {
       "vtpilot: drives IBM Power LPAR consoles (SMS firmware, AIX BOS installer) through a\n"
       "boot-media migration, refusing every key that could destroy rootvg or the rollback clone.\n"
       "Exit codes: 0 done, 2 bad usage or config, 3 refused by the guard, 4 unknown screen or\n"
-      "timeout, 5 transport failure, 6 replay diverged."};
+      "timeout, 5 transport failure, 6 replay diverged, 7 a verify/preflight check failed."};
   app.require_subcommand(1);
   app.set_version_flag("--version", "vtpilot 0.1.0");
   add_render(app);
@@ -34,6 +34,8 @@ int main(int argc, char** argv) {
   add_run(app);
   add_step(app);
   add_replay(app);
+  add_verify(app);
+  add_preflight(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,276 @@
+// What verify, preflight and run --verify share: the password, the shell conversation over a
+// transport, and the report (a table on the terminal, or JSON). The subcommands themselves
+// are cmd_verify.cpp and cmd_preflight.cpp.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "commands.hpp"
+#include "vtpilot/acceptance.hpp"
+#include "vtpilot/shell.hpp"
+#include "vtpilot/transport.hpp"
+
+namespace vtpilot::cli {
+
+namespace {
+
+// The password: the first line of --password-file, or typed on the terminal without echo.
+// Never from argv or the environment; it lives in this process only.
+std::optional<std::string> read_password(const ShellArgs& a, std::string& error) {
+  if (!a.password_file.empty()) {
+    std::ifstream in(a.password_file, std::ios::binary);
+    if (!in) {
+      error = a.password_file + ": cannot read the password file";
+      return std::nullopt;
+    }
+    struct stat st {};
+    if (::stat(a.password_file.c_str(), &st) == 0 && (st.st_mode & 077))
+      std::cerr << "vtpilot: warning: " << a.password_file << " can be read by other users (chmod 600 it)\n";
+    std::string pw;
+    std::getline(in, pw);
+    if (!pw.empty() && pw.back() == '\r') pw.pop_back();
+    if (pw.empty()) {
+      error = a.password_file + ": the first line is empty";
+      return std::nullopt;
+    }
+    return pw;
+  }
+  int fd = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
+  if (fd < 0) return std::string();  // no terminal: the console may not ask; if it does, the run halts and says so
+  termios saved{};
+  const bool tty = ::tcgetattr(fd, &saved) == 0;
+  std::string prompt = a.user + "'s password on the console (not echoed): ";
+  (void)!::write(fd, prompt.data(), prompt.size());
+  if (tty) {
+    termios quiet = saved;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    ::tcsetattr(fd, TCSAFLUSH, &quiet);
+  }
+  std::string pw;
+  char c = 0;
+  while (::read(fd, &c, 1) == 1 && c != '\n' && c != '\r') pw += c;
+  if (tty) ::tcsetattr(fd, TCSAFLUSH, &saved);
+  (void)!::write(fd, "\n", 1);
+  ::close(fd);
+  return pw;
+}
+
+// Marker token: unique per run, so output that merely contains an old marker never ends a
+// command early. Letters only (no digits the guard's raw scan could read as item numbers).
+std::string make_nonce() {
+  std::random_device rd;
+  std::string s;
+  for (int i = 0; i < 5; ++i) s += static_cast<char>('a' + rd() % 26);
+  return s;
+}
+
+ShellOptions shell_options(const RunArgs& o, std::vector<ShellCommand> commands, std::string password) {
+  ShellOptions so;
+  so.user = o.shell.user;
+  so.password = std::move(password);
+  so.wake = !o.shell.no_wake;
+  so.screen_timeout_s = o.timeout_s;
+  so.nonce = make_nonce();
+  so.commands = std::move(commands);
+  return so;
+}
+
+std::string shell_quote(const std::string& s) {
+  if (s.find_first_of(" \t'\"$\\") == std::string::npos) return s;
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+nlohmann::json report_json(const Report& r, int exit) {
+  nlohmann::json checks = nlohmann::json::array();
+  for (const Check& c : r.checks)
+    checks.push_back({{"id", c.id}, {"title", c.title}, {"status", c.status == CheckStatus::fail ? "fail" : status_name(c.status)},
+                      {"detail", c.detail}});
+  nlohmann::json j{{"command", r.kind}, {"ok", r.ok()}, {"exit", exit}, {"level", r.level}, {"checks", checks}};
+  if (const Check* f = r.first_failure()) j["reason"] = f->title + ": " + f->detail;
+  const Pins& p = r.pins;
+  nlohmann::json pins = nlohmann::json::object();
+  auto put = [&](const char* k, const std::string& v) {
+    if (!v.empty()) pins[k] = v;
+  };
+  put("target_disk", p.target_disk);
+  put("target_pvid", p.target_pvid);
+  put("target_location", p.target_location);
+  put("clone_disk", p.clone_disk);
+  put("clone_pvid", p.clone_pvid);
+  put("clone_location", p.clone_location);
+  j["pins"] = pins;
+  if (!r.plan.empty()) j["plan"] = r.plan;
+  return j;
+}
+
+void print_table(const Report& r) {
+  int pass = 0, fail = 0, info = 0;
+  for (const Check& c : r.checks) (c.status == CheckStatus::pass ? pass : c.status == CheckStatus::fail ? fail : info)++;
+  std::cout << "vtpilot " << r.kind << ": " << pass << " passed, " << fail << " failed" << (info ? ", " + std::to_string(info) + " to review" : "")
+            << "\n\n";
+  std::size_t w = 5;
+  for (const Check& c : r.checks) w = std::max(w, c.title.size());
+  std::cout << "  " << std::string("check") << std::string(w - 5 + 2, ' ') << "result  detail\n";
+  for (const Check& c : r.checks)
+    std::cout << "  " << c.title << std::string(w - c.title.size() + 2, ' ') << status_name(c.status)
+              << std::string(8 - std::string(status_name(c.status)).size(), ' ') << c.detail << "\n";
+}
+
+void print_pins_and_plan(const Report& r) {
+  const Pins& p = r.pins;
+  if (p.target_pvid.empty()) return;
+  std::string flags = "--target-disk " + p.target_disk + " --target-pvid " + p.target_pvid;
+  if (!p.target_location.empty()) flags += " --target-location " + shell_quote(p.target_location);
+  if (!p.clone_pvid.empty()) flags += " --clone-pvid " + p.clone_pvid;
+  if (!p.clone_location.empty()) flags += " --clone-location " + shell_quote(p.clone_location);
+  std::cout << "\nPin the migration to these disks (hdisk names can change when the LPAR boots from media):\n"
+            << "  vtpilot run " << flags << "\n"
+            << "  or in the config's policy:\n"
+            << "    target_pvid = \"" << p.target_pvid << "\"\n";
+  if (!p.target_location.empty()) std::cout << "    target_location = \"" << p.target_location << "\"\n";
+  if (!p.clone_pvid.empty()) std::cout << "    clone_pvid = \"" << p.clone_pvid << "\"\n";
+  if (!p.clone_location.empty()) std::cout << "    clone_location = \"" << p.clone_location << "\"\n";
+  if (!r.plan.empty()) {
+    std::cout << "\nThe migration will:\n";
+    int n = 0;
+    for (const std::string& s : r.plan) std::cout << "  " << ++n << ". " << s << "\n";
+  }
+}
+
+// The conversation ended without results to judge: say why, like run does.
+int conversation_failed(const RunResult& rr, const std::string& transcript, const RunArgs& o, const char* kind) {
+  std::cerr << "vtpilot " << kind << ": no verdict: the console conversation did not finish\n";
+  return report_outcome(rr, transcript, o.quiet, o.events == "json");
+}
+
+int report_checks(const Report& rep, const RunArgs& o, bool json) {
+  const int exit = rep.ok() ? kDone : kCheckFailed;
+  if (json) {
+    std::cout << report_json(rep, exit).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  } else {
+    print_table(rep);
+    if (rep.kind == "preflight") print_pins_and_plan(rep);
+  }
+  if (const Check* f = rep.first_failure())
+    std::cerr << "vtpilot " << rep.kind << ": " << (rep.kind == "verify" ? "acceptance check failed" : "refused")
+              << " (exit 7): " << f->title << ": " << f->detail << "\n";
+  else if (!o.quiet)
+    std::cerr << "vtpilot " << rep.kind << ": all checks passed\n";
+  return exit;
+}
+
+// verify / preflight attach like run, but follow no plan: those flags are not theirs.
+void drop_plan_flags(CLI::App* cmd) {
+  for (const char* name : {"--plan", "--media-pattern", "--media-location", "--confirm-timeout"})
+    if (auto* opt = cmd->get_option_no_throw(name)) cmd->remove_option(opt);
+}
+
+RunOptions run_options(const RunArgs& o) {
+  RunOptions ro;
+  ro.pacing_s = o.pacing_ms / 1000.0;
+  ro.events_json = o.events == "json";
+  ro.quiet = o.quiet;
+  ro.tty = ::isatty(2);
+  return ro;
+}
+
+}  // namespace
+
+void add_shell_flags(CLI::App* cmd, ShellArgs& a, bool with_json) {
+  cmd->add_option("--password-file", a.password_file,
+                  "the console login's password: the first line of FILE (default: asked on the terminal; never "
+                  "argv or environment; recorded as ***)");
+  cmd->add_option("--user", a.user, "the console login (default root)");
+  cmd->add_option("--expect-level", a.expect_level, "the level oslevel -s must start with (default 7200-05)");
+  cmd->add_flag("--no-wake", a.no_wake,
+                "never press Enter on a console that shows nothing (by default one Enter after 2 s of a blank screen, "
+                "to make AIX draw its login prompt)");
+  if (with_json) cmd->add_flag("--json", a.json, "the report as one JSON object on stdout instead of the table");
+}
+
+int run_checks(CheckKind kind, const RunArgs& o, const TransportFactory& make) {
+  const char* who = kind == CheckKind::verify ? "verify" : "preflight";
+  std::string err;
+  auto password = read_password(o.shell, err);
+  if (!password) {
+    std::cerr << "vtpilot " << who << ": " << err << "\n";
+    return kUsage;
+  }
+  int code = 0;
+  auto p = prepare_run(o, who, code);
+  if (!p) return code;
+  ShellDriver shell(Recognizer::builtin(), Guard(p->policy),
+                    shell_options(o, kind == CheckKind::verify ? verify_commands() : preflight_commands(), std::move(*password)));
+  if (!o.quiet) std::cerr << "vtpilot " << who << ": " << p->command << "\n  transcript " << p->transcript << "\n";
+  const std::string command = p->command;
+  TransportFactory factory = make ? make : TransportFactory([command](boost::asio::io_context& io) {
+    return make_spawn_transport(io, command);
+  });
+  RunResult rr = run_live(shell, factory, *p->recorder, run_options(o));
+  p->recorder->close();
+  if (rr.exit_code != 0) return conversation_failed(rr, p->transcript, o, who);
+  if (!o.quiet) std::cerr << "vtpilot " << who << ": logged out; transcript " << p->transcript << "\n";
+  Report rep;
+  if (kind == CheckKind::verify) {
+    VerifyExpect ex;
+    ex.level_prefix = o.shell.expect_level;
+    ex.policy = p->policy;
+    rep = judge_verify(shell.results(), ex);
+  } else {
+    PreflightExpect ex;
+    ex.policy = p->policy;
+    ex.target_level = o.shell.expect_level;
+    rep = judge_preflight(shell.results(), ex);
+  }
+  return report_checks(rep, o, o.shell.json);
+}
+
+void add_check_command(CLI::App& app, CheckKind kind, const char* name, const char* description) {
+  auto o = std::make_shared<RunArgs>();
+  o->timeout_s = 300;
+  auto* cmd = app.add_subcommand(name, description);
+  add_run_flags(cmd, *o);
+  drop_plan_flags(cmd);
+  add_shell_flags(cmd, o->shell, true);
+  cmd->callback([o, kind, name] {
+    if (!o->config.empty()) {
+      // ssh + mkvterm: pass the config's TransportFactory to run_checks once --config lands.
+      std::cerr << "vtpilot " << name << ": --config (ssh to the HMC + mkvterm) is not available in this build yet; "
+                   "use --spawn or --sim\n";
+      exit_code() = kUsage;
+      return;
+    }
+    exit_code() = run_checks(kind, *o);
+  });
+}
+
+int run_plan_then_verify(Session& session, Prepared& p, const RunArgs& o, const RunOptions& ro, const TransportFactory& make) {
+  std::string err;
+  auto password = read_password(o.shell, err);
+  if (!password) {
+    std::cerr << "vtpilot run: " << err << "\n";
+    p.recorder->close();
+    return kUsage;
+  }
+  ShellDriver shell(Recognizer::builtin(), Guard(p.policy), shell_options(o, verify_commands(), std::move(*password)));
+  DriverChain chain(session, shell);
+  RunResult rr = run_live(chain, make, *p.recorder, ro);
+  p.recorder->close();
+  if (rr.exit_code != 0 || !chain.second_started()) return report_outcome(rr, p.transcript, o.quiet, o.events == "json");
+  if (!o.quiet)
+    std::cerr << "vtpilot: migrated and logged out in " << static_cast<int>(rr.seconds) << " s; transcript " << p.transcript << "\n";
+  VerifyExpect ex;
+  ex.level_prefix = o.shell.expect_level;
+  ex.policy = p.policy;
+  return report_checks(judge_verify(shell.results(), ex), o, o.events == "json");
+}
+
+}  // namespace vtpilot::cli
