@@ -387,6 +387,16 @@ struct Session::Impl {
                "boot it, then run again to finish");
       return;
     }
+    // The rollback boots a disk; an installer screen means the install media booted instead
+    // (the pinned location was the media's, or firmware fell through to it). Stop at once, even
+    // without a prompt: the installer's first screens take Enter or 1 as their default.
+    if (plan.name == "rollback" && r.id.rfind("bos.", 0) == 0) {
+      halt(now, "entered-installer",
+           "screen " + r.id + " is not part of plan `rollback`: it landed in the BOS installer instead of booting "
+           "the clone; nothing was sent. "
+           "Check --clone-location against `lscfg -vl` of the clone (vtpilot preflight prints it)");
+      return;
+    }
     const PlanStep* step = plan_step(r);
     if (!step) {
       if (!ready) return;
