@@ -62,10 +62,12 @@ bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
 }
 
+// A horizontal rule or box border: "-----", "=====", "+----+", ".----." and "`----'" (the
+// firmware's PLEASE WAIT box).
 bool is_rule(std::string_view line) {
   std::size_t n = 0;
   for (char c : line) {
-    if (c == ' ') continue;
+    if (c == ' ' || c == '.' || c == '\'' || c == '`') continue;
     if (c != '-' && c != '=' && c != '+' && c != '_' && c != '*') return false;
     ++n;
   }
@@ -123,12 +125,18 @@ Fields parse_fields(const Screen& screen) {
     const std::string& l = lines[i];
     if (collapse(l).empty() || is_rule(l) || is_firmware_header(l)) continue;
     if (bos_item.search(l) || sms_item.search(l) || post_item.search(l)) break;
-    f.title = collapse(l);
+    // A boxed title ("|  PLEASE WAIT.... |") reads without its sides.
+    auto unboxed = [](const std::string& s) {
+      std::string t = collapse(s);
+      if (t.size() >= 2 && t.front() == '|' && t.back() == '|') t = collapse(t.substr(1, t.size() - 2));
+      return t;
+    };
+    f.title = unboxed(l);
     // BOS centres two-line titles ("Welcome to Base Operating System" / "Installation and ...").
     auto indent = [](const std::string& s) { return s.find_first_not_of(' '); };
     if (i + 1 < lines.size() && !collapse(lines[i + 1]).empty() && indent(l) >= 8 &&
-        indent(lines[i + 1]) >= 8 && !bos_item.search(lines[i + 1]))
-      f.title += " " + collapse(lines[i + 1]);
+        indent(lines[i + 1]) >= 8 && !bos_item.search(lines[i + 1]) && !is_rule(lines[i + 1]))
+      f.title += " " + unboxed(lines[i + 1]);
     break;
   }
 
@@ -226,6 +234,9 @@ Fields parse_fields(const Screen& screen) {
     } else {
       d.name = collapse(label);
     }
+    // The choice reads as the device, not as its Current Position ("1  SCSI CD-ROM" is "SCSI CD-ROM").
+    for (Choice& c : f.choices)
+      if (c.key == d.key && !d.name.empty()) c.label = d.name;
     f.devices.push_back(std::move(d));
   }
 
@@ -297,6 +308,12 @@ Fields parse_fields(const Screen& screen) {
       }
       f.disks.push_back(std::move(d));
     }
+    // On the disk screen ">>>" marks a selected disk, not the default: Enter continues with the
+    // selection (only "Choice [N]" can name a row as what Enter types).
+    for (Choice& c : f.choices)
+      if (c.is_default && !(f.prompt_default && c.key == *f.prompt_default) &&
+          std::any_of(f.disks.begin(), f.disks.end(), [&](const Disk& d) { return d.key == c.key; }))
+        c.is_default = false;
   }
 
   // Installation and Settings, summaries, confirmations.
