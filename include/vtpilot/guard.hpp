@@ -13,6 +13,34 @@
 namespace vtpilot {
 
 struct Screen;
+struct Policy;
+struct Verdict;
+class VerifiedTarget;
+// judge() below; on an Allow that leaves the disk screen with exactly the target selected (Continue,
+// or a row of the single-select list), also says what that proved in *verified (else resets it).
+Verdict judge(const Recognized& recognized, const Screen& screen, std::string_view keys, const Policy& policy,
+              std::optional<VerifiedTarget>* verified);
+
+// What the disk screen proved (rules 2 and 3): the guard allowed leaving bos.disks (Continue, or
+// choosing a row of the single-select list) with exactly the target selected, the rollback clone
+// accounted for and no two root VGs in doubt. Only the guard's own judge() can make one (a plan,
+// a config or a test can only earn it by showing the guard such a screen). The session keeps it
+// in Policy::verified_target and drops it when a later disk screen or a settings screen shows
+// another selection; installing (Installation and Settings, a summary, Migration Confirmation)
+// is refused without it, and refused when the install screen names other disks.
+class VerifiedTarget {
+ public:
+  const std::vector<std::string>& names() const { return names_; }  // hdisk names, as the disk screen showed them
+  const std::string& location() const { return location_; }
+  const std::string& pvid() const { return pvid_; }
+  bool operator==(const VerifiedTarget&) const = default;
+
+ private:
+  friend Verdict judge(const Recognized&, const Screen&, std::string_view, const Policy&, std::optional<VerifiedTarget>*);
+  VerifiedTarget() = default;
+  std::vector<std::string> names_;
+  std::string location_, pvid_;
+};
 
 // Which disk is the install target and which is the rollback clone.
 // A pinned PVID or location code outranks the hdisk name (names change when booted from media).
@@ -28,6 +56,9 @@ struct Policy {
   bool allow_unknown_screen = false;
   // Stricter rules a plan adds: labels (ECMAScript regex, case-insensitive) never to choose.
   std::vector<std::string> extra_forbidden_labels;
+  // What this session verified on the disk screen (see VerifiedTarget); empty = nothing yet.
+  // It can only make the guard stricter to lack it: without it nothing installs.
+  std::optional<VerifiedTarget> verified_target;
 };
 
 struct Verdict {
@@ -37,7 +68,8 @@ struct Verdict {
   int layer = 0;       // 1 = recognized fields, 2 = raw-text scan, 0 = allow
 };
 
-// Judges `keys` (what would be typed, e.g. "3\r", "\r", "1") on this screen.
+// Judges `keys` (what would be typed, e.g. "3\r", "\r", "1") on this screen. When the prompt is
+// at the cursor, text already typed after it counts: the console submits typed text + keys.
 Verdict judge(const Recognized& recognized, const Screen& screen, std::string_view keys,
               const Policy& policy);
 
@@ -50,6 +82,8 @@ class Approved {
   Approved(const Approved&) = delete;
   ~Approved();
   std::string_view keys() const { return keys_; }
+  // Set when these keys leave the disk screen verified (see judge): the session keeps it.
+  const std::optional<VerifiedTarget>& verified() const { return verified_; }
   // Called by the write path; aborts (even in release builds) if spent twice or not judged.
   std::string spend();
 
@@ -57,6 +91,7 @@ class Approved {
   friend class Guard;
   Approved(std::string keys, std::uint64_t seal);
   std::string keys_;
+  std::optional<VerifiedTarget> verified_;
   std::uint64_t seal_ = 0;
   bool spent_ = false;
 };

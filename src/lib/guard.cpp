@@ -33,50 +33,156 @@ std::string lower(std::string s) {
   return s;
 }
 
-// What the keys say: the numbers typed (several on a multi-select screen) and whether they
-// are submitted. Keys without Enter are judged as if submitted: what is typed will be.
+// The number a menu reads from a run of digits: leading zeros are not significant ("03", "003"
+// are 3; "00" is 0), so neither layer compares typed digits with item numbers as strings.
+std::string menu_number(std::string_view digits) {
+  std::size_t i = 0;
+  while (i + 1 < digits.size() && digits[i] == '0') ++i;
+  return std::string(digits.substr(i));
+}
+
+bool same_number(std::string_view a, std::string_view b) {
+  auto digits = [](std::string_view s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
+  };
+  if (!digits(a) || !digits(b)) return a == b;
+  return menu_number(a) == menu_number(b);
+}
+
+// One line the console will read: what the keys say, with the text already typed after the
+// prompt in front. The numbers typed (several on a multi-select screen); a line without Enter is
+// judged as if submitted: what is typed will be.
 struct Answer {
-  std::vector<std::string> numbers;  // empty: Enter alone (the default)
-  std::string text;                  // the answer without Enter
-  bool parsed = true;
+  std::vector<std::string> numbers;  // number tokens as a menu reads them; empty: Enter alone (the default)
+  std::vector<std::string> glued;    // numbers stuck to other characters ("3." "3x" "3\t"), as a menu may read them
+  std::string text;                  // the line without Enter
+  bool parsed = true;                // only numbers, blanks and commas
 };
 
-Answer parse_keys(std::string_view keys) {
+Answer parse_line(std::string_view k) {
   Answer a;
-  std::string k(keys);
-  while (!k.empty() && (k.back() == '\r' || k.back() == '\n')) k.pop_back();
-  a.text = k;
-  if (k.find_first_of("\r\n") != std::string::npos) {  // two answers in one send: never from a plan
-    a.parsed = false;
-    return a;
-  }
-  std::string cur;
-  for (char c : k + " ") {
-    if (std::isdigit(static_cast<unsigned char>(c))) {
-      cur += c;
-    } else if (c == ' ' || c == ',') {
-      if (!cur.empty()) a.numbers.push_back(cur);
-      cur.clear();
+  a.text = std::string(k);
+  std::string tok;
+  auto flush = [&] {
+    if (tok.empty()) return;
+    if (std::all_of(tok.begin(), tok.end(), [](unsigned char c) { return std::isdigit(c); })) {
+      a.numbers.push_back(menu_number(tok));
     } else {
-      a.parsed = false;  // letters: navigation keys, names, words
+      a.parsed = false;  // letters: navigation keys, names, words; or digits with something stuck to them
+      std::string run;
+      for (char c : tok + "\x01") {
+        if (std::isdigit(static_cast<unsigned char>(c))) {
+          run += c;
+        } else if (!run.empty()) {
+          a.glued.push_back(menu_number(run));
+          run.clear();
+        }
+      }
+    }
+    tok.clear();
+  };
+  for (char c : k) {
+    if (c == ' ' || c == ',') flush();
+    else tok += c;
+  }
+  flush();
+  return a;
+}
+
+// Every line `typed + keys` can become, in every reading: as sent, and (when the keys carry
+// BS / DEL / ^U / ^W) after the console's line editing, since which one a menu applies is not
+// known. One Answer for a plan's keys ("3\r"); more for several Enters or editing keys.
+struct Keys {
+  std::vector<Answer> lines;
+  bool plain = true;  // exactly one line, no editing: the only shape a plan sends
+  std::string text;   // everything without the final Enter (for messages and word rules)
+  std::string typed;  // the part that was already on the prompt line
+};
+
+std::vector<std::string> split_lines(std::string_view all) {
+  std::vector<std::string> out;
+  std::string cur;
+  bool pending = false;
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    char c = all[i];
+    if (c == '\r' || c == '\n') {
+      if (c == '\n' && i > 0 && all[i - 1] == '\r') continue;  // CR LF is one Enter
+      out.push_back(cur);
       cur.clear();
+      pending = false;
+    } else {
+      cur += c;
+      pending = true;
     }
   }
-  return a;
+  if (pending || out.empty()) out.push_back(cur);
+  return out;
+}
+
+std::string edited(std::string_view line) {
+  std::string out;
+  for (char c : line) {
+    if (c == '\b' || c == '\x7f') {
+      if (!out.empty()) out.pop_back();
+    } else if (c == '\x15') {
+      out.clear();
+    } else if (c == '\x17') {
+      while (!out.empty() && out.back() == ' ') out.pop_back();
+      while (!out.empty() && out.back() != ' ') out.pop_back();
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+Keys parse_keys(std::string_view typed, std::string_view keys) {
+  Keys k;
+  k.typed = std::string(typed);
+  std::string all = std::string(typed) + std::string(keys);
+  k.text = all;
+  while (!k.text.empty() && (k.text.back() == '\r' || k.text.back() == '\n')) k.text.pop_back();
+  const std::vector<std::string> lines = split_lines(all);
+  const bool editing = all.find_first_of("\b\x7f\x15\x17") != std::string::npos;
+  for (const std::string& l : lines) {
+    k.lines.push_back(parse_line(l));
+    if (editing) k.lines.push_back(parse_line(edited(l)));
+  }
+  k.plain = lines.size() == 1 && !editing;
+  return k;
 }
 
 // ---- Layer 2: the raw text, nothing else ---------------------------------------------------
 
 struct RawItem {
-  std::string key, label;
+  std::string key, label;  // the item's own line
+  std::string full;        // with its indented continuation lines (a disk row's VG Status wraps there)
+  std::size_t label_col = 0;
   bool marked = false;
 };
 
-Verdict layer2(const Screen& screen, const Answer& answer, const Policy& policy) {
-  static const Regex item(R"(^\s*(>>>)?\s*(\d{1,3})\.?\s+(\S.*)$)");
+std::size_t indent_of(const std::string& s) {
+  std::size_t i = s.find_first_not_of(' ');
+  return i == std::string::npos ? s.size() : i;
+}
+
+// Layer 2's own reading of the prompt line: the text typed after the prompt, if the cursor is there.
+std::string raw_typed(const Screen& screen) {
+  static const Regex prompt(
+      R"(^(.*?(?:Choice\s*\[\s*\d*\s*\]|Choice|[Ss]election|[Kk]ey|continue|Enter)\s*[:?]) ?(.*?)\s*$)");
+  if (screen.cursor_row < 0 || screen.cursor_row >= static_cast<int>(screen.lines.size())) return {};
+  const std::string& line = screen.lines[static_cast<std::size_t>(screen.cursor_row)];
+  if (auto m = prompt.find(line)) return std::string(m->group(2));
+  return {};
+}
+
+Verdict layer2(const Screen& screen, std::string_view keys, const Policy& policy) {
+  static const Regex item(R"(^(\s*(>>>)?\s*)(\d{1,3})\.?\s+(\S.*)$)");
   static const Regex choice_default(R"(Choice\s*\[\s*(\d+)\s*\])");
   static const Regex forbidden(kForbidden, false, true);
   static const Regex altinst(R"(\baltinst_rootvg\b)", false, true);
+  static const Regex disk_like(R"(\b(?:hdisk\d+|altinst_rootvg|rootvg)\b)", false, true);
+  static const Regex continue_label(R"(^\s*Continue\b)", false, true);
   std::vector<Regex> extra;
   for (const std::string& p : policy.extra_forbidden_labels) {
     std::string err;
@@ -93,34 +199,89 @@ Verdict layer2(const Screen& screen, const Answer& answer, const Policy& policy)
     if (continues) logical.back() += line;
     else logical.push_back(line);
   }
+  // An indented line under an item (deeper than the item's label) belongs to it: BOS puts a long
+  // disk row's Size / VG Status / Bootable on a line of its own. A blank line ends the item.
+  bool in_item = false;
   for (const std::string& line : logical) {
-    if (auto m = choice_default.find(line)) default_key = std::string(m->group(1));
-    if (auto m = item.find(line)) items.push_back({std::string(m->group(2)), std::string(m->group(3)), !m->group(1).empty()});
+    if (auto m = choice_default.find(line)) default_key = menu_number(m->group(1));
+    const bool blank = line.find_first_not_of(' ') == std::string::npos;
+    if (blank) {
+      in_item = false;
+      continue;
+    }
+    const bool continuation = in_item && indent_of(line) > items.back().label_col;
+    if (continuation) items.back().full += " " + line.substr(indent_of(line));
+    // A continuation that also reads as an item is kept as both: an extra item only adds refusals.
+    if (auto m = item.find(line)) {
+      RawItem it{menu_number(m->group(3)), std::string(m->group(4)), std::string(m->group(4)), m->spans[4].first,
+                 !m->group(2).empty()};
+      items.push_back(std::move(it));
+      in_item = true;
+    } else if (!continuation) {
+      in_item = false;
+    }
   }
-  if (default_key.empty())
+  // Enter alone: the Choice [N] default; without one, the first item marked >>> and, on a screen
+  // with disk rows, the Continue item too: a marked disk row is a selection, not a default (on a
+  // disk screen Enter continues with what is selected). Every candidate is judged.
+  std::vector<std::string> enter_keys;
+  if (!default_key.empty()) {
+    enter_keys.push_back(default_key);
+  } else {
     for (const RawItem& it : items)
       if (it.marked) {
-        default_key = it.key;
+        enter_keys.push_back(it.key);
         break;
       }
-  std::vector<std::string> chosen = answer.numbers;
-  if (chosen.empty() && answer.text.empty() && !default_key.empty()) chosen.push_back(default_key);
-  for (const std::string& key : chosen) {
-    for (const RawItem& it : items) {
-      if (it.key != key) continue;
-      if (forbidden.search(it.label))
-        return refuse(2, "forbidden-method",
-                      "Refused: item " + key + " reads \"" + it.label +
-                          "\", which would destroy rootvg; on Change Method choose Migration Install.");
-      for (const Regex& re : extra)
-        if (re.search(it.label))
-          return refuse(2, "plan-forbidden", "Refused: item " + key + " (\"" + it.label + "\") is forbidden by the plan.");
-      // Typing a selected row's number deselects it, which is safe; selecting the clone is not.
-      if (altinst.search(it.label) && !it.marked)
-        return refuse(2, "altinst-disk",
-                      "Refused: item " + key + " is a disk showing altinst_rootvg, the alt_disk_copy rollback clone; "
-                      "select the rootvg disk instead.");
+    if (std::any_of(items.begin(), items.end(), [](const RawItem& it) { return disk_like.search(it.full); }))
+      for (const RawItem& it : items)
+        if (continue_label.search(it.label)) {
+          enter_keys.push_back(it.key);
+          break;
+        }
+  }
+
+  // What makes an item forbidden, by its own text: a forbidden label (starting on its own line:
+  // the settings screen's "Method ... New and Complete Overwrite" under "1 System Settings" is
+  // not item 1's label), a plan's label, or an unselected altinst_rootvg disk row.
+  auto why_forbidden = [&](const RawItem& it) -> std::pair<std::string, std::string> {
+    if (auto m = forbidden.find(it.full); m && m->spans[0].first < it.label.size())
+      return {"forbidden-method", "reads \"" + it.label + "\", which would destroy rootvg; on Change Method choose Migration Install."};
+    for (const Regex& re : extra)
+      if (re.search(it.label)) return {"plan-forbidden", "(\"" + it.label + "\") is forbidden by the plan."};
+    // Typing a selected row's number deselects it, which is safe; selecting the clone is not.
+    if (altinst.search(it.full) && !it.marked) {
+      static const Regex hdisk(R"(\bhdisk\d+\b)");
+      auto name = hdisk.find(it.full);
+      return {"altinst-disk", (name ? "(" + std::string(name->group(0)) + ") " : std::string()) +
+                                  "is a disk showing altinst_rootvg, the alt_disk_copy rollback clone; installing there "
+                                  "destroys your way back. Select the rootvg disk instead."};
     }
+    return {};
+  };
+  const bool clone_selected = std::any_of(items.begin(), items.end(), [](const RawItem& it) { return it.marked && altinst.search(it.full); });
+
+  const Keys k = parse_keys(raw_typed(screen), keys);
+  for (const Answer& answer : k.lines) {
+    std::vector<std::string> chosen = answer.numbers;
+    if (chosen.empty() && answer.text.empty()) chosen = enter_keys;
+    for (const std::string& key : chosen) {
+      for (const RawItem& it : items) {
+        if (it.key != key) continue;
+        if (auto [code, why] = why_forbidden(it); !code.empty()) return refuse(2, code, "Refused: item " + key + " " + why);
+        if (clone_selected && continue_label.search(it.label))
+          return refuse(2, "altinst-disk",
+                        "Refused: a disk showing altinst_rootvg (the rollback clone) is selected (>>>); continuing would "
+                        "install on it. Type its number to deselect it first.");
+      }
+    }
+    // "3x", "3.", "3<Tab>": a menu may read the number and drop the rest.
+    for (const std::string& key : answer.glued)
+      for (const RawItem& it : items)
+        if (it.key == key)
+          if (auto [code, why] = why_forbidden(it); !code.empty())
+            return refuse(2, code, "Refused: \"" + answer.text + "\" carries " + key + ", and item " + key + " " + why +
+                                       " Send the number alone.");
   }
   return allow();
 }
@@ -172,26 +333,37 @@ TargetMatch find_target(const std::vector<Disk>& disks, const Policy& p) {
   return t;
 }
 
-Verdict judge_disks(const Recognized& r, const Answer& a, const Policy& p) {
+// `verified` is set to the target row when the answer leaves the screen with exactly the target
+// selected, the clone accounted for and nothing ambiguous (the only way a VerifiedTarget is made).
+Verdict judge_disks(const Recognized& r, const Answer& a, const Policy& p, const Disk** verified) {
   const Fields& f = r.fields;
   const auto& disks = f.disks;
   if (disks.empty())
     return refuse(1, "disks-unreadable", "Refused: the disk table on this screen could not be read; nothing was sent.");
   auto row_for = [&](const std::string& key) -> const Disk* {
     for (const Disk& d : disks)
-      if (d.key == key) return &d;
+      if (same_number(d.key, key)) return &d;
     return nullptr;
   };
   auto label_for = [&](const std::string& key) -> std::string {
     for (const Choice& c : f.choices)
-      if (c.key == key) return c.label;
+      if (same_number(c.key, key)) return c.label;
     return {};
   };
   std::vector<std::string> chosen = a.numbers;
   if (chosen.empty()) {
-    std::string d = default_key(f);
-    if (d.empty()) return refuse(1, "no-default", "Refused: Enter alone, and this screen shows no default choice.");
-    chosen.push_back(d);
+    // Enter alone. A disk row marked >>> is selected, never the default: with no Choice [N],
+    // Enter is judged as Continue (what BOS does with it), or refused when there is no Continue.
+    if (f.prompt_default && !f.prompt_default->empty()) {
+      chosen.push_back(menu_number(*f.prompt_default));
+    } else {
+      for (const Choice& c : f.choices)
+        if (!row_for(c.key) && (c.key == "0" || c.label.rfind("Continue", 0) == 0)) {
+          chosen.push_back(c.key);
+          break;
+        }
+    }
+    if (chosen.empty()) return refuse(1, "no-default", "Refused: Enter alone, and this screen shows no default choice.");
   }
 
   TargetMatch target = find_target(disks, p);
@@ -273,12 +445,56 @@ Verdict judge_disks(const Recognized& r, const Answer& a, const Policy& p) {
                     "Refused: no rollback clone is visible (no altinst_rootvg disk, and no pinned clone on this "
                     "screen); run alt_disk_copy first, or pin the clone with --clone-location / --clone-pvid.");
   }
+  *verified = target.rows[0];
   return allow();
 }
 
 bool is_migration(const std::string& method) { return lower(method).find("migration") != std::string::npos; }
 
-Verdict layer1(const Recognized& r, const Answer& a, const Policy& p) {
+std::vector<std::string> split_names(const std::string& s) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (char c : s + " ") {
+    if (c == ' ' || c == ',') {
+      if (!cur.empty()) out.push_back(cur);
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  return out;
+}
+
+bool same_disks(std::vector<std::string> a, std::vector<std::string> b) {
+  std::sort(a.begin(), a.end());
+  std::sort(b.begin(), b.end());
+  return a == b;
+}
+
+std::string joined(const std::vector<std::string>& v) {
+  std::string out;
+  for (const std::string& s : v) out += (out.empty() ? "" : " ") + s;
+  return out;
+}
+
+// The prompt line is where the cursor is: text typed after it is part of what will be submitted.
+bool prompt_at_cursor(const Screen& s, const Fields& f) {
+  if (f.prompt.empty() || s.cursor_row < 0 || s.cursor_row >= static_cast<int>(s.lines.size())) return false;
+  std::string row;
+  bool space = false;
+  for (char c : s.lines[static_cast<std::size_t>(s.cursor_row)]) {
+    if (c == ' ' || c == '\t') {
+      space = !row.empty();
+      continue;
+    }
+    if (space) row += ' ';
+    space = false;
+    row += c;
+  }
+  return row.find(f.prompt) != std::string::npos;
+}
+
+Verdict layer1(const Recognized& r, const Keys& k, const Policy& p, const Disk** verified) {
   static const Regex forbidden(kForbidden, false, true);
   const Fields& f = r.fields;
   if (!r.known()) {
@@ -286,6 +502,49 @@ Verdict layer1(const Recognized& r, const Answer& a, const Policy& p) {
     return refuse(1, "unknown-screen",
                   r.ambiguous.empty() ? "Refused: vtpilot does not recognize this screen, so it sends nothing here."
                                       : "Refused: two signatures match this screen; nothing is sent until that is fixed.");
+  }
+  auto label_of = [&](const std::string& key) {
+    for (const Choice& c : f.choices)
+      if (same_number(c.key, key)) return c.label;
+    return std::string();
+  };
+  std::vector<Regex> extra;
+  for (const std::string& re : p.extra_forbidden_labels) {
+    std::string err;
+    std::size_t off = 0;
+    if (auto rx = Regex::compile(re, err, off, false, true)) extra.push_back(std::move(*rx));
+  }
+  // Rule 1 on every line the keys make, in every reading: the numbers, Enter's default, and
+  // numbers stuck to other characters ("3x", "3.": a menu may read 3).
+  for (const Answer& line : k.lines) {
+    std::vector<std::string> chosen = line.numbers;
+    if (chosen.empty() && line.text.empty()) {
+      std::string d = default_key(f);
+      if (!d.empty()) chosen.push_back(d);
+    }
+    chosen.insert(chosen.end(), line.glued.begin(), line.glued.end());
+    for (const std::string& key : chosen) {
+      std::string label = label_of(key);
+      if (forbidden.search(label))
+        return refuse(1, "forbidden-method", "Refused: " + key + " chooses \"" + label +
+                                                 "\", which destroys rootvg; vtpilot only migrates (Migration Install).");
+      for (const Regex& rx : extra)
+        if (rx.search(label))
+          return refuse(1, "plan-forbidden", "Refused: " + key + " (\"" + label + "\") is forbidden by the plan.");
+    }
+    if (r.id == "bos.disks")
+      for (const std::string& key : line.glued)
+        for (const Disk& d : f.disks)
+          if (same_number(d.key, key) && !d.selected && is_clone(d, p))
+            return refuse(1, "altinst-disk",
+                          "Refused: \"" + line.text + "\" carries " + key + ", the alt_disk_copy rollback clone " + d.name +
+                              "; send the target's number alone.");
+  }
+  // From here on, one line as a plan sends it; anything else is judged below as words.
+  Answer a = k.lines.front();
+  if (!k.plain) {
+    a.parsed = false;
+    a.text = k.text;
   }
   if (!a.parsed) {
     // Words and navigation letters: fine on firmware and prompts, never on an install decision.
@@ -306,42 +565,51 @@ Verdict layer1(const Recognized& r, const Answer& a, const Policy& p) {
     std::string d = default_key(f);
     if (!d.empty()) chosen.push_back(d);
   }
-  auto label_of = [&](const std::string& key) {
-    for (const Choice& c : f.choices)
-      if (c.key == key) return c.label;
-    return std::string();
-  };
-  for (const std::string& key : chosen) {
-    std::string label = label_of(key);
-    if (forbidden.search(label))
-      return refuse(1, "forbidden-method", "Refused: " + key + " chooses \"" + label +
-                                               "\", which destroys rootvg; vtpilot only migrates (Migration Install).");
-    for (const std::string& re : p.extra_forbidden_labels) {
-      std::string err;
-      std::size_t off = 0;
-      auto rx = Regex::compile(re, err, off, false, true);
-      if (rx && rx->search(label))
-        return refuse(1, "plan-forbidden", "Refused: " + key + " (\"" + label + "\") is forbidden by the plan.");
-    }
-  }
-  if (r.id == "bos.disks") return judge_disks(r, a, p);
+  if (r.id == "bos.disks") return judge_disks(r, a, p, verified);
+  // An installer menu answers only its own items; another number is a typo (or text left on the
+  // prompt line in front of the keys), never something a plan means.
+  if (r.id.rfind("bos.", 0) == 0 && !f.choices.empty())
+    for (const std::string& key : chosen)
+      if (std::none_of(f.choices.begin(), f.choices.end(), [&](const Choice& c) { return same_number(c.key, key); }))
+        return refuse(1, "no-such-item",
+                      "Refused: " + key + " is not an item on this screen" +
+                          (k.typed.empty() ? std::string(".")
+                                           : " (\"" + k.typed + "\" was already typed on the prompt line, in front of the keys)."));
 
-  const std::string first = chosen.empty() ? std::string() : chosen[0];
-  const std::string label = label_of(first);
-  const bool installs = (r.id == "bos.settings" && (first == "0" || label.rfind("Install", 0) == 0)) ||
-                        ((r.id == "bos.summary" || r.id == "bos.migration_confirm") &&
-                         (first == "0" || label.rfind("Continue", 0) == 0));
+  // What starts the install: Install on Installation and Settings (and on Install Options),
+  // Continue on a summary and on Migration Confirmation.
+  const bool installs = std::any_of(chosen.begin(), chosen.end(), [&](const std::string& key) {
+    const std::string label = label_of(key);
+    if (r.id == "bos.settings" || r.id == "bos.more_options") return key == "0" || label.rfind("Install", 0) == 0;
+    if (r.id == "bos.summary" || r.id == "bos.migration_confirm") return key == "0" || label.rfind("Continue", 0) == 0;
+    return false;
+  });
   if (!installs) return allow();
-  if (r.id == "bos.migration_confirm" && !f.settings) return allow();  // the screen itself says Migration
-  if (!f.settings || f.settings->method.empty())
-    return refuse(1, "settings-unknown", "Refused: the installation method on this screen could not be read.");
-  if (!is_migration(f.settings->method))
-    return refuse(1, "forbidden-method", "Refused: the method is \"" + f.settings->method +
-                                             "\"; choose 1 (System Settings) and change it to Migration Install first.");
-  if (!f.settings->disks.empty() && (f.settings->disks.size() != 1 || f.settings->disks[0] != p.target_name))
-    return refuse(1, "selection-not-exact", "Refused: the install disk must be exactly the target " + p.target_name +
-                                                "; choose 1 (System Settings) and fix the disk selection.");
-  if (r.id == "bos.settings" && f.settings->disks.empty())
+  if (r.id == "bos.more_options")
+    return refuse(1, "settings-unknown",
+                  "Refused: Install Options does not show the method or the disk, so nothing installs from here; "
+                  "choose 99 (Previous Menu) and install from Installation and Settings.");
+  if (r.id != "bos.migration_confirm" || f.settings) {  // Migration Confirmation itself says Migration
+    if (!f.settings || f.settings->method.empty())
+      return refuse(1, "settings-unknown", "Refused: the installation method on this screen could not be read.");
+    if (!is_migration(f.settings->method))
+      return refuse(1, "forbidden-method", "Refused: the method is \"" + f.settings->method +
+                                               "\"; choose 1 (System Settings) and change it to Migration Install first.");
+  }
+  // Rules 2 and 3 were checked where they can be: on the disk screen. Installing needs that
+  // check from this session, and the disks this screen names must be the ones it verified.
+  const std::vector<std::string> shown = f.settings ? f.settings->disks : std::vector<std::string>{};
+  const auto& v = p.verified_target;
+  if (v && !shown.empty() && !same_disks(shown, v->names()))
+    return refuse(1, "selection-not-exact",
+                  "Refused: this screen installs on " + joined(shown) + ", but the disk screen verified " + joined(v->names()) +
+                      "; choose 1 (System Settings) and select the target again.");
+  if (!v)
+    return refuse(1, "disk-not-verified",
+                  "Refused: nothing installs until this session has seen the disk screen with exactly the target "
+                  "selected (>>>), the rollback clone accounted for; choose 1 (System Settings), Migration Install, and "
+                  "select the target there.");
+  if (r.id == "bos.settings" && shown.empty())
     return refuse(1, "selection-not-exact", "Refused: the install disk could not be read on this screen.");
   return allow();
 }
@@ -357,13 +625,31 @@ std::uint64_t seal_value() {
 }  // namespace
 
 Verdict judge(const Recognized& recognized, const Screen& screen, std::string_view keys, const Policy& policy) {
-  const Answer answer = parse_keys(keys);
-  if (Verdict v2 = layer2(screen, answer, policy); !v2.allow) return v2;
-  return layer1(recognized, answer, policy);
+  return judge(recognized, screen, keys, policy, nullptr);
+}
+
+Verdict judge(const Recognized& recognized, const Screen& screen, std::string_view keys, const Policy& policy,
+              std::optional<VerifiedTarget>* verified) {
+  if (verified) verified->reset();
+  if (Verdict v2 = layer2(screen, keys, policy); !v2.allow) return v2;
+  // What the console will submit: the text already typed after the prompt, then the keys.
+  const Fields& f = recognized.fields;
+  const std::string typed = prompt_at_cursor(screen, f) ? f.typed : std::string();
+  const Disk* row = nullptr;
+  Verdict v = layer1(recognized, parse_keys(typed, keys), policy, &row);
+  if (v.allow && row && verified) {
+    VerifiedTarget t;
+    t.names_ = split_names(row->name);
+    t.location_ = row->location;
+    t.pvid_ = row->pvid;
+    *verified = std::move(t);
+  }
+  return v;
 }
 
 Approved::Approved(std::string keys, std::uint64_t seal) : keys_(std::move(keys)), seal_(seal) {}
-Approved::Approved(Approved&& other) noexcept : keys_(std::move(other.keys_)), seal_(other.seal_), spent_(other.spent_) {
+Approved::Approved(Approved&& other) noexcept
+    : keys_(std::move(other.keys_)), verified_(std::move(other.verified_)), seal_(other.seal_), spent_(other.spent_) {
   other.spent_ = true;
   other.seal_ = 0;
 }
@@ -381,9 +667,12 @@ std::string Approved::spend() {
 
 std::variant<Approved, Verdict> Guard::approve(const Recognized& recognized, const Screen& screen,
                                                std::string_view keys) const {
-  Verdict v = judge(recognized, screen, keys, policy_);
+  std::optional<VerifiedTarget> verified;
+  Verdict v = judge(recognized, screen, keys, policy_, &verified);
   if (!v.allow) return v;
-  return Approved(std::string(keys), seal_value());
+  Approved a(std::string(keys), seal_value());
+  a.verified_ = std::move(verified);
+  return a;
 }
 
 }  // namespace vtpilot

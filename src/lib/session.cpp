@@ -131,16 +131,53 @@ struct Session::Impl {
 
   std::string target_name() const { return resolved_target.empty() ? guard.policy().target_name : resolved_target; }
 
+  // "settings-ready": the method is Migration and the disks shown are exactly what this session
+  // verified on the disk screen. A Migration that BOS offers by default, on a disk never checked
+  // here, is not ready: the plan goes System Settings -> Migration -> the disk screen first.
   bool condition(const std::string& when, const Fields& f) const {
     if (when.empty()) return true;
     bool ready = false;
-    if (f.settings) {
+    const auto& verified = guard.policy().verified_target;
+    if (f.settings && verified) {
       std::string m = f.settings->method;
       std::transform(m.begin(), m.end(), m.begin(), [](unsigned char c) { return std::tolower(c); });
-      ready = m.find("migration") != std::string::npos && f.settings->disks.size() == 1 &&
-              f.settings->disks[0] == target_name();
+      ready = m.find("migration") != std::string::npos && same_disks(f.settings->disks, verified->names());
     }
     return when == "settings-ready" ? ready : !ready;
+  }
+
+  static bool same_disks(std::vector<std::string> a, std::vector<std::string> b) {
+    std::sort(a.begin(), a.end());
+    std::sort(b.begin(), b.end());
+    return !a.empty() && a == b;
+  }
+
+  // The disk screen's verification lives in the guard's policy, so the guard sees it as input.
+  void set_verified(std::optional<VerifiedTarget> v, double now, const std::string& why) {
+    if (guard.policy().verified_target == v) return;
+    Policy p = guard.policy();
+    const bool had = p.verified_target.has_value();
+    p.verified_target = std::move(v);
+    guard = Guard(p);
+    if (had && !guard.policy().verified_target) emit({SessionEvent::note, now, cur_id, "", "disk-unverified", why});
+  }
+
+  // A later screen showing another selection than the one verified takes the verification away:
+  // the disk screen with other disks selected, or an install screen naming other disks.
+  void check_verified(const Recognized& r, double now) {
+    const auto& v = guard.policy().verified_target;
+    if (!v) return;
+    const Fields& f = r.fields;
+    if (r.id == "bos.disks" && f.disk_shape == DiskShape::vgstatus && !f.disks.empty()) {
+      std::vector<std::string> selected;
+      for (const Disk& d : f.disks)
+        if (d.selected) selected.push_back(split_first(d.name));
+      if (!same_disks(selected, v->names()))
+        set_verified(std::nullopt, now, "the disk screen shows another selection than the one verified; it must be verified again");
+    } else if ((r.id == "bos.settings" || r.id == "bos.summary" || r.id == "bos.migration_confirm") && f.settings &&
+               !f.settings->disks.empty() && !same_disks(f.settings->disks, v->names())) {
+      set_verified(std::nullopt, now, r.id + " names other disks than the disk screen verified; it must be verified again");
+    }
   }
 
   bool is_target(const Disk& d) const {
@@ -260,6 +297,10 @@ struct Session::Impl {
       halt(now, "loop", "keys were sent on " + r.id + " " + std::to_string(sends[r.id] - 1) + " times; the plan is going in circles");
       return Verdict{false, "loop", outcome_text, 1};
     }
+    // Keys sent on the disk screen either leave it verified (exactly the target, the clone
+    // accounted for) or take any earlier verification away: the selection may have changed.
+    if (r.id == "bos.disks")
+      set_verified(std::get<Approved>(verdict).verified(), now, "keys on the disk screen changed what was verified");
     pending.emplace(std::move(std::get<Approved>(verdict)));
     pending_secret = secret;
     Awaiting a;
@@ -327,6 +368,7 @@ struct Session::Impl {
     }
 
     const bool ready = prompt_at_cursor(s, r.fields);
+    if (ready) check_verified(r, now);  // a complete screen only: a half-drawn one proves nothing
     if (awaiting) {
       bool reacted = r.id != awaiting->screen_id || text_without_row(s, awaiting->prompt_row) != awaiting->pre_text;
       if (!reacted) {

@@ -1,6 +1,7 @@
 // The guard, rule by rule, on fixture screens (fixtures/guard/*.txt, fixtures/screens/bos.*).
 #include <doctest/doctest.h>
 
+#include <optional>
 #include <type_traits>
 
 #include "fixture_util.hpp"
@@ -41,6 +42,30 @@ void REFUSES(const std::string& rel, const std::string& keys, const std::string&
   CHECK(r.code == want);
 }
 
+// What a disk screen verifies, earned the only way there is: the guard allowing `keys` on it.
+std::optional<VerifiedTarget> verified_on(const std::string& rel, const std::string& keys, const Policy& p = {}) {
+  Judged j = load(rel);
+  std::optional<VerifiedTarget> out;
+  judge(j.rec, j.screen, keys, p, &out);
+  return out;
+}
+
+// A policy carrying what this session verified on a disk screen.
+Policy after_disks(const std::string& rel, const std::string& keys = "0\r", Policy p = {}) {
+  p.verified_target = verified_on(rel, keys, p);
+  REQUIRE(p.verified_target);
+  return p;
+}
+
+// Layer 2 alone: a screen no signature knows, in step mode (the operator may answer it).
+Verdict layer2_only(const std::string& rel, const std::string& keys) {
+  Judged j = load(rel);
+  REQUIRE_FALSE(j.rec.known());
+  Policy operator_mode;
+  operator_mode.allow_unknown_screen = true;
+  return judge(j.rec, j.screen, keys, operator_mode);
+}
+
 }  // namespace
 
 TEST_CASE("guard: fixtures are the screens they say") {
@@ -52,9 +77,9 @@ TEST_CASE("guard: fixtures are the screens they say") {
 }
 
 TEST_CASE("guard rule 1: Overwrite, Preservation and Start Install Now are never chosen, by number or by Enter") {
-  REFUSES("screens/bos.welcome/start-now-default-typed2.raw", "1\r", "forbidden-method");
-  REFUSES("screens/bos.welcome/start-now-default-typed2.raw", "\r", "forbidden-method");  // Enter = default = 1
-  ALLOWS("screens/bos.welcome/start-now-default-typed2.raw", "2\r");
+  REFUSES("screens/bos.welcome/sim-power7.raw", "1\r", "forbidden-method");
+  REFUSES("screens/bos.welcome/sim-power7.raw", "\r", "forbidden-method");  // Enter = default = 1
+  ALLOWS("screens/bos.welcome/sim-power7.raw", "2\r");
   // Renumbered, and Overwrite is the default.
   REFUSES("guard/method-renumbered-overwrite-default.txt", "3\r", "forbidden-method");
   REFUSES("guard/method-renumbered-overwrite-default.txt", "\r", "forbidden-method");
@@ -65,12 +90,66 @@ TEST_CASE("guard rule 1: Overwrite, Preservation and Start Install Now are never
 }
 
 TEST_CASE("guard rule 3: Installation and Settings installs only a Migration onto exactly the target") {
-  REFUSES("guard/settings-overwrite.txt", "0\r", "forbidden-method");
-  REFUSES("guard/settings-overwrite.txt", "\r", "forbidden-method");
-  REFUSES("guard/settings-preservation.txt", "0\r", "forbidden-method");
-  ALLOWS("guard/settings-migration.txt", "0\r");
-  REFUSES("guard/settings-migration-clone-disk.txt", "0\r", "selection-not-exact");
+  const Policy verified = after_disks("guard/disks-target-selected.txt");  // hdisk0, clone hdisk1 unselected
+  REFUSES("guard/settings-overwrite.txt", "0\r", "forbidden-method", verified);
+  REFUSES("guard/settings-overwrite.txt", "\r", "forbidden-method", verified);
+  REFUSES("guard/settings-preservation.txt", "0\r", "forbidden-method", verified);
+  ALLOWS("guard/settings-migration.txt", "0\r", verified);
+  REFUSES("guard/settings-migration-clone-disk.txt", "0\r", "selection-not-exact", verified);
   ALLOWS("guard/settings-overwrite.txt", "1\r");  // System Settings: where the method is changed
+}
+
+TEST_CASE("guard rule 3: nothing installs unless this session verified the disk screen (S1)") {
+  // "Migration, hdisk0" on Installation and Settings says nothing about which disk hdisk0 is, whether
+  // the clone exists, or whether two rootvgs are in doubt: only the disk screen shows that.
+  REFUSES("guard/settings-migration.txt", "0\r", "disk-not-verified");
+  REFUSES("guard/settings-migration.txt", "\r", "disk-not-verified");
+  REFUSES("guard/settings-migration-clone-disk.txt", "0\r", "disk-not-verified");
+  REFUSES("screens/bos.summary/sim-summary.raw", "1\r", "disk-not-verified");
+  REFUSES("screens/bos.migration_confirm/sim-power7.raw", "0\r", "disk-not-verified");
+  REFUSES("screens/bos.migration_confirm/sim-power7.raw", "\r", "disk-not-verified");
+  // Install Options shows neither the method nor the disk: never installs from there.
+  REFUSES("screens/bos.more_options/install-options-migration.raw", "0\r", "settings-unknown",
+          after_disks("guard/disks-target-selected.txt"));
+  ALLOWS("guard/settings-migration.txt", "1\r");  // System Settings leads to the disk screen
+
+  // Only Continue with exactly the target selected and the clone accounted for verifies.
+  CHECK_FALSE(verified_on("guard/disks-nothing-selected.txt", "1\r"));  // allowed, but not continuing
+  CHECK_FALSE(verified_on("guard/disks-nothing-selected.txt", "0\r"));  // refused
+  CHECK_FALSE(verified_on("guard/disks-no-clone.txt", "0\r"));          // no rollback
+  CHECK_FALSE(verified_on("guard/disks-two-rootvg.txt", "0\r"));        // ambiguous
+  CHECK_FALSE(verified_on("guard/disks-swapped-clone-is-hdisk0.txt", "0\r"));
+  CHECK_FALSE(verified_on("guard/disks-target-selected.txt", "77\r"));  // stays on the screen
+  auto t = verified_on("guard/disks-target-selected.txt", "0\r");
+  REQUIRE(t);
+  CHECK(t->names() == std::vector<std::string>{"hdisk0"});
+  CHECK(t->location() == "00-08-00-2,0");
+  CHECK(verified_on("guard/disks-target-selected.txt", "\r"));  // Enter = Continue
+
+  // The verified disk, and only it, is what installs: a pinned target renamed hdisk1 by booting
+  // from media verifies hdisk1, and a settings screen naming hdisk0 is then refused.
+  Policy pinned;
+  pinned.target_location = "00-08-00-2,0";
+  pinned.target_name = "hdisk1";  // what the session resolves the pin to on the disk screen
+  auto swapped = verified_on("guard/disks-swapped-clone-is-hdisk0.txt", "2\r", pinned);
+  CHECK_FALSE(swapped);  // selecting is not continuing
+  Policy after_swap = after_disks("guard/disks-swapped-target-selected.txt", "0\r", pinned);
+  CHECK(after_swap.verified_target->names() == std::vector<std::string>{"hdisk1"});
+  REFUSES("guard/settings-migration.txt", "0\r", "selection-not-exact", after_swap);  // names hdisk0, the clone
+  ALLOWS("guard/settings-migration-clone-disk.txt", "0\r", after_swap);             // names hdisk1, verified
+  Policy verified = after_disks("guard/disks-target-selected.txt");
+  ALLOWS("screens/bos.summary/sim-summary.raw", "1\r", verified);
+  ALLOWS("screens/bos.migration_confirm/sim-power7.raw", "0\r", verified);
+  ALLOWS("guard/settings-migration.txt", "0\r", verified);
+  // The levels shape verifies the row chosen.
+  Policy lv;
+  lv.target_location = "U8231.E2B.06DAFDP-V6-C2-T1-L8100000000000000";
+  lv.clone_location = "U8231.E2B.06DAFDP-V6-C2-T1-L8200000000000000";
+  auto lt = verified_on("guard/disks-levels.txt", "1\r", lv);
+  REQUIRE(lt);
+  CHECK(lt->names() == std::vector<std::string>{"hdisk0"});
+  // Nothing outside the guard can make a VerifiedTarget.
+  static_assert(!std::is_default_constructible_v<VerifiedTarget>);
 }
 
 TEST_CASE("guard rule 2: the disk screen selects only the target, never the clone") {
@@ -81,11 +160,12 @@ TEST_CASE("guard rule 2: the disk screen selects only the target, never the clon
   ALLOWS("guard/disks-target-selected.txt", "\r");  // Enter = Continue, the default
   REFUSES("guard/disks-target-selected.txt", "2\r", "altinst-disk");
   REFUSES("guard/disks-target-selected.txt", "1 2\r", "altinst-disk");  // several numbers at once
-  // Both selected: continuing is refused; deselecting the clone (typing its number) is allowed.
-  REFUSES("guard/disks-both-selected.txt", "0\r", "selection-not-exact");
+  // Both selected: continuing is refused (layer 2 already: the clone is selected); deselecting
+  // the clone (typing its number) is allowed.
+  REFUSES("guard/disks-both-selected.txt", "0\r", "altinst-disk");
   ALLOWS("guard/disks-both-selected.txt", "2\r");
   ALLOWS("guard/disks-clone-selected.txt", "2\r");
-  REFUSES("guard/disks-clone-selected.txt", "\r", "selection-not-exact");
+  REFUSES("guard/disks-clone-selected.txt", "\r", "altinst-disk");
   // Three disks and long location codes that continue on the next line.
   REFUSES("guard/disks-three.txt", "3\r", "non-target-disk");
   ALLOWS("guard/disks-three.txt", "0\r");
@@ -160,8 +240,96 @@ TEST_CASE("guard layer 2 alone refuses forbidden items on a screen no signature 
 TEST_CASE("guard: plans add rules, never remove them") {
   Policy stricter;
   stricter.extra_forbidden_labels = {"Maintenance Mode"};
-  REFUSES("screens/bos.welcome/start-now-default-typed2.raw", "3\r", "plan-forbidden", stricter);
-  REFUSES("screens/bos.welcome/start-now-default-typed2.raw", "1\r", "forbidden-method", stricter);
+  REFUSES("screens/bos.welcome/sim-power7.raw", "3\r", "plan-forbidden", stricter);
+  REFUSES("screens/bos.welcome/sim-power7.raw", "1\r", "forbidden-method", stricter);
+}
+
+TEST_CASE("guard layer 2 alone reads a disk row whose VG Status wrapped onto the next line (S2)") {
+  // lpar-sim's long location codes put Size / VG Status / Bootable on an indented second line.
+  Verdict r = layer2_only("guard/unknown-title-long-location-clone.txt", "2\r");
+  CHECK_FALSE(r.allow);
+  CHECK(r.layer == 2);
+  CHECK(r.code == "altinst-disk");
+  CHECK(layer2_only("guard/unknown-title-long-location-clone.txt", "3\r").allow);   // datavg: layer 2 has no say
+  CHECK(layer2_only("guard/unknown-title-long-location-clone.txt", "0\r").allow);   // the clone is not selected
+  CHECK(layer2_only("guard/unknown-title-long-location-clone.txt", "1\r").allow);   // deselects hdisk0
+  // The settings screen's "Method ... New and Complete Overwrite" under "1 System Settings" is
+  // not item 1's label: System Settings stays allowed.
+  ALLOWS("guard/settings-overwrite.txt", "1\r");
+}
+
+TEST_CASE("guard: text already typed on the prompt line is what the console submits with the keys (S3)") {
+  // Change Method, default 1 (Migration), "3" (New and Complete Overwrite) typed after the prompt:
+  // Enter submits "3".
+  REFUSES("guard/method-typed-overwrite.txt", "\r", "forbidden-method");
+  Judged j = load("guard/method-typed-overwrite.txt");
+  REQUIRE(j.rec.id == "bos.method");
+  CHECK(j.rec.fields.typed == "3");
+  CHECK(judge(j.rec, j.screen, "\r", Policy{}).layer == 2);  // layer 2 reads the prompt line itself
+  // "1\r" submits "31": not an item, refused; never judged as the Migration it looks like.
+  REFUSES("guard/method-typed-overwrite.txt", "1\r", "no-such-item");
+  // Only a prompt at the cursor has its text in front of the keys.
+  Screen moved = j.screen;
+  moved.cursor_row = 0;
+  CHECK(judge(j.rec, moved, "1\r", Policy{}).allow);
+  // The welcome screen with "2" typed: Enter submits 2 (Change/Show), "1\r" submits 21.
+  ALLOWS("screens/bos.welcome/start-now-default-typed2.raw", "\r");
+  REFUSES("screens/bos.welcome/start-now-default-typed2.raw", "1\r", "no-such-item");
+  // Recovery after a dropped Enter sends only "\r": judged as the whole "0\r" the screen shows.
+  Policy verified = after_disks("guard/disks-target-selected.txt");
+  std::string bytes = fixture::read(fixture::root() / "guard/settings-migration.txt") + "0";
+  Screen typed0 = render(normalize_capture(bytes));
+  Recognized r0 = Recognizer::builtin().recognize(typed0);
+  REQUIRE(r0.fields.typed == "0");
+  CHECK(judge(r0, typed0, "\r", verified).allow);
+  CHECK(judge(r0, typed0, "\r", Policy{}).code == "disk-not-verified");
+}
+
+TEST_CASE("guard: keys are judged as the number a menu reads, and digits stuck to other characters (S4)") {
+  // Leading zeros: 03 and 003 are 3, New and Complete Overwrite on the sim's method screen.
+  for (const char* k : {"01\r", "001\r", "01", "02\r"}) REFUSES("screens/bos.method/sim-power7.raw", k, "forbidden-method");
+  ALLOWS("screens/bos.method/sim-power7.raw", "3\r");
+  ALLOWS("screens/bos.method/sim-power7.raw", "03\r");  // Migration Install, however written
+  REFUSES("guard/method-renumbered-overwrite-default.txt", "03\r", "forbidden-method");
+  REFUSES("guard/method-renumbered-overwrite-default.txt", "003\r", "forbidden-method");
+  REFUSES("guard/disks-nothing-selected.txt", "02\r", "altinst-disk");
+  // Layer 2 alone, on an unrecognized screen: "2." "2x" "2<Tab>" carry 2 (Overwrite).
+  for (const char* k : {"2.\r", "2x\r", "2\t\r", "x2\r", "02\r", "4.\r", "5x", "1\r2\r", "1\r\r", "3\x7f" "2\r"}) {
+    CAPTURE(k);
+    Verdict r = layer2_only("guard/unknown-title-with-overwrite.txt", k);
+    CHECK_FALSE(r.allow);
+    CHECK(r.layer == 2);
+  }
+  CHECK(layer2_only("guard/unknown-title-with-overwrite.txt", "1\r").allow);
+  CHECK(layer2_only("guard/unknown-title-with-overwrite.txt", "1x\r").allow);  // 1 is harmless
+  // Layer 1 refuses words on install menus anyway.
+  REFUSES("screens/bos.method/sim-power7.raw", "3.\r", "unparsed-keys");
+}
+
+TEST_CASE("guard: on the disk screen a selected row is never the default; Enter continues (S5)") {
+  // No [N] in the prompt: >>> on a disk row is a selection. Enter is Continue with the clone selected.
+  Judged j = load("guard/disks-no-default-clone-selected.txt");
+  REQUIRE(j.rec.id == "bos.disks");
+  CHECK(default_key(j.rec.fields) == "0");
+  Verdict r = judge(j.rec, j.screen, "\r", Policy{});
+  CHECK_FALSE(r.allow);
+  CHECK(r.code == "altinst-disk");
+  REFUSES("guard/disks-no-default-clone-selected.txt", "0\r", "altinst-disk");
+  ALLOWS("guard/disks-no-default-clone-selected.txt", "2\r");  // deselecting the clone
+  // Layer 1 alone says the same (a screen whose clone row layer 2 cannot read).
+  Recognized rec = j.rec;
+  Screen blank = j.screen;
+  for (auto& l : blank.lines) l.clear();
+  blank.lines[0] = ">>> Choice: ";
+  blank.cursor_row = 0;
+  blank.cursor_col = 12;
+  Verdict l1 = judge(rec, blank, "\r", Policy{});
+  CHECK_FALSE(l1.allow);
+  CHECK(l1.layer == 1);
+  CHECK(l1.code == "selection-not-exact");
+  // With the target selected, Enter continues and verifies the target.
+  ALLOWS("guard/disks-no-default-target-selected.txt", "\r");
+  CHECK(verified_on("guard/disks-no-default-target-selected.txt", "\r"));
 }
 
 TEST_CASE("guard: keys reach a console only as an Approved, made by the guard, spent once") {

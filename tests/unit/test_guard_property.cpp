@@ -1,9 +1,14 @@
 // Property test: thousands of generated and mutated BOS screens, judged by the guard; the
 // invariants come from the generator's own truth (which row is the target, which the clone,
-// which labels destroy), never from the recognizer or the parser under test.
+// which labels destroy, what is already typed on the prompt line), never from the recognizer or
+// the parser under test. Installation and Settings is judged after a generated disk screen, the
+// way a session meets it: installing is right only when that disk screen truly let the target
+// (and only it) be continued with, the clone accounted for, and the settings name that disk.
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cctype>
+#include <optional>
 #include <random>
 #include <set>
 
@@ -32,6 +37,7 @@ struct Case {
   std::string default_key;
   bool levels = false;
   bool settings = false, settings_ok = false;  // Installation and Settings, and whether installing is right
+  std::string typed;                           // already on the prompt line, in front of any keys
   Policy policy;
 };
 
@@ -41,8 +47,16 @@ bool chance(double p) { return std::uniform_real_distribution<double>(0, 1)(rng)
 std::string pad() { return std::string(static_cast<std::size_t>(1 + pick(3)), ' '); }
 
 std::string typed_junk() {
-  static const char* junk[] = {"", "", "", "1", "2", "0", "77", "x"};
-  return junk[pick(8)];
+  static const char* junk[] = {"", "", "", "", "1", "2", "3", "0", "00", "77", "x"};
+  return junk[pick(11)];
+}
+
+// The number a menu reads ("03" is 3), or "" when the line is not only digits.
+std::string menu_number(const std::string& s) {
+  if (s.empty() || !std::all_of(s.begin(), s.end(), [](unsigned char ch) { return std::isdigit(ch); })) return {};
+  std::size_t i = 0;
+  while (i + 1 < s.size() && s[i] == '0') ++i;
+  return s.substr(i);
 }
 
 std::vector<std::string> keys_for(int n) {
@@ -65,19 +79,20 @@ Case menu(const std::string& head, std::vector<std::pair<std::string, bool>> lab
   std::string t = "\n" + std::string(20, ' ') + title(head) + "\n\nType the number of your choice and press Enter.\n\n";
   for (const Item& it : c.items)
     t += std::string(it.key == c.default_key ? ">>>" : "   ") + pad() + it.key + pad() + it.label + "\n\n";
-  t += "    88  Help ?\n    99  Previous Menu\n\n>>> Choice [" + c.default_key + "]: " + typed_junk();
+  c.typed = typed_junk();
+  t += "    88  Help ?\n    99  Previous Menu\n\n>>> Choice [" + c.default_key + "]: " + c.typed;
   c.text = t;
   return c;
 }
 
-Case settings() {
+Case settings(const std::string& disk) {
   Case c;
   c.settings = true;
   static const char* methods[] = {"New and Complete Overwrite", "Preservation Install", "Migration Install"};
   std::string method = methods[pick(3)];
-  std::string disk = chance(0.7) ? "hdisk0" : "hdisk1";
-  c.settings_ok = method == "Migration Install" && disk == "hdisk0";
+  c.settings_ok = method == "Migration Install";  // and the disk: judged against the disk screen before it
   c.default_key = "0";
+  c.typed = typed_junk();
   c.items = {{"1", "System Settings:"}, {"2", "Primary Language Environment Settings (AFTER Install):"},
              {"3", "Security Model"}, {"4", "More Options"}, {"0", "Install with the current settings listed above."}};
   c.text = "\n" + std::string(26, ' ') + title("Installation and Settings") +
@@ -86,11 +101,11 @@ Case settings() {
            "         Method of Installation.............." + method + "\n         Disk Where You Want to Install......" +
            disk + "\n\n    2  Primary Language Environment Settings (AFTER Install):\n    3  Security Model\n"
            "    4  More Options\n>>> 0  Install with the current settings listed above.\n\n    88  Help ?\n"
-           "    99  Previous Menu\n\n>>> Choice [0]: " + typed_junk();
+           "    99  Previous Menu\n\n>>> Choice [0]: " + c.typed;
   return c;
 }
 
-Case disks(bool levels) {
+Case disks(bool levels, bool junk = true, bool exact = false) {
   Case c;
   c.levels = levels;
   const int n = levels ? 2 : 2 + pick(2);
@@ -107,7 +122,7 @@ Case disks(bool levels) {
     r.target = i == target;
     r.clone = i == clone;
     r.vg = r.target ? "rootvg" : r.clone ? (clone_as_rootvg ? "rootvg" : "altinst_rootvg") : (chance(0.5) ? "None" : "datavg");
-    r.selected = !levels && chance(0.35);
+    r.selected = !levels && (exact ? r.target : chance(0.35));  // exact: what the plan leaves selected
     c.rows.push_back(r);
   }
   if (chance(0.3)) std::shuffle(c.rows.begin(), c.rows.end(), rng);
@@ -127,7 +142,8 @@ Case disks(bool levels) {
     t += "        Level    Disks In Rootvg   Location Code                    Size(MB)\n\n";
     for (const Row& r : c.rows) t += "   " + pad() + r.key + pad() + "7.1.5.0  " + r.name + "   " + r.loc + "\n" + std::string(60, ' ') + "30720\n";
     c.default_key = c.rows[0].key;
-    t += "\n   88  Help ?\n   99  Previous Menu\n\n>>> Choice [" + c.default_key + "]: " + typed_junk();
+    c.typed = junk ? typed_junk() : "";
+    t += "\n   88  Help ?\n   99  Previous Menu\n\n>>> Choice [" + c.default_key + "]: " + c.typed;
   } else {
     t += "        Name      Location Code   Size(MB)  VG Status   Bootable\n\n";
     for (const Row& r : c.rows)
@@ -135,8 +151,9 @@ Case disks(bool levels) {
            std::string(34, ' ') + "30720" + pad() + r.vg + "    Yes    No\n";
     c.items = {{"0", "Continue with choices indicated above"}, {"77", "Display More Disk Information"}, {"99", "Previous Menu"}};
     c.default_key = "0";
+    c.typed = junk ? typed_junk() : "";
     t += "\n>>> 0   Continue with choices indicated above\n   77   Display More Disk Information\n   99   Previous Menu\n\n"
-         ">>> Choice [0]: " + typed_junk();
+         ">>> Choice [0]: " + c.typed;
   }
   c.text = t;
   return c;
@@ -144,10 +161,28 @@ Case disks(bool levels) {
 
 }  // namespace
 
+// The generator's truth about a disk screen: may the current selection be continued with?
+struct DiskTruth {
+  bool clone_accounted = false, tellable = false;
+};
+DiskTruth truth_of(const Case& c) {
+  DiskTruth t;
+  t.clone_accounted = std::any_of(c.rows.begin(), c.rows.end(), [&](const Row& r) {
+    return r.clone && !r.selected && (r.vg == "altinst_rootvg" || c.policy.clone_location == r.loc);
+  });
+  const int rootvgs = static_cast<int>(std::count_if(c.rows.begin(), c.rows.end(), [](const Row& r) { return r.vg == "rootvg"; }));
+  t.tellable = !c.policy.target_location.empty() || rootvgs < 2;
+  return t;
+}
+
 TEST_CASE("guard property: no Allow for a destructive choice, on 1,200 generated BOS screens") {
-  int screens = 0, judged = 0, allowed = 0;
+  int screens = 0, judged = 0, allowed = 0, installs = 0, layer2_judged = 0;
   for (int round = 0; round < 1200; ++round) {
     Case c;
+    // Installation and Settings: the disk screen the session saw before it (if any), and what it verified.
+    std::optional<VerifiedTarget> verified;
+    bool verified_right = false;  // the generator's truth: that disk screen may be continued with
+    std::string verified_name;    // the target's name on that disk screen
     switch (round % 5) {
       case 0:
         c = menu("Welcome to Base Operating System", {{"Start Install Now with Default Settings", true},
@@ -159,7 +194,29 @@ TEST_CASE("guard property: no Allow for a destructive choice, on 1,200 generated
         c = menu("Change Method of Installation",
                  {{"New and Complete Overwrite", true}, {"Preservation Install", true}, {"Migration Install", false}});
         break;
-      case 2: c = settings(); break;
+      case 2: {
+        Policy policy;
+        if (chance(0.75)) {  // most installs follow a disk screen; some never saw one (Migration by default)
+          Case d = disks(false, false, chance(0.7));
+          const Screen ds = render(normalize_capture(d.text));
+          judge(Recognizer::builtin().recognize(ds), ds, "0\r", d.policy, &verified);
+          std::set<const Row*> sel;
+          for (const Row& r : d.rows)
+            if (r.selected) sel.insert(&r);
+          const DiskTruth dt = truth_of(d);
+          verified_right = sel.size() == 1 && (*sel.begin())->target && dt.clone_accounted && dt.tellable;
+          for (const Row& r : d.rows)
+            if (r.target) verified_name = r.name;
+          policy = d.policy;
+        }
+        static const char* names[] = {"hdisk0", "hdisk1", "hdisk2"};
+        const std::string disk = verified && chance(0.6) ? verified->names().front() : names[pick(3)];
+        c = settings(disk);
+        policy.verified_target = verified;
+        c.policy = policy;
+        c.settings_ok = c.settings_ok && verified_right && disk == verified_name;
+        break;
+      }
       case 3: c = disks(false); break;
       default: c = disks(true); break;
     }
@@ -167,30 +224,51 @@ TEST_CASE("guard property: no Allow for a destructive choice, on 1,200 generated
     const Recognized rec = Recognizer::builtin().recognize(screen);
     ++screens;
     std::vector<std::string> tries{"\r"};
-    for (const Item& it : c.items) tries.push_back(it.key + "\r");
-    for (const Row& r : c.rows) tries.push_back(r.key + "\r");
+    for (const Item& it : c.items) tries.insert(tries.end(), {it.key + "\r", "0" + it.key + "\r", it.key + "x\r", it.key + ".\r"});
+    for (const Row& r : c.rows) tries.insert(tries.end(), {r.key + "\r", "0" + r.key + "\r", r.key + "\t\r"});
     for (const std::string& keys : tries) {
-      const Verdict v = judge(rec, screen, keys, c.policy);
+      std::optional<VerifiedTarget> made;
+      const Verdict v = judge(rec, screen, keys, c.policy, &made);
       ++judged;
+      // Layer 2 alone (step mode on a screen it cannot recognize) must hold the label and clone rules.
+      Policy step_mode = c.policy;
+      step_mode.allow_unknown_screen = true;
+      const Verdict v2 = judge(Recognized{}, screen, keys, step_mode);
+      ++layer2_judged;
+      // What the console submits: the text already typed after the prompt, then the keys.
+      const std::string line = c.typed + keys.substr(0, keys.size() - 1);
+      const std::string key = line.empty() ? c.default_key : menu_number(line);
+      INFO("round ", round, " keys ", keys, " line \"", line, "\"\n", screen.text());
+      // Layer 2 alone: a forbidden label or an unselected altinst_rootvg row, however the number is written.
+      if (v2.allow) {
+        std::string digits;  // the digits in the line, as a lenient menu might read them
+        for (char ch : line)
+          if (std::isdigit(static_cast<unsigned char>(ch))) digits += ch;
+        const std::string lenient = line.empty() ? c.default_key : menu_number(digits);
+        for (const Item& it : c.items) CHECK_FALSE((it.key == lenient && it.forbidden));
+        for (const Row& r : c.rows) CHECK_FALSE((!c.levels && r.key == lenient && r.vg == "altinst_rootvg" && !r.selected));
+      }
+      if (made) CHECK(v.allow);
       if (!v.allow) continue;
       ++allowed;
-      INFO("round ", round, " keys ", keys, "\n", screen.text());
-      const std::string key = keys == "\r" ? c.default_key : keys.substr(0, keys.size() - 1);
+      CHECK_FALSE(key.empty());  // only numbers reach an install menu
       for (const Item& it : c.items) CHECK_FALSE((it.key == key && it.forbidden));
-      if (c.settings && key == "0") CHECK(c.settings_ok);
-      if (c.rows.empty()) continue;
+      if (c.settings && key == "0") {
+        ++installs;
+        CHECK(c.settings_ok);
+      }
+      if (c.rows.empty()) {
+        CHECK_FALSE(made);
+        continue;
+      }
       const Row* row = nullptr;
       for (const Row& r : c.rows)
         if (r.key == key) row = &r;
-      const bool clone_accounted = std::any_of(c.rows.begin(), c.rows.end(), [&](const Row& r) {
-        return r.clone && !r.selected && (r.vg == "altinst_rootvg" || c.policy.clone_location == r.loc);
-      });
-      const int rootvgs = static_cast<int>(std::count_if(c.rows.begin(), c.rows.end(), [](const Row& r) { return r.vg == "rootvg"; }));
-      const bool tellable = !c.policy.target_location.empty() || rootvgs < 2;
+      const DiskTruth dt = truth_of(c);
       if (row && (c.levels || !row->selected)) {  // choosing a disk (not deselecting one)
         CHECK(row->target);
-        CHECK(tellable);
-        if (c.levels) CHECK(clone_accounted);
+        CHECK(dt.tellable);
+        if (c.levels) CHECK(dt.clone_accounted);
       }
       if (!c.levels && key == "0") {  // continuing: exactly the target, the clone accounted for
         std::set<const Row*> sel;
@@ -198,12 +276,20 @@ TEST_CASE("guard property: no Allow for a destructive choice, on 1,200 generated
           if (r.selected) sel.insert(&r);
         CHECK(sel.size() == 1);
         if (sel.size() == 1) CHECK((*sel.begin())->target);
-        CHECK(clone_accounted);
-        CHECK(tellable);
+        CHECK(dt.clone_accounted);
+        CHECK(dt.tellable);
       }
+      // What the guard says it verified is the generator's target, and only when leaving the screen.
+      const bool leaves = c.levels ? row != nullptr || key == "0" : key == "0";
+      CHECK(made.has_value() == leaves);
+      if (made)
+        for (const Row& r : c.rows)
+          if (r.target) CHECK(made->names() == std::vector<std::string>{r.name});
     }
   }
   CHECK(screens >= 1000);
-  MESSAGE(screens << " screens, " << judged << " judgements, " << allowed << " allowed");
-  CHECK(allowed > judged / 10);  // the generator also makes screens where the right key is allowed
+  MESSAGE(screens << " screens, " << judged << " judgements (and " << layer2_judged << " by layer 2 alone), " << allowed
+                  << " allowed, " << installs << " installs allowed");
+  CHECK(allowed > judged / 20);  // the generator also makes screens where the right key is allowed
+  CHECK(installs > 10);          // and settings screens where installing is right
 }

@@ -57,6 +57,22 @@ std::string disks(bool clone_is_hdisk0, bool target_selected) {
          "   77  Display More Disk Information\r\n   88  Help ?\r\n   99  Previous Menu\r\n\r\n>>> Choice [0]: ";
 }
 
+std::string settings(const std::string& method, const std::string& disk) {
+  return std::string("\x1b[2J\x1b[H\r\n                          Installation and Settings\r\n\r\n") +
+         "Either type 0 and press Enter to install with current settings, or type the\r\n"
+         "number of the setting you want to change and press Enter.\r\n\r\n    1  System Settings:\r\n"
+         "         Method of Installation.............." + method + "\r\n         Disk Where You Want to Install......" +
+         disk + "\r\n\r\n    2  Primary Language Environment Settings (AFTER Install):\r\n    3  Security Model\r\n"
+         "    4  More Options\r\n>>> 0  Install with the current settings listed above.\r\n\r\n    88  Help ?\r\n"
+         "    99  Previous Menu\r\n\r\n>>> Choice [0]: ";
+}
+
+const std::string kMethod =
+    "\x1b[2J\x1b[H\r\n                        Change Method of Installation\r\n\r\n"
+    "  Type the number of the installation method and press Enter.\r\n\r\n"
+    ">>> 1 New and Complete Overwrite\r\n\r\n    2 Preservation Install\r\n\r\n    3 Migration Install\r\n\r\n"
+    "    88  Help ?\r\n    99  Previous Menu\r\n\r\n>>> Choice [1]: ";
+
 struct Harness {
   Plan plan;
   Session session;
@@ -265,4 +281,46 @@ TEST_CASE("session: two signatures matching one screen halt (exit 4) naming both
   CHECK(session.exit_code() == 4);
   CHECK(session.outcome_text().find("aix.login") != std::string::npos);
   CHECK(session.outcome_text().find("test.console_login") != std::string::npos);
+}
+
+TEST_CASE("session: Migration offered by default is not ready until the disk screen verified the target (S1)") {
+  Harness h;
+  // BOS starts with Migration on hdisk0: the plan still goes System Settings -> Migration -> disks.
+  CHECK(h.feed(settings("Migration Install", "hdisk0")) == "1\r");
+  CHECK(h.feed(kMethod) == "3\r");
+  CHECK(h.feed(disks(false, false)) == "1\r");
+  CHECK(h.feed(disks(false, true)) == "0\r");  // exactly the target, clone unselected: verified
+  CHECK(h.feed(settings("Migration Install", "hdisk0")) == "0\r");
+  CHECK(h.session.outcome() == Outcome::running);
+}
+
+TEST_CASE("session: a later screen with another selection takes the verification away") {
+  // An install screen naming another disk than the one verified.
+  Harness h;
+  CHECK(h.feed(disks(false, true)) == "0\r");
+  CHECK(h.feed(settings("Migration Install", "hdisk1")) == "1\r");  // not ready: back to System Settings
+  bool noted = false;
+  for (auto& e : h.session.take_events()) noted |= e.kind == SessionEvent::note && e.code == "disk-unverified";
+  CHECK(noted);
+  CHECK(h.feed(settings("Migration Install", "hdisk0")) == "1\r");  // still not ready: verified again first
+  // Keys on a later disk screen that do not continue with exactly the target (the operator's
+  // Previous Menu) drop it too.
+  EngineOptions step;
+  step.operator_confirms = true;
+  Harness s(step);
+  s.feed(disks(false, true));
+  REQUIRE(s.session.proposal());
+  CHECK(s.session.accept(s.t).allow);
+  s.session.take_send();
+  s.feed(settings("Migration Install", "hdisk0"));
+  REQUIRE(s.session.proposal());
+  CHECK(s.session.proposal()->keys == "0\r");  // verified: ready to install
+  CHECK(s.session.operator_keys("99\r", s.t).allow);  // back to Welcome
+  s.session.take_send();
+  s.feed(disks(false, true));
+  CHECK(s.session.operator_keys("99\r", s.t).allow);  // leaves the disk screen without Continue
+  s.session.take_send();
+  s.feed(settings("Migration Install", "hdisk0"));
+  REQUIRE(s.session.proposal());
+  CHECK(s.session.proposal()->keys == "1\r");
 }
