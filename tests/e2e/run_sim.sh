@@ -65,6 +65,39 @@ case $case in
     # Two rootvg rows and nothing pinned: refuse both, never guess.
     run 3 "--clone-label rootvg"
     no_destroy; grep -q ambiguous-rootvg events.jsonl || fail "expected ambiguous-rootvg" ;;
+  migration_default_swapped)
+    # BOS offers Migration by default and the clone is hdisk0, so Installation and Settings already
+    # reads "Migration, hdisk0". Nothing installs from there before the disk screen verified the
+    # target: unpinned, the name hdisk0 is refused there (the clone); pinned, the real rootvg
+    # (hdisk1) is migrated. Never DESTROYED.
+    L0=U9009.42A.78ABCDE-V7-C2-T1-L8100000000000000; L1=U9009.42A.78ABCDE-V7-C2-T1-L8200000000000000
+    disks="--default-method migration --disks hdisk0:altinst_rootvg:30720:$L0,hdisk1:rootvg:30720:$L1"
+    run 3 "$disks" --pacing 0
+    no_destroy; refused_in_transcript
+    grep -q '"id":"bos.disks"' sim.log || fail "the disk screen was never shown"
+    grep -q altinst-disk events.jsonl || fail "expected altinst-disk"
+    rm -f run.cast sim.log
+    run 0 "$disks" --pacing 0 --target-location "$L1" --clone-location "$L0"
+    no_destroy
+    [ "$(keys)" = "15/1/7/2/2/1/1/1/2/1/3/2/0/0/0/" ] || fail "keys were $(keys)"
+    python3 -c '
+import json,sys
+ev=[e for e in map(json.loads, open(sys.argv[1]))]
+assert [e["disk"] for e in ev if e.get("ev")=="migrated"]==["hdisk1"], ev' sim.log || fail "hdisk1 was not the disk migrated" ;;
+  migration_default_no_clone)
+    run 3 "--default-method migration --disks hdisk0:rootvg,hdisk1:None" --pacing 0
+    no_destroy; refused_in_transcript
+    grep -q no-rollback-disk events.jsonl || fail "expected no-rollback-disk" ;;
+  migration_default_clone_as_rootvg)
+    run 3 "--default-method migration --clone-label rootvg" --pacing 0
+    no_destroy; refused_in_transcript
+    grep -q ambiguous-rootvg events.jsonl || fail "expected ambiguous-rootvg" ;;
+  migration_default)
+    # Migration already the default: the keys still go System Settings -> Migration -> the disk screen.
+    run 0 "--default-method migration" --pacing 0
+    [ "$(keys)" = "15/1/7/2/2/1/$MIGRATE_TAIL" ] || fail "keys were $(keys)"
+    grep -q '"id":"bos.disks"' sim.log || fail "the disk screen was never shown"
+    [ "$(child)" = 0 ] || fail "lpar-sim exit $(child)" ;;
   drop_keys_paced)
     run 0 "--drop-keys-under 50" --pacing 100
     [ "$(child)" = 0 ] || fail "lpar-sim exit $(child)"
