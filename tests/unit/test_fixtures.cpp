@@ -125,3 +125,23 @@ TEST_CASE("real published screens (../shared/screens) never match two signatures
   // All but the NIC adapter screen (not a migration screen) are named.
   CHECK(recognized >= total - 1);
 }
+
+TEST_CASE("the media-swap prompt in IBM's wordings names the volume; a swap already answered is progress") {
+  struct Case {
+    const char* file;
+    const char* id;
+    const char* volume;
+  };
+  for (const Case& c : {Case{"bos.media_swap/sim-summary.raw", "bos.media_swap", "2"},
+                        Case{"bos.media_swap/ibm-mount-volume.raw", "bos.media_swap", "2"},
+                        Case{"bos.media_swap/ibm-insert-enter-upper.raw", "bos.media_swap", "2"},
+                        Case{"bos.progress/ibm-after-swap.raw", "bos.progress", ""},
+                        Case{"bos.progress/sim-summary.raw", "bos.progress", ""}}) {
+    CAPTURE(c.file);
+    Screen s = render(normalize_capture(fixture::read(fixture::root() / "screens" / c.file)));
+    Recognized r = Recognizer::builtin().recognize(s);
+    CHECK(r.id == c.id);
+    auto v = r.fields.captures.find("volume");
+    CHECK((v == r.fields.captures.end() ? std::string() : v->second) == c.volume);
+  }
+}
