@@ -1,4 +1,6 @@
 // vtpilot: expect-style automation of IBM Power LPAR consoles for AIX boot-media migrations.
+#include <cstdio>
+
 #include "commands.hpp"
 
 namespace vtpilot::cli {
@@ -40,6 +42,16 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     int rc = app.exit(e);
+    // `vtpilot` alone: say which commands there are, not only that one is missing.
+    if (dynamic_cast<const CLI::RequiredError*>(&e) && app.get_subcommands().empty()) {
+      std::fputs("Commands:\n", stderr);
+      for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+        const std::string& d = sub->get_description();
+        const std::string first = d.substr(0, d.find('\n'));  // the rest is in COMMAND --help
+        std::fprintf(stderr, "  %-10s %s\n", sub->get_name().c_str(), first.c_str());
+      }
+      std::fputs("Run `vtpilot COMMAND --help` for a command's options.\n", stderr);
+    }
     return rc == 0 ? 0 : kUsage;
   }
   return exit_code();
