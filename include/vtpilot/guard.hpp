@@ -68,6 +68,17 @@ struct Verdict {
   int layer = 0;       // 1 = recognized fields, 2 = raw-text scan, 0 = allow
 };
 
+// What the HMC transport knows when it types to mkvterm itself, or asks firmware to redraw.
+struct VtermFacts {
+  bool at_line_start = true;        // nothing typed on the console since the last Enter
+  std::string_view recent_output;   // the last bytes the vterm printed
+  // lssyscfg said "Open Firmware" a moment ago and the console printed nothing since the vterm
+  // opened: the LPAR sits in POST, SMS or the OF prompt, where a bare Enter only redraws.
+  bool firmware_blank = false;
+};
+// The rule behind Guard::approve_vterm_control (guard_vterm.cpp).
+Verdict judge_vterm_control(std::string_view keys, const VtermFacts& facts);
+
 // Judges `keys` (what would be typed, e.g. "3\r", "\r", "1") on this screen. When the prompt is
 // at the cursor, text already typed after it counts: the console submits typed text + keys.
 Verdict judge(const Recognized& recognized, const Screen& screen, std::string_view keys,
@@ -103,6 +114,11 @@ class Guard {
   // Allow gives keys that can be sent; Refuse gives the verdict with its reason.
   std::variant<Approved, Verdict> approve(const Recognized& recognized, const Screen& screen,
                                           std::string_view keys) const;
+  // Keys of the HMC transport itself: `~.` (leave) only at the start of a line, where mkvterm
+  // reads it as its escape (anywhere else it would reach the console); `y` only when mkvterm's
+  // own "Terminate session? [y/n]" is the last thing on the screen; a bare Enter only to make a
+  // blank console in firmware redraw (never where the installer could take it as a choice).
+  static std::variant<Approved, Verdict> approve_vterm_control(std::string_view keys, const VtermFacts& facts);
 
  private:
   Policy policy_;

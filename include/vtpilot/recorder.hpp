@@ -36,6 +36,7 @@ class Recorder {
   std::string path_;
   std::string utf8_tail_;  // an incomplete UTF-8 sequence held for the next output chunk
   bool ok_ = true;
+  double last_t_ = 0;  // the latest time written
   std::string error_;
 };
 

@@ -22,7 +22,15 @@ struct RunOptions {
   bool tty = false;            // stderr is a terminal: draw a progress bar
   // When set, events go here instead of the built-in progress lines (step mode draws its own).
   std::function<void(const SessionEvent&)> on_event;
+  // Several consoles in one process: lines start with [label], JSON events carry "lpar", and
+  // progress goes to on_progress (a combined view) instead of this run's own bar.
+  std::string label;
+  std::function<void(int percent, int elapsed_min)> on_progress;
 };
+
+// The one status line at the bottom of the terminal (the progress bar); any other line
+// printed through the runner clears it first.
+void draw_status_line(const std::string& line);
 
 struct RunResult {
   int exit_code = 0;

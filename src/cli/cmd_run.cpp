@@ -59,10 +59,13 @@ void add_run_flags(CLI::App* cmd, RunArgs& o) {
   config->excludes(sim)->excludes(spawn);
   cmd->add_option("--plan", o.plan, "built-in plan name (migrate) or a plan file")->capture_default_str();
   cmd->add_option("--transcript", o.transcript, "asciicast file to write (default: vtpilot-DATE-TIME.cast here)");
+  cmd->add_option("--lpar", o.lpars, "with --config: only these LPARs (repeatable; default all of the config)");
+  cmd->add_flag("--power-on", o.power_on, "with --config: activate a Not Activated LPAR into SMS (chsysstate -b sms)");
+  cmd->add_flag("--take-over", o.take_over, "with --config: free a console held by another session (rmvterm)");
   cmd->add_option("--pacing", o.pacing_ms, "milliseconds between key bytes (0 = full speed)")
-      ->check(CLI::Range(0.0, 10000.0))->capture_default_str();
+      ->check(CLI::Range(0.0, 10000.0))->capture_default_str()->each([&o](const std::string&) { o.pacing_given = true; });
   cmd->add_option("--timeout", o.timeout_s, "seconds on one screen with nothing changing before halting (exit 4)")
-      ->check(CLI::Range(0.1, 86400.0))->capture_default_str();
+      ->check(CLI::Range(0.1, 86400.0))->capture_default_str()->each([&o](const std::string&) { o.timeout_given = true; });
   cmd->add_option("--confirm-timeout", o.confirm_s, "seconds for the console to react to keys before checking what arrived")
       ->check(CLI::Range(0.01, 600.0))->capture_default_str();
   cmd->add_option("--events", o.events, "machine-readable events on stdout")->check(CLI::IsMember({"json"}));

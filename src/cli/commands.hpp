@@ -38,6 +38,10 @@ struct RunArgs {
   Policy policy;
   bool verify = false;  // run --verify: the acceptance checks after Console login:, same attach
   ShellArgs shell;
+  // --config only: which LPARs, and what the command line says over the config.
+  std::vector<std::string> lpars;
+  bool power_on = false, take_over = false;
+  bool pacing_given = false, timeout_given = false;
 };
 
 // What run and step share once the flags are checked: the console command, the plan, the

@@ -675,4 +675,10 @@ std::variant<Approved, Verdict> Guard::approve(const Recognized& recognized, con
   return a;
 }
 
+std::variant<Approved, Verdict> Guard::approve_vterm_control(std::string_view keys, const VtermFacts& facts) {
+  Verdict v = judge_vterm_control(keys, facts);
+  if (!v.allow) return v;
+  return Approved(std::string(keys), seal_value());
+}
+
 }  // namespace vtpilot

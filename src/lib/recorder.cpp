@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -109,8 +110,11 @@ std::optional<std::string> Recorder::open(const std::string& path, int width, in
 
 void Recorder::event(double t, const char* type, std::string_view data) {
   if (!file_ || !ok_) return;
+  // Events come from several clocks of one run (the engine, the HMC transport): time in a
+  // cast never goes backwards, so a reader (ours, asciinema) can trust its order.
+  last_t_ = std::max(last_t_, t < 0 ? 0.0 : t);
   char ts[32];
-  std::snprintf(ts, sizeof ts, "%.6f", t < 0 ? 0.0 : t);
+  std::snprintf(ts, sizeof ts, "%.6f", last_t_);
   std::string line = std::string("[") + ts + ", \"" + type + "\", " + json_string(data) + "]\n";
   if (std::fwrite(line.data(), 1, line.size(), file_) != line.size() || std::fflush(file_) != 0) {
     ok_ = false;

@@ -30,18 +30,20 @@ const char* kind_name(SessionEvent::Kind k) {
   return "?";
 }
 
+bool g_bar_drawn = false;  // one terminal, one status line, whichever run drew it
+
 struct Ui {
   const RunOptions& opt;
-  bool bar_drawn = false;
 
   void clear_bar() {
-    if (bar_drawn) std::fputs("\r\033[K", stderr);
-    bar_drawn = false;
+    if (g_bar_drawn) std::fputs("\r\033[K", stderr);
+    g_bar_drawn = false;
   }
 
   void show(const SessionEvent& e) {
     if (opt.events_json) {
       nlohmann::json j{{"t", e.t}, {"event", kind_name(e.kind)}};
+      if (!opt.label.empty()) j["lpar"] = opt.label;
       if (!e.screen_id.empty()) j["screen"] = e.screen_id;
       if (!e.keys.empty()) j["keys"] = e.keys;
       if (!e.code.empty()) j["code"] = e.code;
@@ -52,8 +54,13 @@ struct Ui {
       std::fflush(stdout);
     }
     if (opt.quiet) return;
-    char ts[16];
-    std::snprintf(ts, sizeof ts, "%7.1fs", e.t);
+    if (e.kind == SessionEvent::progress && opt.on_progress) {
+      opt.on_progress(e.percent, e.elapsed_min);
+      return;
+    }
+    char ts[64];
+    if (opt.label.empty()) std::snprintf(ts, sizeof ts, "%7.1fs", e.t);
+    else std::snprintf(ts, sizeof ts, "[%s] %7.1fs", opt.label.c_str(), e.t);
     switch (e.kind) {
       case SessionEvent::screen:
         clear_bar();
@@ -81,7 +88,7 @@ struct Ui {
           int filled = e.percent / 4;
           std::fprintf(stderr, "\r\033[K  install [%s%s] %3d%%  %d min elapsed%s", std::string(filled, '#').c_str(),
                        std::string(25 - filled, '.').c_str(), e.percent, e.elapsed_min, est.c_str());
-          bar_drawn = true;
+          g_bar_drawn = true;
         } else {
           std::fprintf(stderr, "%s  install %d%% complete, %d min elapsed%s\n", ts, e.percent, e.elapsed_min, est.c_str());
         }
@@ -101,6 +108,11 @@ struct Ui {
 };
 
 }  // namespace
+
+void draw_status_line(const std::string& line) {
+  std::fprintf(stderr, "\r\033[K%s", line.c_str());
+  g_bar_drawn = true;
+}
 
 struct LiveRun::Impl {
   asio::io_context& io;

@@ -478,6 +478,14 @@ struct SshLink::Impl : std::enable_shared_from_this<Impl> {
     auto keep = shared_from_this();
     do {
       again = false;
+      // Let libssh take in whatever arrived, whatever the channels' states: a channel that saw
+      // EOF no longer reads packets by itself (libssh's channel poll stops at remote EOF), so
+      // the CLOSE and exit status after it would wait for the next keepalive.
+      if (ssh_blocking_flush(s, 0) == SSH_ERROR) {
+        servicing = false;
+        lose(std::string("the connection failed: ") + ssh_get_error(s));
+        return;
+      }
       bool moved = true;
       for (int rounds = 0; moved && up && rounds < 1000; ++rounds) {
         moved = false;

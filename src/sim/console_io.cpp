@@ -177,6 +177,14 @@ int run_console_daemon(const SimOptions& opt, EventSink sink) {
     sim.on_state = [dir](const std::string& s) { write_state_file(dir, "lpar_state", s); };
   }
   int cfd = -1;
+  // Power-on to banner takes a real LPAR seconds: a vterm opened right after chsysstate sees
+  // POST from its start. Model that by waiting (bounded) for the first vterm.
+  {
+    if (sim.on_state) sim.on_state("Open Firmware");  // POST is running, as the HMC would say
+    pollfd p{lfd, POLLIN, 0};
+    if (opt.attach_wait > 0 && ::poll(&p, 1, static_cast<int>(opt.attach_wait * 1000)) > 0)
+      cfd = ::accept4(lfd, nullptr, nullptr, SOCK_CLOEXEC);
+  }
   auto send = [&](const std::string& s) {
     if (s.empty() || cfd < 0) return;  // nobody attached: the console output is lost, as on a real vterm
     if (!write_all(cfd, s)) {

@@ -150,6 +150,10 @@ int main(int argc, char** argv) {
                   "\"bootlist\", \"install\", \"destroyed\", \"migrated\", \"login_prompt\", \"login\", \"license\",\n"
                   "\"hangup\", \"exit\" (with \"code\")");
   con->add_option("--listen", o.listen, "daemon mode: serve the console on this unix socket (used by `lpar-sim hmc`)");
+  con->add_option("--attach-wait", o.attach_wait,
+                  "daemon mode: a real POST takes seconds before its banner; the console waits up to this many\n"
+                  "wall seconds for a first vterm before it starts drawing (a vterm sees only what is drawn\n"
+                  "while it is attached)")->capture_default_str();
   con->add_option("--state", o.state_dir, "HMC state directory: vtopt (loaded ISO) for the media swap, lpar_state");
 
   std::string state_dir;

@@ -53,6 +53,7 @@ struct SimOptions {
   bool exit_at_login = false;
   std::string log_file;
   std::string listen;                       // unix socket path: daemon mode (HMC)
+  double attach_wait = 10;                  // daemon: wall seconds POST waits for a first vterm
   std::string state_dir;                    // HMC state directory (media, LPAR state)
 };
 

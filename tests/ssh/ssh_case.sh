@@ -1,0 +1,226 @@
+#!/usr/bin/env bash
+# ssh_case.sh CASE VTPILOT LPAR-SIM: one end-to-end case of vtpilot driving lpar-sim through a
+# real OpenSSH sshd on 127.0.0.1 that plays the HMC (tests/ssh/lib.sh). lpar-sim's console log
+# and the HMC state dir are the oracle: which keys arrived, what vtopt0 holds, what ran.
+set -u
+case=$1; V=$2; SIM=$3
+[ -x /usr/sbin/sshd ] && command -v ssh-keygen >/dev/null || { echo "SKIP: no OpenSSH server (scripts/bootstrap installs openssh-server)"; exit 77; }
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d /tmp/vtpilot-ssh-XXXXXX)
+trap 'stop_sshd; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
+cd "$work"
+# shellcheck source=lib.sh
+source "$here/lib.sh"
+fail() { echo "FAIL ($case): $*"; echo "--- vtpilot stderr (tail) ---"; tail -40 err.txt 2>/dev/null; echo "--- sshd log (tail) ---"; tail -15 "$work/sshd.log" 2>/dev/null; exit 1; }
+MIGRATE="5/1/7/2/2/1/1/1/2/1/3/1/0/0/0/"   # (booted -b sms) SMS 5 1 7 <cd> 2 1, BOS console, English, 2 1 3, hdisk0 (1), 0 0 0
+
+# run_vt RC-VAR ARGS...: vtpilot run --config with a hard bound; its exit code into $rc.
+run_vt() { timeout 120 "$V" run --config "$work/c.toml" "$@" > out.txt 2> err.txt; rc=$?; }
+no_console_keys() { [ ! -s "$work/hmc/console.log" ] || [ -z "$(console_keys)" ] || fail "keys reached the console: $(console_keys)"; }
+
+case $case in
+  migrate_two_volumes)
+    # The whole migration over ssh: power-on into SMS, SMS, BOS, the media swap done with
+    # viosvrcmd unloadopt/loadopt (volume 2 must be loaded before BOS takes the Enter), login.
+    start_sshd
+    echo "--fast --media-volumes 2" > hmc/sim-args
+    write_config c.toml
+    run_vt --power-on
+    [ "$rc" = 0 ] || fail "exit $rc"
+    keys=$(console_keys)
+    [ "$keys" = "${MIGRATE}/" ] || fail "keys were $keys"
+    [ "$(cat hmc/vtopt)" = aix72_vol2.iso ] || fail "vtopt0 holds $(cat hmc/vtopt), not volume 2"
+    grep -q '"migrated"' hmc/console.log || fail "lpar-sim did not log a migration"
+    cast=$(ls lpar01-*.cast)
+    grep -q 'hmc: media swap: volume 2' "$cast" || fail "no media-swap marker in the transcript"
+    grep -q '"i", "~."' "$cast" || fail "the vterm was not left with ~."
+    [ ! -e hmc/vterm.lock ] || fail "the vterm is still held after the run" ;;
+
+  not_activated_needs_power_on)
+    start_sshd
+    echo "--fast" > hmc/sim-args
+    write_config c.toml
+    run_vt
+    [ "$rc" = 2 ] || fail "exit $rc, expected 2"
+    grep -q "Not Activated: run with --power-on" err.txt || fail "no hint about --power-on"
+    no_console_keys ;;
+
+  running_refused)
+    # --power-on never shuts down a Running LPAR unless the config allows a restart.
+    start_sshd
+    echo "--fast --start login72 --attach-wait 0" > hmc/sim-args
+    SSH_ORIGINAL_COMMAND="chsysstate -r lpar -m Server-8247-42L-SN21271DA -o on -n lpar01 -f default_profile" \
+      "$SIM" hmc --state "$work/hmc" >/dev/null 2>&1 || fail "could not start the LPAR"
+    echo Running > hmc/lpar_state   # AIX is up (lpar-sim --start login72 draws its login prompt)
+    write_config c.toml
+    run_vt --power-on
+    [ "$rc" = 2 ] || fail "exit $rc, expected 2"
+    grep -q "allow_restart" err.txt || fail "no word of allow_restart"
+    no_console_keys ;;
+
+  unknown_host_key)
+    start_sshd
+    echo "--fast" > hmc/sim-args
+    : > known_hosts
+    write_config c.toml
+    run_vt --power-on
+    [ "$rc" = 5 ] || fail "exit $rc, expected 5"
+    grep -q "is not a known host" err.txt || fail "no unknown-host message"
+    grep -q "SHA256:" err.txt || fail "no fingerprint shown"
+    grep -q "ssh-keyscan -p $PORT -t ed25519 127.0.0.1 >> $work/known_hosts" err.txt || fail "no command to trust it"
+    [ "$(cat hmc/lpar_state 2>/dev/null || echo 'Not Activated')" != Running ] || fail "the LPAR was touched"
+    [ ! -e hmc/daemon.pid ] || fail "the LPAR was powered on"
+    # The command it printed is the one that works.
+    eval "$(grep -o "ssh-keyscan -p .*known_hosts" err.txt)" 2>/dev/null
+    run_vt --power-on
+    [ "$rc" = 0 ] || fail "after trusting the key: exit $rc" ;;
+
+  changed_host_key)
+    start_sshd
+    echo "--fast" > hmc/sim-args
+    ssh-keygen -q -t ed25519 -N '' -f "$work/other_key"
+    printf '[127.0.0.1]:%s %s\n' "$PORT" "$(cut -d' ' -f1,2 other_key.pub)" > known_hosts
+    write_config c.toml
+    run_vt --power-on
+    [ "$rc" = 5 ] || fail "exit $rc, expected 5"
+    grep -q "HAS CHANGED" err.txt || fail "no changed-key message"
+    grep -q "ssh-keygen -R '\[127.0.0.1\]:$PORT'" err.txt || fail "no command to replace the key"
+    [ ! -e hmc/daemon.pid ] || fail "the LPAR was powered on" ;;
+
+  wrong_key)
+    start_sshd
+    echo "--fast" > hmc/sim-args
+    ssh-keygen -q -t ed25519 -N '' -f "$work/stranger"
+    write_config c.toml
+    sed -i "s|^identity = .*|identity = \"$work/stranger\"|" c.toml
+    HOME=$work SSH_AUTH_SOCK= run_vt --power-on
+    [ "$rc" = 5 ] || fail "exit $rc, expected 5"
+    grep -q "refused authentication" err.txt || fail "no authentication message"
+    [ ! -e hmc/daemon.pid ] || fail "the LPAR was powered on" ;;
+
+  password)
+    # Password auth from a file: works, and the password appears nowhere it must not.
+    start_sshd password
+    echo "--fast" > hmc/sim-args
+    write_config c.toml
+    sed -i "/^identity = /d" c.toml
+    sed -i "s|^\[hmc\]|[hmc]\npassword_file = \"$work/hmc.pass\"|" c.toml
+    printf '%s\n' "$TEST_PASSWORD" > hmc.pass
+    chmod 644 hmc.pass
+    HOME=$work SSH_AUTH_SOCK= run_vt --power-on
+    [ "$rc" = 2 ] || fail "a password file others can read: exit $rc, expected 2"
+    grep -q "chmod 600" err.txt || fail "no chmod advice"
+    chmod 600 hmc.pass
+    # While it runs, its argv and environment hold no password.
+    (HOME=$work SSH_AUTH_SOCK= exec timeout 120 "$V" run --config "$work/c.toml" --power-on --events json > out.txt 2> err.txt) &
+    pid=$!
+    for _ in $(seq 1 500); do
+      p=$(pgrep -P $pid -x vtpilot || true); [ -n "$p" ] && break
+      python3 -c 'import time; time.sleep(0.01)'
+    done
+    [ -n "$p" ] && { tr '\0' ' ' < /proc/$p/cmdline; tr '\0' '\n' < /proc/$p/environ; } > proc.txt 2>/dev/null
+    wait $pid; rc=$?
+    [ "$rc" = 0 ] || fail "password login: exit $rc"
+    [ -s proc.txt ] || fail "could not read the process's cmdline"
+    for f in proc.txt out.txt err.txt lpar01-*.cast hmc/console.log; do
+      ! grep -qF "$TEST_PASSWORD" "$f" || fail "the password appears in $f"
+    done
+    # And a wrong one is exit 5.
+    printf 'wrong-%s\n' "$TEST_PASSWORD" > hmc.pass
+    stop_sshd; rm -f hmc/daemon.pid hmc/console.sock hmc/vterm.lock; echo "Not Activated" > hmc/lpar_state
+    start_sshd password
+    write_config c.toml; sed -i "/^identity = /d" c.toml
+    sed -i "s|^\[hmc\]|[hmc]\npassword_file = \"$work/hmc.pass\"|" c.toml
+    HOME=$work SSH_AUTH_SOCK= run_vt --power-on
+    [ "$rc" = 5 ] || fail "a wrong password: exit $rc, expected 5"
+    grep -q "refused authentication" err.txt || fail "no authentication message" ;;
+
+  busy)
+    # Another session holds the console: exit 5 and why; with --take-over, rmvterm frees it.
+    start_sshd
+    echo "--fast" > hmc/sim-args
+    # The operator's part of the runbook: ISO 1 loaded, the LPAR activated into SMS.
+    SSH_ORIGINAL_COMMAND='viosvrcmd -m Server-8247-42L-SN21271DA -p vios1 -c "loadopt -disk aix72_vol1.iso -vtd vtopt0"' \
+      "$SIM" hmc --state "$work/hmc" >/dev/null 2>&1 || fail "could not load ISO 1"
+    SSH_ORIGINAL_COMMAND="chsysstate -r lpar -m Server-8247-42L-SN21271DA -o on -n lpar01 -f default_profile -b sms" \
+      "$SIM" hmc --state "$work/hmc" >/dev/null 2>&1
+    # The other session: a mkvterm on a pty of its own, holding the console.
+    python3 - "$SIM" "$work/hmc" <<'EOF' &
+import os, pty, sys, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.environ["SSH_ORIGINAL_COMMAND"] = "mkvterm -m Server-8247-42L-SN21271DA -p lpar01"
+    os.execv(sys.argv[1], [sys.argv[1], "hmc", "--state", sys.argv[2]])
+end = time.time() + 60
+while time.time() < end:
+    try:
+        if not os.read(fd, 4096): break
+    except OSError:
+        break
+EOF
+    holder=$!
+    for _ in $(seq 1 300); do [ -s hmc/vterm.lock ] && break; python3 -c 'import time; time.sleep(0.01)'; done
+    [ -s hmc/vterm.lock ] || fail "the other session did not get the console"
+    write_config c.toml
+    run_vt
+    [ "$rc" = 5 ] || fail "busy console: exit $rc, expected 5"
+    grep -q "held by another session" err.txt || fail "no busy message"
+    grep -q -- "--take-over" err.txt || fail "no hint about --take-over"
+    no_console_keys
+    run_vt --take-over
+    kill $holder 2>/dev/null
+    [ "$rc" = 0 ] || fail "--take-over: exit $rc"
+    grep -q "rmvterm" err.txt || fail "rmvterm was not run" ;;
+
+  killed_at_40)
+    # The ssh connection dies mid-install: vtpilot reconnects, reopens the vterm, reads the
+    # screen again, and finishes; no key reaches the console twice.
+    start_sshd
+    echo "--time-scale 0.3 --install-lines 3000 --post-wait 0.5" > hmc/sim-args
+    write_config c.toml
+    ( timeout 120 "$V" run --config "$work/c.toml" --power-on --events json > out.txt 2> err.txt ) &
+    pid=$!
+    killed=no
+    for _ in $(seq 1 6000); do
+      if grep -q '"percent":\(4[0-9]\|[5-9][0-9]\)' out.txt 2>/dev/null; then
+        holder=$(cat hmc/vterm.lock 2>/dev/null)
+        # the sshd process serving that connection: mkvterm's parent chain up to "sshd:"
+        p=$holder
+        while [ -n "$p" ] && [ "$p" != 1 ]; do
+          case "$(cat /proc/$p/cmdline 2>/dev/null | tr '\0' ' ')" in sshd:*) kill -9 "$p"; killed=yes; break ;; esac
+          p=$(awk '{print $4}' /proc/$p/stat 2>/dev/null)
+        done
+        break
+      fi
+      python3 -c 'import time; time.sleep(0.01)'
+    done
+    wait $pid; rc=$?
+    [ "$killed" = yes ] || fail "never saw 40% (or no sshd process to kill)"
+    [ "$rc" = 0 ] || fail "exit $rc after the drop"
+    grep -q '"reattached"\|reattached' out.txt err.txt || fail "no reattach reported"
+    keys=$(console_keys)
+    # (at this time scale POST shows its banner before SMS, and "1" enters SMS)
+    [ "$keys" = "${MIGRATE}" ] || [ "$keys" = "1${MIGRATE}" ] || fail "keys were $keys (a key twice?)"
+    grep -q '"gap: ' lpar01-*.cast || fail "the gap is not in the transcript" ;;
+
+  two_lpars)
+    # Two LPARs on one HMC at once; the second one's clone is hdisk0, so it is refused while
+    # the first completes: one LPAR's failure never stops the other's.
+    start_sshd
+    printf 'lpars=lpar01,lpar02\n' > hmc/hmc.conf
+    mkdir -p hmc/lpar01 hmc/lpar02
+    echo "--fast" > hmc/lpar01/sim-args
+    echo "--fast --disks hdisk0:altinst_rootvg,hdisk1:rootvg" > hmc/lpar02/sim-args
+    write_config c.toml
+    printf '\n[[lpar]]\nname = "lpar02"\nvtd = "vtopt1"\n' >> c.toml
+    run_vt --power-on --events json
+    [ "$(console_keys hmc/lpar01/console.log)" = "${MIGRATE}" ] || fail "lpar01 keys were $(console_keys hmc/lpar01/console.log)"
+    grep -q '"migrated"' hmc/lpar01/console.log || fail "lpar01 did not migrate"
+    ! grep -q '"destroyed"' hmc/lpar02/console.log || fail "lpar02 was destroyed"
+    grep -q '"lpar":"lpar02".*"code":"altinst-disk"\|"code":"altinst-disk".*"lpar":"lpar02"' out.txt || fail "lpar02 was not refused"
+    [ "$rc" = 3 ] || fail "exit $rc, expected 3 (the first LPAR that did not finish)"
+    ls lpar01-*.cast lpar02-*.cast > /dev/null || fail "not one transcript per LPAR" ;;
+
+  *) echo "unknown case $case"; exit 2 ;;
+esac
+echo "ok ($case)"
