@@ -97,8 +97,8 @@ bool load_plan(std::string_view file_name, std::string_view text, const Recogniz
       int actions = !s.choose.empty() + !s.device.empty() + !s.disk.empty() + !s.keys.empty() + s.wait + s.done;
       if (actions != 1)
         err(&node, "step for `" + s.screen + "` needs exactly one of choose, device, disk, keys, wait, done");
-      if (!s.when.empty() && s.when != "settings-ready" && s.when != "!settings-ready")
-        err(st->get("when"), "unknown condition `" + s.when + "` (known: settings-ready, !settings-ready)");
+      if (!s.when.empty() && s.when != "settings-ready" && s.when != "!settings-ready" && s.when != "before-install")
+        err(st->get("when"), "unknown condition `" + s.when + "` (known: settings-ready, !settings-ready, before-install)");
       if (!s.device.empty() && s.device != "media" && s.device != "clone")
         err(st->get("device"), "unknown device `" + s.device + "` (known: media, clone)");
       if (!s.action.empty() && s.action != "media-swap")

@@ -136,6 +136,10 @@ struct Session::Impl {
   // here, is not ready: the plan goes System Settings -> Migration -> the disk screen first.
   bool condition(const std::string& when, const Fields& f) const {
     if (when.empty()) return true;
+    // The POST's "1 = SMS Menu" is for the boot into the install media only. After the install
+    // the LPAR must boot its migrated disk: an LPAR activated with `-b sms` never showed that
+    // banner before, so `once` alone would press 1 at the first POST after the install.
+    if (when == "before-install") return !install_started;
     bool ready = false;
     const auto& verified = guard.policy().verified_target;
     if (f.settings && verified) {
