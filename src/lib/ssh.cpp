@@ -194,6 +194,7 @@ struct SshLink::Impl : std::enable_shared_from_this<Impl> {
   asio::io_context& io;
   SshParams p;
   ssh_session s = nullptr;
+  ssh_event ev = nullptr;  // libssh's own poll of the session, run without waiting on each pass
   asio::posix::stream_descriptor sock;
   asio::steady_timer keepalive;
   std::thread worker;
@@ -232,6 +233,11 @@ struct SshLink::Impl : std::enable_shared_from_this<Impl> {
     for (auto& c : chans)
       if (c->ch) ssh_channel_free(c->ch);
     chans.clear();
+    if (ev) {
+      if (s) ssh_event_remove_session(ev, s);
+      ssh_event_free(ev);
+      ev = nullptr;
+    }
     if (s) {
       ssh_disconnect(s);
       ssh_free(s);
@@ -307,6 +313,8 @@ struct SshLink::Impl : std::enable_shared_from_this<Impl> {
     ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof intvl);
     ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof cnt);
     ::setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout, sizeof user_timeout);
+    ev = ssh_event_new();
+    if (ev) ssh_event_add_session(ev, s);
     sock.assign(fd);
     up = true;
     arm_read();
@@ -478,10 +486,12 @@ struct SshLink::Impl : std::enable_shared_from_this<Impl> {
     auto keep = shared_from_this();
     do {
       again = false;
-      // Let libssh take in whatever arrived, whatever the channels' states: a channel that saw
-      // EOF no longer reads packets by itself (libssh's channel poll stops at remote EOF), so
-      // the CLOSE and exit status after it would wait for the next keepalive.
-      if (ssh_blocking_flush(s, 0) == SSH_ERROR) {
+      // Let libssh take in whatever arrived, whatever the channels' states, through its own
+      // event poll (timeout 0): a channel that saw EOF no longer reads packets by itself
+      // (libssh's channel poll stops at remote EOF), and the session's own packet loop can
+      // leave bytes in the socket that only this poll takes in (seen as a busy loop on
+      // FIONREAD and a stall until the next keepalive before it was used).
+      if ((ev ? ssh_event_dopoll(ev, 0) : ssh_blocking_flush(s, 0)) == SSH_ERROR) {
         servicing = false;
         lose(std::string("the connection failed: ") + ssh_get_error(s));
         return;

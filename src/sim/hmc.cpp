@@ -464,32 +464,33 @@ int viosvrcmd(const Hmc& h, const std::vector<std::string>& w) {
   }
   auto in_lib = [&](const std::string& m) { return std::find(lib.begin(), lib.end(), m) != lib.end(); };
   Args v = parse_args(c, {"-disk", "-vtd", "-name", "-file"}, {"-f", "-release", "-ro"});
+  const std::string vtd = h.get("vtd").empty() ? "vtopt0" : h.get("vtd");
   if (c[0] == "loadopt") {
     if (!v.bad.empty() || !v.has("-disk") || !v.has("-vtd"))
       return fail("Usage: loadopt [-f] -disk FileName -vtd VirtualTargetDevice [-release]");
-    if (v["-vtd"] != "vtopt0") return fail("The specified virtual target device " + v["-vtd"] + " was not found. (invented)");
+    if (v["-vtd"] != vtd) return fail("The specified virtual target device " + v["-vtd"] + " was not found. (invented)");
     if (!in_lib(v["-disk"])) return fail("The specified media " + v["-disk"] + " was not found in the repository. (invented)");
     std::string cur = read_state_file(h.dir, "vtopt");
     if (!cur.empty() && !v.has("-f"))
-      return fail("The virtual optical device vtopt0 already has media " + cur + " loaded; unload it first. (invented)");
+      return fail("The virtual optical device " + vtd + " already has media " + cur + " loaded; unload it first. (invented)");
     write_state_file(h.dir, "vtopt", v["-disk"]);
     return 0;
   }
   if (c[0] == "unloadopt") {
     if (!v.bad.empty() || !v.has("-vtd")) return fail("Usage: unloadopt [-release] -vtd VirtualTargetDevice");
-    if (v["-vtd"] != "vtopt0") return fail("The specified virtual target device " + v["-vtd"] + " was not found. (invented)");
+    if (v["-vtd"] != vtd) return fail("The specified virtual target device " + v["-vtd"] + " was not found. (invented)");
     write_state_file(h.dir, "vtopt", "");
     return 0;
   }
   if (c[0] == "lsvopt") {
     std::string cur = read_state_file(h.dir, "vtopt");
     std::printf("VTD             Media                                   Size(mb)\n");
-    std::printf("vtopt0          %-40s%s\n", cur.empty() ? "No Media" : cur.c_str(), cur.empty() ? "n/a" : "4096");
+    std::printf("%-16s%-40s%s\n", vtd.c_str(), cur.empty() ? "No Media" : cur.c_str(), cur.empty() ? "n/a" : "4096");
     return 0;
   }
   if (c[0] == "lsrep") {
     std::printf("Name                                                  File Size Optical         Access\n");
-    for (auto& m : lib) std::printf("%-54s%9s %-16s%s\n", m.c_str(), "4096", m == read_state_file(h.dir, "vtopt") ? "vtopt0" : "None", "ro");
+    for (auto& m : lib) std::printf("%-54s%9s %-16s%s\n", m.c_str(), "4096", m == read_state_file(h.dir, "vtopt") ? vtd.c_str() : "None", "ro");
     return 0;
   }
   if (c[0] == "mkvopt") {
@@ -532,6 +533,59 @@ std::vector<std::string> split_words(const std::string& s) {
   return out;
 }
 
+namespace {
+
+void read_conf(Hmc& h) {
+  std::ifstream in(h.path("hmc.conf"));
+  for (std::string line; std::getline(in, line);) {
+    auto eq = line.find('=');
+    if (line.empty() || line[0] == '#' || eq == std::string::npos) continue;
+    h.conf[line.substr(0, eq)] = line.substr(eq + 1);
+  }
+}
+
+std::vector<std::string> split_list(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  for (std::string x; std::getline(ss, x, ',');)
+    if (!x.empty()) out.push_back(x);
+  return out;
+}
+
+// Several LPARs on one HMC (hmc.conf `lpars=lpar01,lpar02`): each lives in DIR/<lpar>/ with its
+// own state, sim-args and console; its virtual optical device is vtopt<index> unless its own
+// hmc.conf says `vtd=`. The command names the LPAR (-p, -n, lpar_names=) or, for viosvrcmd,
+// the device (-vtd). Returns the LPAR's index, or -1.
+int pick_lpar(const std::vector<std::string>& lpars, const std::vector<std::string>& vtds,
+              const std::vector<std::string>& w) {
+  auto index_of = [&](const std::vector<std::string>& list, const std::string& x) {
+    for (std::size_t i = 0; i < list.size(); ++i)
+      if (list[i] == x) return static_cast<int>(i);
+    return -1;
+  };
+  for (std::size_t i = 1; i < w.size(); ++i) {
+    const std::string& k = w[i];
+    if ((k == "-p" || k == "-n") && i + 1 < w.size() && index_of(lpars, w[i + 1]) >= 0) return index_of(lpars, w[i + 1]);
+    if (k == "--filter" && i + 1 < w.size()) {
+      std::string f = w[i + 1];
+      auto eq = f.find('=');
+      if (eq != std::string::npos) {
+        std::string v = f.substr(eq + 1);
+        if (!v.empty() && v.front() == '"') v = v.substr(1, v.size() - 2);
+        if (int at = index_of(lpars, v); at >= 0) return at;
+      }
+    }
+    if (k == "-c" && i + 1 < w.size()) {
+      auto c = split_words(w[i + 1]);
+      for (std::size_t j = 0; j + 1 < c.size(); ++j)
+        if (c[j] == "-vtd") return index_of(vtds, c[j + 1]);
+    }
+  }
+  return -1;
+}
+
+}  // namespace
+
 int run_hmc(const std::string& state_dir, const std::string& self, const std::vector<std::string>& words) {
   Hmc h;
   h.dir = state_dir;
@@ -546,15 +600,33 @@ int run_hmc(const std::string& state_dir, const std::string& self, const std::ve
             {"profile", "default_profile"},
             {"vios", "vios1"},
             {"media", "aix72_vol1.iso,aix72_vol2.iso"}};
-  {
-    std::ifstream in(h.path("hmc.conf"));
-    for (std::string line; std::getline(in, line);) {
-      auto eq = line.find('=');
-      if (line.empty() || line[0] == '#' || eq == std::string::npos) continue;
-      h.conf[line.substr(0, eq)] = line.substr(eq + 1);
-    }
-  }
+  read_conf(h);
   if (words.empty()) return fail("lpar-sim hmc: no command (SSH_ORIGINAL_COMMAND is empty; this HMC has no interactive shell)");
+  if (const auto lpars = split_list(h.get("lpars")); !lpars.empty()) {
+    std::vector<std::string> vtds;
+    for (std::size_t i = 0; i < lpars.size(); ++i) {
+      Hmc sub = h;
+      sub.dir = h.dir + "/" + lpars[i];
+      sub.conf["vtd"] = "vtopt" + std::to_string(i);
+      read_conf(sub);
+      vtds.push_back(sub.get("vtd"));
+    }
+    int at = pick_lpar(lpars, vtds, words);
+    if (at < 0) {
+      if (words[0] == "viosvrcmd")
+        return fail("The specified virtual target device was not found. (invented; lpar-sim serves " + h.get("lpars") + ")");
+      return fail("HSCL3006 The partition was not found on managed system " + h.get("managed_system") +
+                  ". (invented; lpar-sim needs -p, -n or lpar_names= to pick one of " + h.get("lpars") + ")");
+    }
+    Hmc sub = h;
+    sub.dir = h.dir + "/" + lpars[static_cast<std::size_t>(at)];
+    ::mkdir(sub.dir.c_str(), 0755);
+    sub.conf.erase("lpars");
+    sub.conf["lpar"] = lpars[static_cast<std::size_t>(at)];
+    sub.conf["vtd"] = vtds[static_cast<std::size_t>(at)];
+    read_conf(sub);
+    h = sub;
+  }
   const std::string& cmd = words[0];
   if (cmd == "lssyscfg") return lssyscfg(h, words);
   if (cmd == "chsysstate") return chsysstate(h, words);
