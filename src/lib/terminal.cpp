@@ -170,7 +170,50 @@ struct Terminal::Impl {
   void write(std::string_view b) {
     if (b.empty()) return;
     if (fast) watch(b);
+    std::string defused;
+    if (defuse_rep(b, defused)) b = defused;
     vterm_input_write(vt, b.data(), b.size());
+  }
+
+  // REP (CSI Pn b, "repeat the preceding character") with no character before it, e.g. as the
+  // first bytes after a reset, makes libvterm 0.1.4 loop forever inside vterm_input_write: a
+  // hang no timeout can end (the fuzzer found it from 56 bytes of line noise). REP is no
+  // VT100 control and AIX's console never sends it, so every REP is ignored: its final byte
+  // becomes 'z', a CSI libvterm does not implement and skips. Followed across writes, since a
+  // sequence can be cut anywhere.
+  enum class Rep { ground, esc, csi, other } rep = Rep::ground;
+  bool defuse_rep(std::string_view b, std::string& out) {
+    bool changed = false;
+    for (std::size_t i = 0; i < b.size(); ++i) {
+      const unsigned char c = static_cast<unsigned char>(b[i]);
+      if (c == 0x18 || c == 0x1a) {  // CAN / SUB cancel a sequence
+        rep = Rep::ground;
+        continue;
+      }
+      if (c == 0x1b) {
+        rep = Rep::esc;
+        continue;
+      }
+      if (c < 0x20) continue;  // C0 controls are executed inside a sequence
+      switch (rep) {
+        case Rep::ground: break;
+        case Rep::esc: rep = c == '[' ? Rep::csi : Rep::ground; break;
+        case Rep::csi:
+        case Rep::other:
+          if (c >= 0x40 && c <= 0x7e) {
+            if (c == 'b' && rep == Rep::csi) {
+              if (!changed) out.assign(b);
+              out[i] = 'z';
+              changed = true;
+            }
+            rep = Rep::ground;
+          } else if (c < 0x30 || (c >= 0x3c && c <= 0x3f)) {
+            rep = Rep::other;  // an intermediate or a private marker: not REP
+          }
+          break;
+      }
+    }
+    return changed;
   }
 
   // The escape parser's state, followed alongside libvterm's (ECMA-48 / DEC shapes), so the

@@ -7,6 +7,13 @@
 
 using namespace vtpilot;
 
+namespace {
+std::string fixture_bytes(const char* name) {
+  std::ifstream in(std::string(VTPILOT_SOURCE_DIR) + "/fixtures/fuzz/" + name, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+}  // namespace
+
 TEST_CASE("terminal: CRLF text, clears and cursor addressing give the expected rows") {
   Screen s = render("junk before\r\n\x1b[2J\x1b[H Main Menu\r\n 1.   Select Language\x1b[5;10Hxyz");
   CHECK(s.lines[0] == " Main Menu");
@@ -153,4 +160,25 @@ TEST_CASE("terminal: fuzz finds render the same in any chunking (broken UTF-8 am
   Screen s = render("a\xc0\xaf" "b\xed\xa0\x80" "c\x80" "d\xf5\x80\x80\x80" "e");
   CHECK(s.lines[0].find("\xef\xbf\xbd") != std::string::npos);
   CHECK(s.lines[0].find('a') == 0);
+}
+
+TEST_CASE("terminal: REP with no character before it does not hang libvterm (fuzz find), in any chunking") {
+  // libvterm 0.1.4 loops forever on CSI Pn b when no character precedes it: found by the guard
+  // fuzzer from line noise before a login prompt. Every REP is ignored (terminal.cpp).
+  const std::string bytes = fixture_bytes("terminal-rep-with-no-character-hangs-libvterm.bin");
+  REQUIRE(bytes.rfind("\x1b[2b", 0) == 0);
+  const Screen whole = render(bytes);
+  CHECK(whole.lines[0] == "os.disksIX Version 7");
+  CHECK(whole == render(bytes.substr(4)));
+  for (std::size_t step : {1u, 2u, 3u, 5u}) {
+    Terminal t;
+    for (std::size_t i = 0; i < bytes.size(); i += step) t.feed(std::string_view(bytes).substr(i, step));
+    CAPTURE(step);
+    CHECK(t.screen() == whole);
+  }
+  // After a reset there is no preceding character either; with one, REP is ignored as well.
+  CHECK(render("\x1b" "c\x1b[5bok").lines[0] == "ok");
+  CHECK(render("a\x1b[3bb").lines[0] == "ab");
+  // Sequences that only look like it are untouched: with an intermediate or a private marker.
+  CHECK(render("x\x1b[?2by").lines[0] == render("xy").lines[0]);
 }
