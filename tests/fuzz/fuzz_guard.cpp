@@ -1,11 +1,18 @@
 // Arbitrary screen text and keys: the guard may refuse, never crash, and never allows choosing
-// a numbered item that carries a forbidden label or a disk row showing altinst_rootvg, which
-// its independent layer 2 can see (this check is a third, even simpler reading of the text).
+// a numbered item that carries a forbidden label, or an unselected disk row showing
+// altinst_rootvg, which its independent layer 2 can see. This check is a third, even simpler
+// reading of the text: by the number typed ("03" is 3), by each of several numbers ("1 2",
+// "1,2"), by the first of several answers ("1\r2\r"), by what was already typed after the
+// prompt, and by Enter alone, which chooses the default (the last "Choice [N]" on the screen,
+// else the first item marked >>>), under every policy the input picks.
+//
+// Input: screen bytes, a NUL, up to 8 key bytes, then optional policy bytes.
 #include <cctype>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "vtpilot/guard.hpp"
 #include "vtpilot/recognizer.hpp"
@@ -18,22 +25,92 @@ std::string lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
 }
-// Does a line of the screen offer item `key` with a destructive label?
-bool destructive_item(const Screen& s, const std::string& key) {
+
+struct Item {
+  std::string key;
+  std::string rest;  // lowercased, after the number
+  bool marked = false;
+};
+
+// Lines that start (after blanks and a >>> mark) with a number followed by a blank or a dot.
+std::vector<Item> items(const Screen& s) {
+  std::vector<Item> out;
   for (const std::string& raw : s.lines) {
     std::string l = lower(raw);
-    std::size_t i = l.find_first_not_of(" >");
-    if (i == std::string::npos || l.compare(i, key.size(), key) != 0) continue;
-    std::size_t after = i + key.size();
-    if (after < l.size() && std::isdigit(static_cast<unsigned char>(l[after]))) continue;  // "1" vs "12"
-    if (after < l.size() && l[after] != ' ' && l[after] != '.') continue;
-    if (l.find("new and complete overwrite", after) != std::string::npos ||
-        l.find("preservation install", after) != std::string::npos ||
-        l.find("start install now with default settings", after) != std::string::npos ||
-        l.find("altinst_rootvg", after) != std::string::npos)
-      return true;
+    std::size_t i = l.find_first_not_of(' ');
+    if (i == std::string::npos) continue;
+    bool marked = false;
+    if (l.compare(i, 3, ">>>") == 0) {
+      marked = true;
+      i = l.find_first_not_of(' ', i + 3);
+      if (i == std::string::npos) continue;
+    }
+    std::size_t j = i;
+    while (j < l.size() && std::isdigit(static_cast<unsigned char>(l[j]))) ++j;
+    if (j == i || j - i > 3 || j >= l.size() || (l[j] != ' ' && l[j] != '.')) continue;
+    out.push_back({l.substr(i, j - i), l.substr(j), marked});
   }
-  return false;
+  return out;
+}
+
+bool destructive(const Item& it) {
+  return it.rest.find("new and complete overwrite") != std::string::npos ||
+         it.rest.find("preservation install") != std::string::npos ||
+         it.rest.find("start install now with default settings") != std::string::npos ||
+         (!it.marked && it.rest.find("altinst_rootvg") != std::string::npos);
+}
+
+// The prompt: the default Enter alone chooses (the last "Choice [N]", else the first marked
+// item), and what was already typed after the last "Choice [...]:", which the Enter submits.
+struct Prompt {
+  std::string dflt, typed;
+};
+Prompt prompt(const Screen& s, const std::vector<Item>& its) {
+  Prompt p;
+  for (const std::string& l : s.lines) {
+    std::size_t at = 0;
+    while ((at = l.find("Choice [", at)) != std::string::npos) {
+      at += 8;
+      std::size_t e = at;
+      while (e < l.size() && std::isdigit(static_cast<unsigned char>(l[e]))) ++e;
+      if (e < l.size() && l[e] == ']') {
+        if (e > at) p.dflt = l.substr(at, e - at);
+        std::size_t colon = l.find(':', e);
+        p.typed = colon == std::string::npos ? "" : l.substr(colon + 1);
+        p.typed.erase(0, p.typed.find_first_not_of(' '));
+        p.typed.erase(p.typed.find_last_not_of(' ') + 1);
+      }
+    }
+  }
+  if (p.dflt.empty())
+    for (const Item& it : its)
+      if (it.marked) {
+        p.dflt = it.key;
+        break;
+      }
+  return p;
+}
+
+// A menu reads "03" as 3.
+std::string number(std::string d) {
+  while (d.size() > 1 && d[0] == '0') d.erase(0, 1);
+  return d;
+}
+
+// The numbers the keys choose on this screen, or nothing when they are not plain numbers.
+// Only the first line is read here (later lines answer whatever screen comes next), with what
+// was already typed on the prompt line in front of it.
+std::vector<std::string> chosen(const std::string& keys, const Prompt& p) {
+  std::string k = p.typed + keys.substr(0, keys.find_first_of("\r\n"));
+  if (k.empty()) return p.dflt.empty() ? std::vector<std::string>{} : std::vector<std::string>{number(p.dflt)};
+  if (k.find_first_not_of("0123456789 ,") != std::string::npos) return {};
+  std::vector<std::string> out;
+  std::string cur;
+  for (char c : k + " ") {
+    if (std::isdigit(static_cast<unsigned char>(c))) cur += c;
+    else if (!cur.empty()) out.push_back(number(cur)), cur.clear();
+  }
+  return out;
 }
 }  // namespace
 
@@ -42,17 +119,31 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::size_t sep = in.find('\0');
   if (sep == std::string_view::npos) return 0;
   std::string text(in.substr(0, sep));
-  std::string keys(in.substr(sep + 1, 8));
+  std::string_view tail = in.substr(sep + 1);
+  std::string keys(tail.substr(0, 8));
+  std::string_view pol = tail.size() > 8 ? tail.substr(8) : std::string_view();
+  auto bit = [&](std::size_t i) { return i / 8 < pol.size() && ((static_cast<unsigned char>(pol[i / 8]) >> (i % 8)) & 1); };
+
   Screen screen = render(normalize_capture(text));
   Recognized r = Recognizer::builtin().recognize(screen);
+  const std::vector<Item> its = items(screen);
+  const std::vector<std::string> picks = chosen(keys, prompt(screen, its));
+
+  Policy p;
+  // The policy the input picks: the forbidden labels are refused whatever it says.
+  if (bit(0)) p.target_name = "hdisk1";
+  if (bit(1)) p.target_location = "U8231.E2B.06DAFDP-V6-C2-T1-L8100000000000000";
+  if (bit(2)) p.target_pvid = "00c8d5e6a1b2c3d4";
+  if (bit(3)) p.clone_location = "U8231.E2B.06DAFDP-V6-C2-T1-L8200000000000000";
+  if (bit(4)) p.clone_pvid = "00c8d5e6f7e8d9c0";
+  if (bit(5)) p.rollback_required = false;
   for (bool operator_mode : {false, true}) {
-    Policy p;
     p.allow_unknown_screen = operator_mode;
     Verdict v = judge(r, screen, keys, p);
     if (!v.allow) continue;
-    std::string k = keys;
-    while (!k.empty() && (k.back() == '\r' || k.back() == '\n')) k.pop_back();
-    if (!k.empty() && k.find_first_not_of("0123456789") == std::string::npos && destructive_item(screen, k)) std::abort();
+    for (const std::string& k : picks)
+      for (const Item& it : its)
+        if (number(it.key) == k && destructive(it)) std::abort();
   }
   return 0;
 }

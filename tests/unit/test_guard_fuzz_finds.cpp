@@ -1,0 +1,57 @@
+// What fuzz_guard found, kept as tests: each fixture is the fuzzer's input (screen bytes, a NUL,
+// the keys), on which the guard once allowed a destructive choice that its layer 2 can see.
+#include <doctest/doctest.h>
+
+#include "fixture_util.hpp"
+#include "vtpilot/guard.hpp"
+#include "vtpilot/recognizer.hpp"
+#include "vtpilot/screen.hpp"
+
+using namespace vtpilot;
+
+namespace {
+struct Find {
+  Screen screen;
+  Recognized recognized;
+  std::string keys;
+};
+
+Find load(const char* name) {
+  const std::string d = fixture::read(fixture::root() / "fuzz" / name);
+  const std::size_t sep = d.find('\0');
+  REQUIRE(sep != std::string::npos);
+  Find f;
+  f.screen = render(normalize_capture(d.substr(0, sep)));
+  f.recognized = Recognizer::builtin().recognize(f.screen);
+  f.keys = d.substr(sep + 1, 8);
+  return f;
+}
+}  // namespace
+
+TEST_CASE("guard fuzz finds: Enter then more keys, where the >>> default is New and Complete Overwrite") {
+  // Keys "\n\n>>> Ch" on an unrecognized Alternate Installation Method menu: the first Enter
+  // chooses the marked default. Step mode judges operator keys by layer 2 alone there.
+  Find f = load("guard-enter-then-more-keys-default-overwrite.bin");
+  REQUIRE(f.keys.rfind("\n", 0) == 0);
+  for (bool operator_mode : {false, true}) {
+    Policy p;
+    p.allow_unknown_screen = operator_mode;
+    Verdict v = judge(f.recognized, f.screen, f.keys, p);
+    CAPTURE(operator_mode);
+    CHECK_FALSE(v.allow);
+  }
+}
+
+TEST_CASE("guard fuzz finds: '2' already typed at the prompt, then Enter, with two items numbered 2") {
+  // "Choice [1]: 2" on the Welcome screen, one item 2 being Start Install Now with Default
+  // Settings: Enter submits the typed 2, not the default 1.
+  Find f = load("guard-typed-2-then-enter-two-items-2.bin");
+  REQUIRE(f.keys == "\r");
+  for (bool operator_mode : {false, true}) {
+    Policy p;
+    p.allow_unknown_screen = operator_mode;
+    Verdict v = judge(f.recognized, f.screen, f.keys, p);
+    CAPTURE(operator_mode);
+    CHECK_FALSE(v.allow);
+  }
+}
