@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # replay_cast.sh CAST VTPILOT: a recorded run replays with exit 0; the same cast with one
 # recorded key changed diverges (exit 6); with the disk rows' VG Status swapped (the clone
-# now where the target was) the guard refuses (exit 3) or the keys diverge (6).
+# now where the target was) the guard refuses (exit 3).
 set -u
 cast=$1; V=$2
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
@@ -31,7 +31,14 @@ for name, evs in (("key-changed", key_edit), ("rows-swapped", row_edit)):
 PY
 "$V" replay "$work/key-changed.cast" > "$work/out" 2>&1; rc=$?
 [ "$rc" = 6 ] || { echo "a changed key: expected exit 6, got $rc"; cat "$work/out"; exit 1; }
-grep -q "replay diverged" "$work/out" || { echo "no divergence report"; cat "$work/out"; exit 1; }
+# The report names the event, the screen, and both keys (README: "event index, screen,
+# recorded vs sent keys").
+for want in "key-changed.cast:[0-9]+: replay diverged at event [0-9]+ \(t=[0-9.]+s\) on screen bos.method" \
+            "recorded keys: 1<Enter>" "engine sent: +3<Enter>"; do
+  grep -Eq "$want" "$work/out" || { echo "divergence report lacks /$want/"; cat "$work/out"; exit 1; }
+done
+# The clone where the target was: the guard refuses before anything diverges.
 "$V" replay "$work/rows-swapped.cast" > "$work/out" 2>&1; rc=$?
-[ "$rc" = 3 ] || [ "$rc" = 6 ] || { echo "swapped disk rows: expected exit 3 or 6, got $rc"; cat "$work/out"; exit 1; }
+[ "$rc" = 3 ] || { echo "swapped disk rows: expected exit 3, got $rc"; cat "$work/out"; exit 1; }
+grep -q "the guard refused" "$work/out" || { echo "no refusal in the report"; cat "$work/out"; exit 1; }
 echo "ok: $(basename "$cast") replays; a changed key gives 6; swapped disk rows give $rc"
