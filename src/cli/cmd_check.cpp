@@ -1,11 +1,13 @@
 // vtpilot check [FILE...]: validate signature and plan files (file:line: message).
 // A file with [[step]] tables is a plan; any other .toml is a signature.
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include "commands.hpp"
+#include "vtpilot/config.hpp"
 #include "vtpilot/embedded.hpp"
 #include "vtpilot/plan.hpp"
 #include "vtpilot/recognizer.hpp"
@@ -20,13 +22,14 @@ void add_check(CLI::App& app) {
   auto files = std::make_shared<std::vector<std::string>>();
   auto* cmd = app.add_subcommand(
       "check",
-      "validate signature files (TOML with PCRE2 patterns) and plan files ([[step]] tables); errors are\n"
-      "printed as file:line: message. With no FILE, checks the built-in signatures and plans.\n"
+      "validate signature files (TOML with PCRE2 patterns), plan files ([[step]] tables) and run --config\n"
+      "files ([hmc] and [[lpar]] tables); errors are printed as file:line: message. With no FILE, checks\n"
+      "the built-in signatures and plans.\n"
       "Exit 0 if all are valid, 2 otherwise.");
   cmd->add_option("FILE", *files, "signature or plan files, or folders of them");
   cmd->callback([files] {
     std::vector<SignatureError> errors;
-    std::size_t sigs = 0, plans = 0;
+    std::size_t sigs = 0, plans = 0, configs = 0;
     auto check_plan = [&](const std::string& name, std::string_view text) {
       Plan plan;
       plans += load_plan(name, text, Recognizer::builtin(), plan, errors);
@@ -57,6 +60,22 @@ void add_check(CLI::App& app) {
         const std::string text = ss.str();
         if (!in) {
           errors.push_back({p.string(), 0, "cannot read"});
+        } else if (looks_like_config(text)) {
+          // A run --config file: its own keys, and the plan each LPAR names must load.
+          Config c;
+          const char* home = std::getenv("HOME");
+          if (load_config(p.string(), text, c, errors, home ? home : "")) {
+            bool plans_ok = true;
+            for (const LparConfig& l : c.lpars) {
+              Plan plan;
+              std::vector<SignatureError> perr;
+              if (!resolve_plan(l.plan, Recognizer::builtin(), plan, perr)) {
+                plans_ok = false;
+                for (auto& e : perr) errors.push_back({p.string(), l.line, "LPAR `" + l.name + "`: plan: " + e.str()});
+              }
+            }
+            configs += plans_ok;
+          }
         } else if (is_plan(text)) {
           check_plan(p.string(), text);
         } else {
@@ -66,7 +85,9 @@ void add_check(CLI::App& app) {
       sigs = r.ids().size();
     }
     for (const auto& e : errors) std::cerr << e.str() << "\n";
-    if (errors.empty()) std::cout << "ok: " << sigs << " signatures, " << plans << " plans\n";
+    if (errors.empty())
+      std::cout << "ok: " << sigs << " signatures, " << plans << " plans"
+                << (configs ? ", " + std::to_string(configs) + " config" + (configs > 1 ? "s" : "") : std::string()) << "\n";
     exit_code() = errors.empty() ? kDone : kUsage;
   });
 }

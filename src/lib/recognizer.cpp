@@ -24,7 +24,8 @@
 namespace vtpilot {
 
 std::string SignatureError::str() const {
-  return file + ":" + std::to_string(line) + ": " + message;
+  // Line 0: about the file as a whole (missing, unreadable), not a line in it.
+  return file + (line > 0 ? ":" + std::to_string(line) : std::string()) + ": " + message;
 }
 
 namespace {

@@ -1,0 +1,105 @@
+// run --config files: what a user writes, and the file:line errors they get for mistakes.
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "vtpilot/config.hpp"
+
+using namespace vtpilot;
+
+namespace {
+
+std::string errors_of(const std::string& text, Config* out = nullptr) {
+  Config c;
+  std::vector<SignatureError> errors;
+  load_config("c.toml", text, c, errors, "/home/op");
+  if (out) *out = c;
+  std::string all;
+  for (auto& e : errors) all += e.str() + "\n";
+  return all;
+}
+
+const char* kMinimal = R"([hmc]
+host = "hmc01"
+[[lpar]]
+name = "lpar01"
+managed_system = "MS1"
+)";
+
+}  // namespace
+
+TEST_CASE("config: the README's example loads, defaults flow into each LPAR, pins are read") {
+  std::ifstream in(VTPILOT_SOURCE_DIR "/fixtures/configs/hmc01-two-lpars.toml");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  Config c;
+  CHECK(errors_of(ss.str(), &c).empty());
+  REQUIRE(c.lpars.size() == 2);
+  CHECK(c.hmc.host == "hmc01.example.com");
+  CHECK(c.hmc.known_hosts == "/home/op/.ssh/known_hosts");  // ~ expanded
+  CHECK(c.lpars[0].managed_system == "Server-8247-42L-SN21271DA");
+  CHECK(c.lpars[1].media == std::vector<std::string>{"aix72_tl5_vol1.iso", "aix72_tl5_vol2.iso"});
+  CHECK(c.lpars[1].vtd == "vtopt1");
+  CHECK(c.lpars[0].power_on);
+  CHECK(c.lpars[0].policy.target_pvid == "00f6db0a2c1d4e5f");
+  CHECK(c.lpars[0].policy.clone_location == "U8247.42L.21271DA-V3-C2-T1-L8200000000000000");
+  CHECK(c.lpars[1].policy.target_name == "hdisk0");
+  CHECK(c.lpars[1].line == 26);
+}
+
+TEST_CASE("config: a minimal config works with the defaults a user expects") {
+  Config c;
+  CHECK(errors_of(kMinimal, &c).empty());
+  REQUIRE(c.lpars.size() == 1);
+  CHECK(c.lpars[0].pacing_ms == 100);
+  CHECK(c.lpars[0].policy.target_name == "hdisk0");
+  CHECK(c.lpars[0].plan == "migrate");
+  CHECK_FALSE(c.lpars[0].power_on);
+  CHECK(c.hmc.port == 0);  // from ~/.ssh/config, else 22
+}
+
+TEST_CASE("config: every mistake is file:line: message") {
+  CHECK(errors_of("[hmc\nhost=1") .rfind("c.toml:1:", 0) == 0);  // not TOML
+  CHECK(errors_of("[[lpar]]\nname = \"a\"\nmanaged_system = \"m\"\n").find("c.toml:1: a config needs an [hmc] table") != std::string::npos);
+  CHECK(errors_of("[hmc]\nhost = \"h\"\n").find("at least one [[lpar]]") != std::string::npos);
+  CHECK(errors_of(std::string(kMinimal) + "pacing = 5\n").find("c.toml:6: unknown key `pacing` in [[lpar]]") !=
+        std::string::npos);
+  CHECK(errors_of(std::string(kMinimal) + "pacing_ms = -1\n").find("c.toml:6: `pacing_ms` must be a number from 0") !=
+        std::string::npos);
+  CHECK(errors_of(std::string(kMinimal) + "power_on = \"yes\"\n").find("c.toml:6: `power_on` must be true or false") !=
+        std::string::npos);
+  CHECK(errors_of(std::string(kMinimal) + "media_pattern = \"(\"\n").find("c.toml:6: bad regex in `media_pattern`") !=
+        std::string::npos);
+  CHECK(errors_of(std::string(kMinimal) + "target = \"hdisk0\"\n").find("c.toml:6: `target` must be a table") !=
+        std::string::npos);
+  CHECK(errors_of(std::string(kMinimal) + "target = { disk = \"hdisk0\", serial = \"x\" }\n")
+            .find("unknown key `serial` in target") != std::string::npos);
+  CHECK(errors_of("[hmc]\nhost = \"h\"\n[[lpar]]\nname = \"a\"\n").find("c.toml:3: LPAR `a` needs `managed_system`") !=
+        std::string::npos);
+  CHECK(errors_of(std::string(kMinimal) + "[[lpar]]\nname = \"lpar01\"\nmanaged_system = \"m\"\n")
+            .find("c.toml:7: LPAR `lpar01` is listed twice") != std::string::npos);
+  CHECK(errors_of("[hmc]\nhost = \"h\"\nport = 70000\n[[lpar]]\nname = \"a\"\nmanaged_system = \"m\"\n")
+            .find("c.toml:3: `port` must be a number from 1 to 65535") != std::string::npos);
+  CHECK(errors_of(std::string(kMinimal) + "media = [\"v1.iso\", \"v2.iso\"]\n").find("no `vios` to swap them on") !=
+        std::string::npos);
+}
+
+TEST_CASE("config: a password is never accepted in the file, and names that reach a shell are plain words") {
+  CHECK(errors_of("[hmc]\nhost = \"h\"\npassword = \"secret\"\n[[lpar]]\nname = \"a\"\nmanaged_system = \"m\"\n")
+            .find("c.toml:3: never put a password in the config") != std::string::npos);
+  // ISO and device names go into viosvrcmd -c "loadopt ...": a name can never be a second command.
+  CHECK(errors_of(std::string(kMinimal) + "vios = \"v\"\nmedia = [\"a.iso; rm -rf /\"]\n").find("c.toml:7: `media` lists ISO names") !=
+        std::string::npos);
+  CHECK(errors_of(std::string(kMinimal) + "vtd = \"vtopt0 -f\"\n").find("c.toml:6: `vtd` is a virtual target device") !=
+        std::string::npos);
+  CHECK(errors_of("[hmc]\nhost = \"h\"\npassword_file = \"/p\"\npassword_prompt = true\n[[lpar]]\nname = \"a\"\nmanaged_system = \"m\"\n")
+            .find("not both") != std::string::npos);
+}
+
+TEST_CASE("config: told from plans and signatures by its [hmc] table") {
+  CHECK(looks_like_config(kMinimal));
+  CHECK(looks_like_config("# comment\n  [hmc]\nhost='x'\n"));
+  CHECK_FALSE(looks_like_config("name = \"migrate\"\n[[step]]\nscreen = \"sms.main\"\n"));
+  CHECK_FALSE(looks_like_config("id = \"sms.main\"\nall = ['[hmc]']\n"));
+}
