@@ -77,8 +77,8 @@ void add_run_flags(CLI::App* cmd, RunArgs& o) {
 
 std::optional<Prepared> prepare_run(const RunArgs& o, const char* who, int& code) {
   Prepared p;
-  p.command = o.spawn;
-  if (o.sim || p.command.empty()) {
+  p.command = o.config.empty() ? o.spawn : "--config " + o.config;  // the ssh transport names itself
+  if (o.config.empty() && (o.sim || p.command.empty())) {
     std::string sim = self_dir() + "/lpar-sim";
     if (::access(sim.c_str(), X_OK) != 0) {
       std::cerr << "vtpilot " << who << ": the simulator " << sim << " is not built (scripts/bootstrap builds it)\n";

@@ -167,12 +167,16 @@ void add_step(CLI::App& app) {
       "Exit codes as for run; q is 4 (halted by the operator), Ctrl-C 130.");
   add_run_flags(cmd, *o);
   cmd->callback([o] {
-    if (!o->config.empty()) {
-      std::cerr << "vtpilot step: --config arrives with the ssh transport; use --spawn or --sim\n";
-      exit_code() = kUsage;
-      return;
-    }
     int code = 0;
+    TransportMaker maker;
+    if (!o->config.empty()) {
+      auto m = config_attach(*o, "step", code, false);
+      if (!m) {
+        exit_code() = code;
+        return;
+      }
+      maker = std::move(*m);
+    }
     auto p = prepare_run(*o, "step", code);
     if (!p) {
       exit_code() = code;
@@ -187,8 +191,12 @@ void add_step(CLI::App& app) {
     RunOptions ro;
     ro.pacing_s = o->pacing_ms / 1000.0;
     ro.on_event = [&op](const SessionEvent& e) { op.event(e); };
+    const std::string spawn = p->command;
+    TransportFactory factory = maker ? maker(*p) : TransportFactory([spawn](asio::io_context& ctx) {
+      return make_spawn_transport(ctx, spawn);
+    });
     const std::string command = p->command;
-    LiveRun run(io, session, make_spawn_transport(io, command), *p->recorder, ro);
+    LiveRun run(io, session, factory(io), *p->recorder, ro);
     op.run = &run;
 
     RawTerminal raw(0);

@@ -10,6 +10,7 @@
 #include "vtpilot/recorder.hpp"
 #include "vtpilot/runner.hpp"
 #include "vtpilot/session.hpp"
+#include "vtpilot/shell.hpp"
 
 namespace vtpilot::cli {
 
@@ -62,12 +63,24 @@ int report_outcome(const RunResult& result, const std::string& transcript, bool 
 void print_screen(const Screen& screen);
 void add_step(CLI::App& app);
 
+// The console transport, made once the transcript is open (the ssh transport records the keys
+// it types to mkvterm itself). It may set prepared.command, the attach as messages name it.
+using TransportMaker = std::function<TransportFactory(Prepared& prepared)>;
+// --config for the commands that drive one LPAR (step, verify, preflight): that LPAR of the
+// config (the only one, or the one --lpar names) merged into args under what the command
+// line says, and the ssh transport to it. for_checks: never power on (verify, preflight).
+std::optional<TransportMaker> config_attach(RunArgs& args, const char* who, int& code, bool for_checks);
+
 // verify / preflight: the shell conversation and its checks over any transport. `make` is the
-// console transport; empty = the --spawn / --sim pty that prepare_run names (ssh: pass the
-// config's factory). Returns the exit code (0, 7, or the conversation's own 2/3/4/5/signal).
+// console transport; empty = the --spawn / --sim pty that prepare_run names (ssh: the
+// config's). Returns the exit code (0, 7, or the conversation's own 2/3/4/5/signal).
 enum class CheckKind { verify, preflight };
 void add_shell_flags(CLI::App* cmd, ShellArgs& args, bool with_json);
-int run_checks(CheckKind kind, const RunArgs& args, const TransportFactory& make = {});
+int run_checks(CheckKind kind, const RunArgs& args, const TransportMaker& make = {});
+// run --config --verify: the pieces of verify that run_config uses per LPAR.
+std::optional<std::string> read_console_password(const ShellArgs& args, std::string& error);
+ShellOptions verify_shell_options(const RunArgs& args, std::string password);
+int report_verify(const std::vector<CommandResult>& results, const Policy& policy, const RunArgs& args);
 // run --verify: the plan's session, then the verify conversation in the same attach.
 int run_plan_then_verify(Session& session, Prepared& prepared, const RunArgs& args, const RunOptions& options,
                          const TransportFactory& make);

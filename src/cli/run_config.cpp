@@ -15,6 +15,7 @@
 
 #include "commands.hpp"
 #include "vtpilot/config.hpp"
+#include "vtpilot/hmc.hpp"
 #include "vtpilot/secret.hpp"
 #include "vtpilot/transport_hmc.hpp"
 
@@ -38,12 +39,40 @@ bool policy_given(const Policy& p) {
 struct Lpar {
   LparConfig cfg;
   Plan plan;
+  Policy policy;
   std::string transcript;
   std::unique_ptr<Recorder> recorder;
   std::unique_ptr<Session> session;
+  std::unique_ptr<ShellDriver> shell;  // run --verify: the acceptance checks after the plan
+  std::unique_ptr<DriverChain> chain;
   std::unique_ptr<LiveRun> run;
   int percent = -1, elapsed = -1;
 };
+
+// <dir>/<lpar>[-what]-DATE-TIME.cast, and -2, -3 ... when a run in the same second made one.
+std::string unique_transcript(const std::string& dir, const std::string& stem) {
+  const auto base = std::filesystem::path(dir) / (stem + "-" + stamp());
+  std::string path = base.string() + ".cast";
+  for (int n = 2; std::filesystem::exists(path) && n < 1000; ++n) path = base.string() + "-" + std::to_string(n) + ".cast";
+  return path;
+}
+
+// What the transport does on the HMC: a marker in the transcript, a line for the operator,
+// a JSON event for machines.
+std::function<void(const std::string&)> hmc_notes(Recorder& rec, std::function<double()> clock, std::string name,
+                                                  bool quiet, bool json, bool labelled) {
+  const bool tty = ::isatty(2);
+  return [&rec, clock, name, quiet, json, labelled, tty](const std::string& s) {
+    rec.marker(clock(), "hmc: " + s);
+    if (!quiet) std::cerr << (tty ? "\r\033[K" : "") << (labelled ? "[" + name + "] " : std::string()) << "  hmc: " << s << "\n";
+    if (json) std::cout << nlohmann::json{{"t", clock()}, {"event", "hmc"}, {"lpar", name}, {"text", s}}.dump() << "\n" << std::flush;
+  };
+}
+
+std::function<double()> clock_from_now() {
+  const auto t0 = std::chrono::steady_clock::now();
+  return [t0] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
+}
 
 }  // namespace
 
@@ -130,6 +159,46 @@ std::optional<Config> load_run_config(const RunArgs& a, const char* who, int& co
   return c;
 }
 
+std::optional<TransportMaker> config_attach(RunArgs& a, const char* who, int& code, bool for_checks) {
+  auto config = load_run_config(a, who, code);
+  if (!config) return std::nullopt;
+  if (config->lpars.size() != 1) {
+    std::cerr << "vtpilot " << who << " drives one LPAR; " << a.config << " lists " << config->lpars.size()
+              << ": choose one with --lpar NAME\n";
+    code = kUsage;
+    return std::nullopt;
+  }
+  const LparConfig& l = config->lpars.front();  // the command line's overrides are in it already
+  a.policy = l.policy;
+  a.pacing_ms = l.pacing_ms;
+  a.confirm_s = l.confirm_timeout_s;
+  if (!for_checks) {
+    a.timeout_s = l.timeout_s;
+    a.plan = l.plan;
+    a.media_pattern = l.media_pattern;
+    a.media_location = l.media_location;
+  }
+  if (a.transcript.empty()) a.transcript = unique_transcript(l.transcripts, l.name + (for_checks ? std::string("-") + who : ""));
+  std::string err;
+  std::optional<std::string> password = load_hmc_password(config->hmc, err);
+  if (!password && !err.empty()) {
+    std::cerr << "vtpilot " << who << ": " << err << "\n";
+    code = kUsage;
+    return std::nullopt;
+  }
+  HmcVtermOptions opts = hmc_options(*config, l, password);
+  if (for_checks) opts.power_on = false;  // the system being checked is up: never power anything on
+  const bool quiet = a.quiet, json = a.events == "json";
+  return TransportMaker([opts, quiet, json](Prepared& p) -> TransportFactory {
+    p.command = "ssh " + opts.ssh.host + ": " + hmc::mkvterm(opts.managed_system, opts.lpar);
+    Recorder* rec = p.recorder.get();
+    return [opts, rec, quiet, json](boost::asio::io_context& io) {
+      auto clock = clock_from_now();
+      return make_hmc_transport(io, opts, *rec, clock, hmc_notes(*rec, clock, opts.lpar, quiet, json, false));
+    };
+  });
+}
+
 int run_config(const RunArgs& a) {
   int code = 0;
   auto config = load_run_config(a, "run", code);
@@ -139,6 +208,14 @@ int run_config(const RunArgs& a) {
   if (!password && !err.empty()) {
     std::cerr << "vtpilot run: " << err << "\n";
     return kUsage;
+  }
+  std::optional<std::string> root_password;
+  if (a.verify) {
+    root_password = read_console_password(a.shell, err);
+    if (!root_password) {
+      std::cerr << "vtpilot run: " << err << "\n";
+      return kUsage;
+    }
   }
 
   std::vector<std::unique_ptr<Lpar>> lpars;
@@ -151,13 +228,7 @@ int run_config(const RunArgs& a) {
       for (auto& e : errors) std::cerr << e.str() << "\n";
       return kUsage;
     }
-    x->transcript = a.transcript;
-    if (x->transcript.empty()) {
-      // <lpar>-DATE-TIME.cast, and -2, -3 ... when a run in the same second made one already.
-      const auto base = std::filesystem::path(l.transcripts) / (l.name + "-" + stamp());
-      x->transcript = base.string() + ".cast";
-      for (int n = 2; std::filesystem::exists(x->transcript) && n < 1000; ++n) x->transcript = base.string() + "-" + std::to_string(n) + ".cast";
-    }
+    x->transcript = a.transcript.empty() ? unique_transcript(l.transcripts, l.name) : a.transcript;
     x->recorder = std::make_unique<Recorder>();
     if (auto e = x->recorder->open(x->transcript, 80, 24, "vtpilot run " + l.name + " (" + x->plan.name + ")",
                                    static_cast<double>(std::time(nullptr)))) {
@@ -169,15 +240,19 @@ int run_config(const RunArgs& a) {
     eo.confirm_timeout_s = l.confirm_timeout_s;
     if (!l.media_pattern.empty()) eo.media_pattern = l.media_pattern;
     eo.media_location = l.media_location;
-    Policy policy = l.policy;
-    policy.extra_forbidden_labels = x->plan.forbidden_labels;
-    x->session = std::make_unique<Session>(x->plan, Recognizer::builtin(), Guard(policy), eo);
+    x->policy = l.policy;
+    x->policy.extra_forbidden_labels = x->plan.forbidden_labels;
+    x->session = std::make_unique<Session>(x->plan, Recognizer::builtin(), Guard(x->policy), eo);
+    if (a.verify) {
+      x->shell = std::make_unique<ShellDriver>(Recognizer::builtin(), Guard(x->policy),
+                                               verify_shell_options(a, *root_password));
+      x->chain = std::make_unique<DriverChain>(*x->session, *x->shell);
+    }
     lpars.push_back(std::move(x));
   }
 
   boost::asio::io_context io;
-  const auto t0 = std::chrono::steady_clock::now();
-  auto clock = [t0] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
+  auto clock = clock_from_now();
   const bool tty = ::isatty(2);
   auto combined = [&] {
     std::string line = "  install:";
@@ -206,19 +281,13 @@ int run_config(const RunArgs& a) {
     }
     Recorder& rec = *x.recorder;
     const std::string name = x.cfg.name;
-    const bool quiet = a.quiet, json = a.events == "json";
-    auto note = [&rec, clock, name, quiet, json, many, tty](const std::string& s) {
-      rec.marker(clock(), "hmc: " + s);
-      if (!quiet)
-        std::cerr << (tty ? "\r\033[K" : "") << (many ? "[" + name + "] " : std::string()) << "  hmc: " << s << "\n";
-      if (json)
-        std::cout << nlohmann::json{{"t", clock()}, {"event", "hmc"}, {"lpar", name}, {"text", s}}.dump() << "\n" << std::flush;
-    };
-    auto transport = make_hmc_transport(io, hmc_options(*config, x.cfg, password), rec, clock, note);
+    auto transport = make_hmc_transport(io, hmc_options(*config, x.cfg, password), rec, clock,
+                                        hmc_notes(rec, clock, name, a.quiet, a.events == "json", many));
     if (!a.quiet)
       std::cerr << (many ? "[" + name + "] " : std::string()) << "vtpilot: " << transport->describe() << "\n  plan "
                 << x.plan.name << ", transcript " << x.transcript << "\n";
-    x.run = std::make_unique<LiveRun>(io, *x.session, std::move(transport), rec, ro);
+    Driver& driver = x.chain ? static_cast<Driver&>(*x.chain) : *x.session;
+    x.run = std::make_unique<LiveRun>(io, driver, std::move(transport), rec, ro);
     // The loop ends once every run has finished and left its vterm.
     x.run->start([&running, &signals](const RunResult&) {
       if (--running == 0) signals.cancel();
@@ -244,6 +313,10 @@ int run_config(const RunArgs& a) {
     const RunResult& r = x->run->result();
     if (many && !a.quiet) std::cerr << "\n[" << x->cfg.name << "]";
     int rc = report_outcome(r, x->transcript, a.quiet, a.events == "json");
+    if (rc == kDone && x->chain) {
+      if (!x->chain->second_started()) rc = kHalted;  // never reached the login: nothing verified
+      else rc = report_verify(x->shell->results(), x->policy, a);
+    }
     if (overall == kDone && rc != kDone) overall = rc;  // the first LPAR that did not finish, in config order
   }
   if (many && !a.quiet) {

@@ -13,6 +13,7 @@
 
 #include "commands.hpp"
 #include "vtpilot/acceptance.hpp"
+#include "vtpilot/secret.hpp"
 #include "vtpilot/shell.hpp"
 #include "vtpilot/transport.hpp"
 
@@ -23,42 +24,10 @@ namespace {
 // The password: the first line of --password-file, or typed on the terminal without echo.
 // Never from argv or the environment; it lives in this process only.
 std::optional<std::string> read_password(const ShellArgs& a, std::string& error) {
-  if (!a.password_file.empty()) {
-    std::ifstream in(a.password_file, std::ios::binary);
-    if (!in) {
-      error = a.password_file + ": cannot read the password file";
-      return std::nullopt;
-    }
-    struct stat st {};
-    if (::stat(a.password_file.c_str(), &st) == 0 && (st.st_mode & 077))
-      std::cerr << "vtpilot: warning: " << a.password_file << " can be read by other users (chmod 600 it)\n";
-    std::string pw;
-    std::getline(in, pw);
-    if (!pw.empty() && pw.back() == '\r') pw.pop_back();
-    if (pw.empty()) {
-      error = a.password_file + ": the first line is empty";
-      return std::nullopt;
-    }
-    return pw;
-  }
-  int fd = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
-  if (fd < 0) return std::string();  // no terminal: the console may not ask; if it does, the run halts and says so
-  termios saved{};
-  const bool tty = ::tcgetattr(fd, &saved) == 0;
-  std::string prompt = a.user + "'s password on the console (not echoed): ";
-  (void)!::write(fd, prompt.data(), prompt.size());
-  if (tty) {
-    termios quiet = saved;
-    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-    ::tcsetattr(fd, TCSAFLUSH, &quiet);
-  }
-  std::string pw;
-  char c = 0;
-  while (::read(fd, &c, 1) == 1 && c != '\n' && c != '\r') pw += c;
-  if (tty) ::tcsetattr(fd, TCSAFLUSH, &saved);
-  (void)!::write(fd, "\n", 1);
-  ::close(fd);
-  return pw;
+  if (!a.password_file.empty()) return read_secret_file(a.password_file, error);
+  std::string why;
+  if (auto pw = prompt_secret(a.user + "'s password on the console (not echoed): ", why)) return pw;
+  return std::string();  // no terminal: the console may not ask; if it does, the run halts and says so
 }
 
 // Marker token: unique per run, so output that merely contains an old marker never ends a
@@ -196,7 +165,22 @@ void add_shell_flags(CLI::App* cmd, ShellArgs& a, bool with_json) {
   if (with_json) cmd->add_flag("--json", a.json, "the report as one JSON object on stdout instead of the table");
 }
 
-int run_checks(CheckKind kind, const RunArgs& o, const TransportFactory& make) {
+std::optional<std::string> read_console_password(const ShellArgs& args, std::string& error) {
+  return read_password(args, error);
+}
+
+ShellOptions verify_shell_options(const RunArgs& o, std::string password) {
+  return shell_options(o, verify_commands(), std::move(password));
+}
+
+int report_verify(const std::vector<CommandResult>& results, const Policy& policy, const RunArgs& o) {
+  VerifyExpect ex;
+  ex.level_prefix = o.shell.expect_level;
+  ex.policy = policy;
+  return report_checks(judge_verify(results, ex), o, o.events == "json");
+}
+
+int run_checks(CheckKind kind, const RunArgs& o, const TransportMaker& make) {
   const char* who = kind == CheckKind::verify ? "verify" : "preflight";
   std::string err;
   auto password = read_password(o.shell, err);
@@ -209,11 +193,11 @@ int run_checks(CheckKind kind, const RunArgs& o, const TransportFactory& make) {
   if (!p) return code;
   ShellDriver shell(Recognizer::builtin(), Guard(p->policy),
                     shell_options(o, kind == CheckKind::verify ? verify_commands() : preflight_commands(), std::move(*password)));
-  if (!o.quiet) std::cerr << "vtpilot " << who << ": " << p->command << "\n  transcript " << p->transcript << "\n";
   const std::string command = p->command;
-  TransportFactory factory = make ? make : TransportFactory([command](boost::asio::io_context& io) {
+  TransportFactory factory = make ? make(*p) : TransportFactory([command](boost::asio::io_context& io) {
     return make_spawn_transport(io, command);
   });
+  if (!o.quiet) std::cerr << "vtpilot " << who << ": " << p->command << "\n  transcript " << p->transcript << "\n";
   RunResult rr = run_live(shell, factory, *p->recorder, run_options(o));
   p->recorder->close();
   if (rr.exit_code != 0) return conversation_failed(rr, p->transcript, o, who);
@@ -241,14 +225,17 @@ void add_check_command(CLI::App& app, CheckKind kind, const char* name, const ch
   drop_plan_flags(cmd);
   add_shell_flags(cmd, o->shell, true);
   cmd->callback([o, kind, name] {
+    TransportMaker maker;
     if (!o->config.empty()) {
-      // ssh + mkvterm: pass the config's TransportFactory to run_checks once --config lands.
-      std::cerr << "vtpilot " << name << ": --config (ssh to the HMC + mkvterm) is not available in this build yet; "
-                   "use --spawn or --sim\n";
-      exit_code() = kUsage;
-      return;
+      int code = 0;
+      auto m = config_attach(*o, name, code, true);
+      if (!m) {
+        exit_code() = code;
+        return;
+      }
+      maker = std::move(*m);
     }
-    exit_code() = run_checks(kind, *o);
+    exit_code() = run_checks(kind, *o, maker);
   });
 }
 
@@ -267,10 +254,7 @@ int run_plan_then_verify(Session& session, Prepared& p, const RunArgs& o, const 
   if (rr.exit_code != 0 || !chain.second_started()) return report_outcome(rr, p.transcript, o.quiet, o.events == "json");
   if (!o.quiet)
     std::cerr << "vtpilot: migrated and logged out in " << static_cast<int>(rr.seconds) << " s; transcript " << p.transcript << "\n";
-  VerifyExpect ex;
-  ex.level_prefix = o.shell.expect_level;
-  ex.policy = p.policy;
-  return report_checks(judge_verify(shell.results(), ex), o, o.events == "json");
+  return report_verify(shell.results(), p.policy, o);
 }
 
 }  // namespace vtpilot::cli

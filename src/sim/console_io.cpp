@@ -180,7 +180,8 @@ int run_console_daemon(const SimOptions& opt, EventSink sink) {
   // Power-on to banner takes a real LPAR seconds: a vterm opened right after chsysstate sees
   // POST from its start. Model that by waiting (bounded) for the first vterm.
   {
-    if (sim.on_state) sim.on_state("Open Firmware");  // POST is running, as the HMC would say
+    // What the HMC says meanwhile: POST is firmware; a system started at its login is up.
+    if (sim.on_state) sim.on_state(opt.start.rfind("login", 0) == 0 ? "Running" : "Open Firmware");
     pollfd p{lfd, POLLIN, 0};
     if (opt.attach_wait > 0 && ::poll(&p, 1, static_cast<int>(opt.attach_wait * 1000)) > 0)
       cfd = ::accept4(lfd, nullptr, nullptr, SOCK_CLOEXEC);

@@ -51,7 +51,6 @@ case $case in
     echo "--fast --start login72 --attach-wait 0" > hmc/sim-args
     SSH_ORIGINAL_COMMAND="chsysstate -r lpar -m Server-8247-42L-SN21271DA -o on -n lpar01 -f default_profile" \
       "$SIM" hmc --state "$work/hmc" >/dev/null 2>&1 || fail "could not start the LPAR"
-    echo Running > hmc/lpar_state   # AIX is up (lpar-sim --start login72 draws its login prompt)
     write_config c.toml
     run_vt --power-on
     [ "$rc" = 2 ] || fail "exit $rc, expected 2"
@@ -220,6 +219,56 @@ EOF
     grep -q '"lpar":"lpar02".*"code":"altinst-disk"\|"code":"altinst-disk".*"lpar":"lpar02"' out.txt || fail "lpar02 was not refused"
     [ "$rc" = 3 ] || fail "exit $rc, expected 3 (the first LPAR that did not finish)"
     ls lpar01-*.cast lpar02-*.cast > /dev/null || fail "not one transcript per LPAR" ;;
+
+  step_accept|step_refuse|step_quit)
+    # vtpilot step over ssh: the operator (tests/e2e/step.py, on a pty) accepts, refuses
+    # Overwrite, or quits; quitting releases the vterm.
+    start_sshd
+    echo "--fast" > hmc/sim-args
+    write_config c.toml
+    STEP_CONFIG=$work/c.toml STEP_SIMLOG=$work/hmc/console.log STEP_VTERM_LOCK=$work/hmc/vterm.lock \
+      python3 "$here/../e2e/step.py" "$case" "$V" "$SIM" "$work" > err.txt 2>&1 || fail "$(tail -1 err.txt)" ;;
+
+  verify|verify_broken_fileset|preflight)
+    # The acceptance checks over ssh on a running LPAR (its login prompt drawn before the vterm
+    # opened: one Enter makes AIX draw it again), and preflight on the running 7.1 system.
+    start_sshd
+    PW="vtp-root-$RANDOM"; printf '%s\n' "$PW" > pw; chmod 600 pw
+    start=login72; extra=""; cmd=verify; want=0
+    [ "$case" = preflight ] && { start=login71; cmd=preflight; }
+    [ "$case" = verify_broken_fileset ] && { extra="--broken-fileset bos.rte.security"; want=7; }
+    echo "--fast --start $start --root-password-file $work/pw --attach-wait 0 $extra" > hmc/sim-args
+    SSH_ORIGINAL_COMMAND="chsysstate -r lpar -m Server-8247-42L-SN21271DA -o on -n lpar01 -f default_profile" \
+      "$SIM" hmc --state "$work/hmc" >/dev/null 2>&1 || fail "could not start the LPAR"
+    write_config c.toml "power_on = true"
+    timeout 120 "$V" "$cmd" --config c.toml --password-file pw --json > out.txt 2> err.txt; rc=$?
+    [ "$rc" = "$want" ] || fail "$cmd exit $rc, expected $want"
+    [ "$case" != verify_broken_fileset ] || grep -q "bos.rte.security" err.txt out.txt || fail "the broken fileset is not named"
+    [ "$case" != preflight ] || grep -q "target_pvid\|--target-pvid" out.txt err.txt || fail "preflight printed no pins"
+    for f in out.txt err.txt lpar01-*.cast; do ! grep -qF "$PW" "$f" || fail "the root password appears in $f"; done
+    [ ! -e hmc/vterm.lock ] || fail "the vterm is still held" ;;
+
+  run_verify)
+    # run --config --verify: the migration, then the acceptance checks, in one attach.
+    start_sshd
+    PW="vtp-root-$RANDOM"; printf '%s\n' "$PW" > pw; chmod 600 pw
+    echo "--fast --root-password-file $work/pw" > hmc/sim-args
+    write_config c.toml
+    run_vt --power-on --verify --password-file pw
+    [ "$rc" = 0 ] || fail "exit $rc"
+    grep -q "all checks passed" err.txt || fail "no verify verdict"
+    [ "$(ls lpar01-*.cast | wc -l)" = 1 ] || fail "not one transcript" ;;
+
+  ssh_config_alias)
+    # The HMC named by a Host of the ssh config: HostName, Port, User and IdentityFile come from it.
+    start_sshd
+    echo "--fast" > hmc/sim-args
+    printf 'Host hmc-test\n  HostName 127.0.0.1\n  Port %s\n  User %s\n  IdentityFile %s\n' "$PORT" "$(id -un)" "$work/id_ed25519" > ssh_config
+    printf '[hmc]\nhost = "hmc-test"\nknown_hosts = "%s"\nssh_config = "%s"\n[defaults]\nmanaged_system = "Server-8247-42L-SN21271DA"\nvios = "vios1"\nmedia = ["aix72_vol1.iso"]\ntranscripts = "%s"\npacing_ms = 0\n[[lpar]]\nname = "lpar01"\n' \
+      "$work/known_hosts" "$work/ssh_config" "$work" > c.toml
+    HOME=$work SSH_AUTH_SOCK= run_vt --power-on
+    [ "$rc" = 0 ] || fail "exit $rc"
+    grep -q "connected to $(id -un)@127.0.0.1:$PORT" err.txt || fail "not connected through the alias" ;;
 
   *) echo "unknown case $case"; exit 2 ;;
 esac
