@@ -270,6 +270,75 @@ EOF
     [ "$rc" = 0 ] || fail "exit $rc"
     grep -q "connected to $(id -un)@127.0.0.1:$PORT" err.txt || fail "not connected through the alias" ;;
 
+  password_prompt)
+    # password_prompt = true: asked on the terminal (no echo), and nowhere else afterwards.
+    start_sshd password
+    echo "--fast" > hmc/sim-args
+    write_config c.toml
+    sed -i "/^identity = /d" c.toml
+    sed -i "s|^\[hmc\]|[hmc]\npassword_prompt = true|" c.toml
+    HOME=$work SSH_AUTH_SOCK= TEST_PASSWORD=$TEST_PASSWORD python3 - "$V" "$work/c.toml" > err.txt 2>&1 <<'EOF' || fail "$(tail -3 err.txt)"
+import os, sys, pexpect
+v, cfg = sys.argv[1:3]
+child = pexpect.spawn(v, ["run", "--config", cfg, "--power-on"], encoding="utf-8", timeout=60, dimensions=(24, 80))
+child.logfile_read = open("pty.txt", "w")
+child.expect("Password for ")
+if not child.isalive():
+    sys.exit("vtpilot ended at the prompt")
+child.sendline(os.environ["TEST_PASSWORD"])
+child.expect(pexpect.EOF)
+child.close()
+sys.exit(0 if child.exitstatus == 0 else f"exit {child.exitstatus}")
+EOF
+    for f in pty.txt lpar01-*.cast; do ! grep -qF "$TEST_PASSWORD" "$f" || fail "the password appears in $f"; done ;;
+
+  stalled_connect)
+    # An HMC that accepts the connection and then says nothing: bounded by connect_timeout_s.
+    PORT=$(free_port)
+    python3 -c '
+import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(4)
+c, _ = s.accept(); time.sleep(60)' "$PORT" &
+    silent=$!
+    for _ in $(seq 1 200); do python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1",int(sys.argv[1])),0.2).close()' "$PORT" 2>/dev/null && break; done
+    : > known_hosts; : > ssh_config
+    write_config c.toml
+    sed -i "s/^connect_timeout_s = .*/connect_timeout_s = 2/" c.toml
+    start=$(date +%s)
+    run_vt --power-on
+    kill $silent 2>/dev/null
+    [ "$rc" = 5 ] || fail "exit $rc, expected 5"
+    [ $(( $(date +%s) - start )) -lt 20 ] || fail "took $(( $(date +%s) - start )) s"
+    grep -q "cannot connect" err.txt || fail "no diagnosis" ;;
+
+  stalled_mid_run)
+    # The HMC stops answering mid-run (its sshd stopped): the screen timeout ends the run with
+    # exit 4 and the last screen, well before TCP would give up.
+    start_sshd
+    echo "--time-scale 0.3" > hmc/sim-args
+    write_config c.toml
+    sed -i "s/^timeout_s = .*/timeout_s = 3/" c.toml
+    ( timeout 120 "$V" run --config "$work/c.toml" --power-on --events json > out.txt 2> err.txt ) &
+    pid=$!
+    stopped=""
+    for _ in $(seq 1 3000); do
+      if grep -q '"screen":"sms.main"' out.txt 2>/dev/null; then
+        p=$(cat hmc/vterm.lock 2>/dev/null)
+        while [ -n "$p" ] && [ "$p" != 1 ]; do
+          case "$(tr '\0' ' ' < /proc/$p/cmdline 2>/dev/null)" in sshd:*) kill -STOP "$p"; stopped=$p; break ;; esac
+          p=$(awk '{print $4}' /proc/$p/stat 2>/dev/null)
+        done
+        break
+      fi
+      python3 -c 'import time; time.sleep(0.01)'
+    done
+    wait $pid; rc=$?
+    [ -n "$stopped" ] && kill -CONT "$stopped" 2>/dev/null
+    [ -n "$stopped" ] || fail "no sshd session process to stop"
+    [ "$rc" = 4 ] || fail "exit $rc, expected 4"
+    grep -q "nothing changed for 3 s" err.txt || fail "no timeout diagnosis"
+    grep -q "Last screen" err.txt || fail "the last screen is not shown" ;;
+
   *) echo "unknown case $case"; exit 2 ;;
 esac
 echo "ok ($case)"
