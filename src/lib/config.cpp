@@ -1,7 +1,7 @@
 // The TOML config of `run --config` -> validated Config. Errors are file:line: message.
 #include "vtpilot/config.hpp"
 
-#include <toml++/toml.h>
+#include "toml_errors.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -22,7 +22,6 @@ struct Reader {
   std::vector<SignatureError>& errors;
   const std::string& home;
 
-  static int line_of(const toml::node* n) { return n ? static_cast<int>(n->source().begin.line) : 1; }
   void err(const toml::node* n, std::string msg) { errors.push_back({file, line_of(n), std::move(msg)}); }
 
   std::string expand(std::string p) const {
@@ -164,13 +163,9 @@ bool load_config(std::string_view file_name, std::string_view text, Config& conf
                  std::vector<SignatureError>& errors, const std::string& home) {
   const std::string file(file_name);
   const std::size_t before = errors.size();
-  toml::table tbl;
-  try {
-    tbl = toml::parse(text, file);
-  } catch (const toml::parse_error& e) {
-    errors.push_back({file, static_cast<int>(e.source().begin.line), std::string(e.description())});
-    return false;
-  }
+  auto parsed = parse_toml(text, file, errors);
+  if (!parsed) return false;
+  const toml::table& tbl = *parsed;
   Reader r{file, errors, home};
   config = Config{};
   config.file = file;
@@ -224,7 +219,7 @@ bool load_config(std::string_view file_name, std::string_view text, Config& conf
       }
       LparConfig l = defaults;
       l.name.clear();
-      l.line = Reader::line_of(&node);
+      l.line = line_of(&node);
       read_lpar(r, *t, l, "[[lpar]]");
       if (l.name.empty()) r.err(&node, "[[lpar]] needs `name = \"...\"` (the partition name on the HMC)");
       else if (!names.insert(l.name).second) r.err(t->get("name"), "LPAR `" + l.name + "` is listed twice");

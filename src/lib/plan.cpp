@@ -1,7 +1,7 @@
 // Plan files (TOML) -> validated Plan. Errors are file:line: message, never exceptions.
 #include "vtpilot/plan.hpp"
 
-#include <toml++/toml.h>
+#include "toml_errors.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -25,14 +25,9 @@ bool load_plan(std::string_view file_name, std::string_view text, const Recogniz
                std::vector<SignatureError>& errors) {
   const std::string file(file_name);
   const std::size_t before = errors.size();
-  toml::table tbl;
-  try {
-    tbl = toml::parse(text, file);
-  } catch (const toml::parse_error& e) {
-    errors.push_back({file, static_cast<int>(e.source().begin.line), std::string(e.description())});
-    return false;
-  }
-  auto line_of = [](const toml::node* n) { return n ? static_cast<int>(n->source().begin.line) : 1; };
+  auto parsed = parse_toml(text, file, errors);
+  if (!parsed) return false;
+  const toml::table& tbl = *parsed;
   auto err = [&](const toml::node* n, std::string msg) { errors.push_back({file, line_of(n), std::move(msg)}); };
 
   plan = Plan{};

@@ -9,7 +9,7 @@
 // with '\n', trailing blanks trimmed. Named groups in `all` patterns become Fields::captures.
 // Tie-break rule: there is none. Two signatures matching one screen is reported as ambiguous
 // (both ids), never resolved by order.
-#include <toml++/toml.h>
+#include "toml_errors.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -64,14 +64,9 @@ const Recognizer& Recognizer::builtin() {
 bool Recognizer::add(std::string_view file_name, std::string_view text, std::vector<SignatureError>& errors) {
   const std::string file(file_name);
   const std::size_t before = errors.size();
-  toml::table tbl;
-  try {
-    tbl = toml::parse(text, file);
-  } catch (const toml::parse_error& e) {
-    errors.push_back({file, static_cast<int>(e.source().begin.line), std::string(e.description())});
-    return false;
-  }
-  auto line_of = [](const toml::node* n) { return n ? static_cast<int>(n->source().begin.line) : 1; };
+  auto parsed = parse_toml(text, file, errors);
+  if (!parsed) return false;
+  const toml::table& tbl = *parsed;
 
   Signature sig;
   sig.file = file;
