@@ -339,6 +339,46 @@ c, _ = s.accept(); time.sleep(60)' "$PORT" &
     grep -q "nothing changed for 3 s" err.txt || fail "no timeout diagnosis"
     grep -q "Last screen" err.txt || fail "the last screen is not shown" ;;
 
+  rollback_power7|rollback_power9|rollback_reordered)
+    # The rollback plan over ssh: power on into SMS and boot the altinst_rootvg clone, found by
+    # its location code (the device list order differs by firmware), never by a number.
+    start_sshd
+    TLOC=U8231.E2B.06DAFDP-V6-C2-T1-L8100000000000000; CLOC=U8231.E2B.06DAFDP-V6-C2-T1-L8200000000000000
+    disks="hdisk0:rootvg:30720:$TLOC:00f6db0a6c7aad9b,hdisk1:altinst_rootvg:30720:$CLOC:00f6db0a8a1b2c3d"
+    fw=${case#rollback_}; extra=""
+    [ "$case" = rollback_reordered ] && { fw=power9; extra="--cdrom-item 1"; disks="hdisk0:altinst_rootvg:30720:$CLOC:00f6db0a8a1b2c3d,hdisk1:rootvg:30720:$TLOC:00f6db0a6c7aad9b"; }
+    echo "--fast --start power-on-migrated --firmware $fw --disks $disks $extra" > hmc/sim-args
+    write_config c.toml "plan = \"rollback\"" "clone = { location = \"$CLOC\" }"
+    run_vt --power-on
+    [ "$rc" = 0 ] || fail "exit $rc"
+    python3 - "$CLOC" hmc/console.log <<'EOF' || fail "did not boot the clone"
+import json, sys
+loc, log = sys.argv[1:3]
+evs = [json.loads(l) for l in open(log)]
+boots = [e for e in evs if e.get("ev") == "boot"]
+assert boots and boots[-1].get("loc") == loc and boots[-1].get("vg") == "altinst_rootvg", boots
+assert [e for e in evs if e.get("ev") == "aix_boot"][-1].get("os") == "7.1"
+assert not [e for e in evs if e.get("ev") == "install"]
+EOF
+    ;;
+
+  verify_wrong_level|preflight_no_clone)
+    # verify fails with its reason on a wrong level; preflight refuses without a clone (exit 7).
+    start_sshd
+    PW="vtp-root-$RANDOM"; printf '%s\n' "$PW" > pw; chmod 600 pw
+    if [ "$case" = verify_wrong_level ]; then
+      cmd=verify; flags="--start login72 --oslevel 7200-04-02-2028"; why="oslevel"
+    else
+      cmd=preflight; flags="--start login71 --disks hdisk0:rootvg,hdisk1:None"; why="no disk shows altinst_rootvg"
+    fi
+    echo "--fast $flags --root-password-file $work/pw --attach-wait 0" > hmc/sim-args
+    SSH_ORIGINAL_COMMAND="chsysstate -r lpar -m Server-8247-42L-SN21271DA -o on -n lpar01 -f default_profile" \
+      "$SIM" hmc --state "$work/hmc" >/dev/null 2>&1 || fail "could not start the LPAR"
+    write_config c.toml
+    timeout 120 "$V" "$cmd" --config c.toml --password-file pw > out.txt 2> err.txt; rc=$?
+    [ "$rc" = 7 ] || fail "$cmd exit $rc, expected 7"
+    grep -q "$why" err.txt || fail "the reason is not given" ;;
+
   *) echo "unknown case $case"; exit 2 ;;
 esac
 echo "ok ($case)"
