@@ -37,7 +37,8 @@ class Terminal {
   // Feeds raw console bytes; any chunking gives the same result.
   void feed(std::string_view bytes);
   Screen screen() const;
-  // Lines that scrolled off the top, oldest first, at most history_limit of them.
+  // Lines that scrolled off the top, oldest first, at most history_limit of them. A snapshot:
+  // valid until the next call of history() or feed().
   const std::deque<std::string>& history() const;
   // Bumped whenever visible content or the cursor changes; cheap change detection.
   std::uint64_t generation() const;

@@ -7,6 +7,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "scan.hpp"
 #include "vtpilot/screen.hpp"
 
 namespace vtpilot {
@@ -36,9 +37,8 @@ void rtrim(std::string& s) {
 }
 
 // Text of `count` cells; wide characters occupy two cells, the second with no chars.
-std::string cells_text(const VTermScreenCell* cells, int count) {
-  std::string line;
-  line.reserve(static_cast<std::size_t>(count));
+void cells_text(const VTermScreenCell* cells, int count, std::string& line) {
+  line.clear();
   for (int c = 0; c < count; ++c) {
     const VTermScreenCell& cell = cells[c];
     if (cell.chars[0] == 0) {
@@ -49,6 +49,12 @@ std::string cells_text(const VTermScreenCell* cells, int count) {
     for (int i = 0; i < VTERM_MAX_CHARS_PER_CELL && cell.chars[i]; ++i) append_utf8(line, cell.chars[i]);
   }
   rtrim(line);
+}
+
+std::string cells_text(const VTermScreenCell* cells, int count) {
+  std::string line;
+  line.reserve(static_cast<std::size_t>(count));
+  cells_text(cells, count, line);
   return line;
 }
 
@@ -70,7 +76,13 @@ struct Terminal::Impl {
   VTermScreen* vs = nullptr;
   int rows, cols;
   std::size_t history_limit;
-  std::deque<std::string> history;
+  // The history is a ring of strings reused in place: a flood of install lines costs a copy
+  // per line, not an allocation and a free. history() lays it out as a deque when asked.
+  std::vector<std::string> ring;
+  std::size_t ring_next = 0;  // once the ring is full: the oldest line, overwritten next
+  mutable std::deque<std::string> history_view;
+  std::string line_scratch;                      // a row's text on its way into the history
+  mutable std::vector<VTermScreenCell> cells_;  // a row's cells
   std::uint64_t generation = 0;
   std::uint64_t bytes = 0;
   VTermScreenCallbacks callbacks{};
@@ -94,13 +106,24 @@ struct Terminal::Impl {
   }
   static int on_pushline(int cols, const VTermScreenCell* cells, void* user) {
     auto* self = static_cast<Impl*>(user);
-    self->push_history(cells_text(cells, cols));
+    if (self->history_limit == 0) return 1;
+    cells_text(cells, cols, self->line_scratch);
+    self->push_history(self->line_scratch);
     return 1;
   }
-  void push_history(std::string line) {
+  void push_history(std::string_view line) {
     if (history_limit == 0) return;
-    if (history.size() >= history_limit) history.pop_front();
-    history.push_back(std::move(line));
+    if (ring.size() < history_limit) {
+      ring.emplace_back(line);
+      return;
+    }
+    ring[ring_next].assign(line.data(), line.size());
+    if (++ring_next == ring.size()) ring_next = 0;
+  }
+  const std::deque<std::string>& history() const {
+    history_view.clear();
+    for (std::size_t i = 0; i < ring.size(); ++i) history_view.push_back(ring[(ring_next + i) % ring.size()]);
+    return history_view;
   }
 
   // Zero-width characters (combining marks, joiners) are dropped: libvterm 0.1.4 loses one
@@ -289,10 +312,10 @@ struct Terminal::Impl {
     return pos.row == rows - 1 && pos.col == 0 && vterm_screen_is_eol(vs, pos);
   }
 
-  std::string row_text(int r) const {
-    std::vector<VTermScreenCell> cells(static_cast<std::size_t>(cols));
-    for (int c = 0; c < cols; ++c) vterm_screen_get_cell(vs, VTermPos{r, c}, &cells[static_cast<std::size_t>(c)]);
-    return cells_text(cells.data(), cols);
+  void row_text(int r, std::string& out) const {
+    cells_.resize(static_cast<std::size_t>(cols));
+    for (int c = 0; c < cols; ++c) vterm_screen_get_cell(vs, VTermPos{r, c}, &cells_[static_cast<std::size_t>(c)]);
+    cells_text(cells_.data(), cols, out);
   }
 
   // Install output is nearly all printable text and CRLF (design.md, Terminal). A run of more
@@ -301,36 +324,41 @@ struct Terminal::Impl {
   // off in order. So the early lines go straight to history and libvterm sees only the last
   // screenful. Returns how many bytes it consumed (0: not applicable here).
   std::size_t feed_fast(std::string_view b) {
-    if (!fast || g0_graphics || esc != Esc::ground) return 0;
+    // The cursor first: it is cheap to ask, and the caller comes back after every line that
+    // went through libvterm, so scanning a whole read before asking would be quadratic.
+    if (!fast || g0_graphics || esc != Esc::ground || !at_bottom_blank()) return 0;
     std::vector<std::size_t>& ends = ends_;  // offset just past each plain line's CRLF
     ends.clear();
+    // A plain line: at most `cols` printable ASCII bytes, then CRLF. The first byte that is
+    // not printable must be that CR, within cols + 1 bytes.
+    const std::size_t span_max = static_cast<std::size_t>(cols) + 1;
     std::size_t line_start = 0;
     while (line_start < b.size()) {
-      const void* cr = std::memchr(b.data() + line_start, '\r', b.size() - line_start);
-      if (!cr) break;
-      const std::size_t at = static_cast<std::size_t>(static_cast<const char*>(cr) - b.data());
-      if (at + 1 >= b.size() || b[at + 1] != '\n' || at - line_start > static_cast<std::size_t>(cols)) break;
-      // Printable ASCII only (no branch per byte, so the compiler vectorizes it).
-      unsigned bad = 0;
-      for (std::size_t k = line_start; k < at; ++k)
-        bad |= static_cast<unsigned>(static_cast<unsigned char>(b[k]) - 0x20u) >= 0x5fu;
-      if (bad) break;
+      const std::size_t span = std::min(b.size() - line_start, span_max);
+      const std::size_t k = scan::first_not_printable(b.data() + line_start, span);
+      if (k == span) break;  // longer than a row, or the read ends inside the line
+      const std::size_t at = line_start + k;
+      if (b[at] != '\r' || at + 1 >= b.size() || b[at + 1] != '\n') break;
       line_start = at + 2;
       ends.push_back(line_start);
     }
     const std::size_t n = ends.size();
     const std::size_t keep = static_cast<std::size_t>(rows);
-    if (n <= keep || !at_bottom_blank()) return 0;
+    if (n <= keep) return 0;
     // History gets what scrolling would have pushed: the rows above, then the early lines.
-    for (int r = 0; r < rows - 1; ++r) push_history(row_text(r));
+    if (history_limit > 0)
+      for (int r = 0; r < rows - 1; ++r) {
+        row_text(r, line_scratch);
+        push_history(line_scratch);
+      }
     std::size_t start = 0;
     const std::size_t early = n - keep + 1;  // lines that scroll off within this run
     for (std::size_t k = 0; k < early; ++k) {
       // Only the last history_limit lines can still be in the history: skip the others.
       if (early - k <= history_limit) {
-        std::string line(b.substr(start, ends[k] - 2 - start));
-        rtrim(line);  // as rows read back from libvterm are
-        push_history(std::move(line));
+        std::string_view line = b.substr(start, ends[k] - 2 - start);
+        while (!line.empty() && line.back() == ' ') line.remove_suffix(1);  // as rows read back from libvterm are
+        push_history(line);
       }
       start = ends[k];
     }
@@ -373,7 +401,7 @@ void Terminal::feed(std::string_view bytes) {
   // by chunking. We decode UTF-8 ourselves, with state across reads, and give libvterm only
   // valid text (U+FFFD for what is broken): the same bytes give the same screen however split.
   std::string clean;
-  if (!t.utf8_pending.empty() || std::any_of(bytes.begin(), bytes.end(), [](char c) { return c & 0x80; })) {
+  if (!t.utf8_pending.empty() || scan::any_high(bytes.data(), bytes.size())) {
     t.sanitize(bytes, clean);
     bytes = clean;
   }
@@ -410,7 +438,7 @@ Screen Terminal::screen() const {
   return s;
 }
 
-const std::deque<std::string>& Terminal::history() const { return impl_->history; }
+const std::deque<std::string>& Terminal::history() const { return impl_->history(); }
 std::uint64_t Terminal::generation() const { return impl_->generation; }
 std::uint64_t Terminal::bytes_fed() const { return impl_->bytes; }
 
