@@ -35,6 +35,7 @@ class Recorder {
   std::FILE* file_ = nullptr;
   std::string path_;
   std::string utf8_tail_;  // an incomplete UTF-8 sequence held for the next output chunk
+  std::string line_;       // the event being written, reused
   bool ok_ = true;
   double last_t_ = 0;  // the latest time written
   std::string error_;
