@@ -220,7 +220,10 @@ struct Terminal::Impl {
       if (c < 0x20) continue;  // C0 controls are executed inside a sequence
       switch (rep) {
         case Rep::ground: break;
-        case Rep::esc: rep = c == '[' ? Rep::csi : Rep::ground; break;
+        case Rep::esc:  // libvterm 0.1.4 still takes '[' as CSI after intermediates (ESC SP [ 2 b hangs too)
+          if (c >= 0x20 && c <= 0x2f) break;
+          rep = c == '[' ? Rep::csi : Rep::ground;
+          break;
         case Rep::csi:
         case Rep::other:
           if (c >= 0x40 && c <= 0x7e) {

@@ -176,6 +176,13 @@ TEST_CASE("terminal: REP with no character before it does not hang libvterm (fuz
     CAPTURE(step);
     CHECK(t.screen() == whole);
   }
+  // ESC SP [ 2 b: libvterm still enters CSI after an intermediate, and hangs the same way.
+  const std::string esc_sp = fixture_bytes("terminal-rep-after-esc-intermediate-hangs-libvterm.bin");
+  REQUIRE(esc_sp.rfind("\x1b [2b", 0) == 0);
+  const Screen sp_whole = render(esc_sp);
+  Terminal sp_bytewise;
+  for (char c : esc_sp) sp_bytewise.feed(std::string_view(&c, 1));
+  CHECK(sp_bytewise.screen() == sp_whole);
   // After a reset there is no preceding character either; with one, REP is ignored as well.
   CHECK(render("\x1b" "c\x1b[5bok").lines[0] == "ok");
   CHECK(render("a\x1b[3bb").lines[0] == "ab");
