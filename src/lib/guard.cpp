@@ -194,8 +194,13 @@ Verdict layer2(const Screen& screen, std::string_view keys, const Policy& policy
   // Logical lines: a line that fills every column continues on the next (terminal wrap).
   std::vector<std::string> logical;
   const std::size_t cols = static_cast<std::size_t>(std::max(screen.cols, 1));
+  // Columns, not bytes: a row holding a multi-byte character (U+FFFD from line noise) is not
+  // full at 80 bytes; counted in bytes it swallowed the next row, item number and all (fuzz find).
+  auto columns = [](const std::string& l) {
+    return static_cast<std::size_t>(std::count_if(l.begin(), l.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+  };
   for (const std::string& line : screen.lines) {
-    const bool continues = !logical.empty() && !logical.back().empty() && logical.back().size() % cols == 0;
+    const bool continues = !logical.empty() && !logical.back().empty() && columns(logical.back()) % cols == 0;
     if (continues) logical.back() += line;
     else logical.push_back(line);
   }

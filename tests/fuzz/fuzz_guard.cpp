@@ -33,9 +33,20 @@ struct Item {
 };
 
 // Lines that start (after blanks and a >>> mark) with a number followed by a blank or a dot.
+// A row that fills every column continues on the next (the terminal wrapped it), as layer 2
+// reads it: "5120" at the end of one row and "0  altinst_rootvg" on the next is no item 0.
 std::vector<Item> items(const Screen& s) {
+  std::vector<std::string> logical;
+  const std::size_t cols = static_cast<std::size_t>(s.cols > 0 ? s.cols : 1);
+  for (const std::string& line : s.lines) {
+    std::size_t width = 0;  // in characters: UTF-8 continuation bytes take no column
+    if (!logical.empty())
+      for (unsigned char c : logical.back()) width += (c & 0xC0) != 0x80;
+    if (!logical.empty() && width > 0 && width % cols == 0) logical.back() += line;
+    else logical.push_back(line);
+  }
   std::vector<Item> out;
-  for (const std::string& raw : s.lines) {
+  for (const std::string& raw : logical) {
     std::string l = lower(raw);
     std::size_t i = l.find_first_not_of(' ');
     if (i == std::string::npos) continue;

@@ -55,3 +55,18 @@ TEST_CASE("guard fuzz finds: '2' already typed at the prompt, then Enter, with t
     CHECK_FALSE(v.allow);
   }
 }
+
+TEST_CASE("guard fuzz finds: a row with a multi-byte character does not swallow the disk row below it") {
+  // Line noise left U+FFFD (3 bytes) in the row above "1  hdisk0 ... altinst_rootvg": 78
+  // columns but 80 bytes, which layer 2 took for a full, wrapped row, joining item 1 to it.
+  Find f = load("guard-wide-bytes-row-hides-altinst-item.bin");
+  REQUIRE(f.keys.rfind("1 ", 0) == 0);
+  for (bool operator_mode : {false, true}) {
+    Policy p;
+    p.allow_unknown_screen = operator_mode;
+    Verdict v = judge(f.recognized, f.screen, f.keys, p);
+    CAPTURE(operator_mode);
+    CHECK_FALSE(v.allow);
+    CHECK(v.code == "altinst-disk");
+  }
+}
