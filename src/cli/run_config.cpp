@@ -218,6 +218,9 @@ int run_config(const RunArgs& a) {
     }
   }
 
+  // The loop outlives every run on it: each LiveRun's transport holds Asio timers and sockets of
+  // this io_context, so it is declared first and destroyed last (ASan saw the other order).
+  boost::asio::io_context io;
   std::vector<std::unique_ptr<Lpar>> lpars;
   const bool many = config->lpars.size() > 1;
   for (const LparConfig& l : config->lpars) {
@@ -251,7 +254,6 @@ int run_config(const RunArgs& a) {
     lpars.push_back(std::move(x));
   }
 
-  boost::asio::io_context io;
   auto clock = clock_from_now();
   const bool tty = ::isatty(2);
   auto combined = [&] {

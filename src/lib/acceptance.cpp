@@ -517,7 +517,8 @@ Report judge_preflight(const std::vector<CommandResult>& rs, const PreflightExpe
     auto fss = parse_df(find(rs, "df")->output);
     std::string shortfall, seen;
     for (const auto& [mount, min] : ex.min_free_mb) {
-      auto it = std::find_if(fss.begin(), fss.end(), [&](const FileSystem& f) { return f.mount == mount; });
+      // (a copy: clang 14 cannot capture a structured binding)
+      auto it = std::find_if(fss.begin(), fss.end(), [&, m = mount](const FileSystem& f) { return f.mount == m; });
       if (it == fss.end()) {
         shortfall += (shortfall.empty() ? "" : "; ") + mount + " not shown";
         continue;
