@@ -20,6 +20,7 @@ struct EngineOptions {
   double confirm_timeout_s = 5;   // time for the console to react to keys before recovery
   double unknown_grace_s = 3;     // quiet time before an unrecognized prompt halts the run
   int max_recoveries = 3;         // re-sends of keys the screen proves never arrived, per screen
+  double pacing_s = 0;            // the write path's pause between key bytes: a reaction is awaited after the last
   std::string media_pattern = R"(\b(CD-ROM|DVD))";  // install media label (case-insensitive)
   std::string media_location;                      // or its location code (outranks the pattern)
   // Step mode: decisions become proposals that the operator accepts, skips or replaces.
@@ -58,6 +59,8 @@ class Session final : public Driver {
   Verdict operator_keys(std::string_view keys, double now);
   // Do nothing on this screen; propose again once the screen changes.
   void skip(double now);
+  // Something the operator did that sends nothing (started watching): a note, so a marker.
+  void operator_note(double now, const std::string& code, const std::string& text);
 
   // Keys the guard approved, to hand to the single write path; at most one pending.
   std::optional<Approved> take_send() override;

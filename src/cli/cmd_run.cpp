@@ -95,6 +95,7 @@ std::optional<Prepared> prepare_run(const RunArgs& o, const char* who, int& code
   }
   p.eo.screen_timeout_s = o.timeout_s;
   p.eo.confirm_timeout_s = o.confirm_s;
+  p.eo.pacing_s = o.pacing_ms / 1000.0;
   if (!o.media_pattern.empty()) {
     std::string err;
     std::size_t off = 0;

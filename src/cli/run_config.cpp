@@ -241,6 +241,7 @@ int run_config(const RunArgs& a) {
     EngineOptions eo;
     eo.screen_timeout_s = l.timeout_s;
     eo.confirm_timeout_s = l.confirm_timeout_s;
+    eo.pacing_s = l.pacing_ms / 1000.0;
     if (!l.media_pattern.empty()) eo.media_pattern = l.media_pattern;
     eo.media_location = l.media_location;
     x->policy = l.policy;

@@ -51,6 +51,11 @@ ReplayResult replay_cast(Driver& session, const std::string& cast_path) {
                  "\n  recorded keys: " + printable(expected.substr(at)) +
                  "\n  engine sent:   " + printable(actual.substr(at)) +
                  "\n  (agreed on the first " + std::to_string(at) + " key bytes)";
+    // The recording sent an Enter where this engine holds it until the console echoes the
+    // answer's text: a cast made before answers were split (at --pacing 0, "2<Enter>" in one write).
+    if (at == actual.size() && at < expected.size() && (expected[at] == '\r' || expected[at] == '\n'))
+      res.report += "\n  (this engine sends an answer's Enter only once the screen shows its text typed; a cast "
+                    "recorded by a vtpilot that sent both in one write does not replay: record it again)";
   };
 
   double t = 0;

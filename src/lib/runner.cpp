@@ -68,7 +68,8 @@ struct Ui {
         break;
       case SessionEvent::send:
         clear_bar();
-        std::fprintf(stderr, "%s  %-22s sending %s%s\n", ts, "", e.keys.c_str(), e.text.empty() ? "" : " (recovery)");
+        std::fprintf(stderr, "%s  %-22s sending %s%s%s%s\n", ts, "", e.keys.c_str(), e.text.empty() ? "" : " (",
+                     e.text.c_str(), e.text.empty() ? "" : ")");
         break;
       case SessionEvent::refuse:
         clear_bar();

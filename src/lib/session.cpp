@@ -5,6 +5,15 @@
 // judged. After keys are sent, nothing more is sent until the console reacts (a new screen, or
 // a change outside the prompt line). If it does not react, the screen itself says what arrived
 // (the text echoed after the prompt): only the keys it proves missing are sent again.
+//
+// An answer's Enter never travels with its digits. Service processors drop bytes sent too close
+// together; if the 2 of "2<Enter>" is lost and the Enter arrives, the menu takes a bare Enter,
+// which is its default (BOS Welcome: Start Install Now with Default Settings; Change Method: New
+// and Complete Overwrite). The guard judged "2<Enter>" and cannot see what was lost. So the text
+// goes first, and the Enter is held until the screen shows exactly that text typed (the prompt
+// line's typed text, or on a screen without a prompt line the echo at the cursor); the Enter is
+// then a send of its own, judged on that screen as "typed text + Enter". A screen showing less
+// gets only the missing text; one showing anything else gets nothing more (a halt).
 #include "vtpilot/session.hpp"
 
 #include <algorithm>
@@ -59,6 +68,12 @@ bool prompt_at_cursor(const Screen& s, const Fields& f) {
   return collapse_ws(s.lines[static_cast<std::size_t>(s.cursor_row)]).find(f.prompt) != std::string::npos;
 }
 
+// Text a console echoes as typed: printable, one line. Only such an answer has its Enter held
+// back until the echo proves it (a secret is never echoed; control keys echo in other shapes).
+bool echoable(std::string_view text) {
+  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= 0x20 && c < 0x7f; });
+}
+
 }  // namespace
 
 struct Session::Impl {
@@ -96,15 +111,22 @@ struct Session::Impl {
   enum class Action { none, requested, running, ok } action = Action::none;  // the step's orchestration
   std::string action_request;               // "media-swap 2"
 
+  // The answer in flight: sent, and the console has not reacted yet.
   struct Awaiting {
     std::string screen_id;
-    std::string answer;  // the keys without the final Enter
-    bool enter = false;
+    std::string answer;  // what the prompt must show typed when the Enter goes (the whole answer)
+    bool enter = false;  // the answer ends with Enter
+    bool enter_held = false;  // its text is sent; the Enter waits until the screen shows it typed
+    bool by_prompt = true;    // typed text is read from the prompt line; else from the echo at the cursor
+    std::string echo_ref;     // no prompt line: the screen (and cursor) when the text was last sent
+    bool secret = false, by_operator = false;
     std::string pre_text;
     int prompt_row = -1;
     double sent_at = 0;
+    double confirm_by = 0;  // the console has had time to react (its bytes paced out, then the confirm time)
   };
   std::optional<Awaiting> awaiting;
+  std::optional<std::string> closing;  // stopping (signal, operator quit): only the answer in flight is finished
 
   Impl(Plan p, const Recognizer& r, Guard g, EngineOptions o)
       : plan(std::move(p)), recognizer(r), guard(std::move(g)), opt(std::move(o)) {
@@ -278,8 +300,41 @@ struct Session::Impl {
     return sp == std::string::npos ? names : names.substr(0, sp);
   }
 
+  // The operator's keys are judged with unknown screens allowed (layer 2 still judges).
+  Guard operator_guard() const {
+    Policy op = guard.policy();
+    op.allow_unknown_screen = true;
+    return Guard(op);
+  }
+
+  static std::string screen_key(const Screen& s) {
+    return s.text() + "\x01" + std::to_string(s.cursor_row) + "," + std::to_string(s.cursor_col);
+  }
+
+  // What the screen shows typed of the answer in flight. With a prompt line at the cursor: its
+  // typed text. Without one (the System Console screen, which may still be drawing when its
+  // step acts): nothing while nothing was printed since the text was sent, else the longest
+  // start of the answer that sits right before the cursor (an echo ends where the cursor is).
+  // There the held Enter is judged by the guard as a bare Enter (no typed text to read), so a
+  // default it forbids is never chosen whatever the echo was. nullopt: the screen does not say.
+  static std::optional<std::string> shown_typed(const Screen& s, const Recognized& r, const Awaiting& a) {
+    if (a.by_prompt) return prompt_at_cursor(s, r.fields) ? std::optional<std::string>(r.fields.typed) : std::nullopt;
+    // Only an answer with an Enter is read from the echo (the POST's "1" is not echoed and needs no proof).
+    if (!a.enter || s.cursor_row < 0 || s.cursor_row >= static_cast<int>(s.lines.size()) || s.cursor_col < 0)
+      return std::nullopt;
+    if (screen_key(s) == a.echo_ref) return std::string();
+    std::string line = s.lines[static_cast<std::size_t>(s.cursor_row)];
+    const auto col = static_cast<std::size_t>(s.cursor_col);
+    line.resize(std::max(line.size(), col), ' ');
+    for (std::size_t k = std::min(a.answer.size(), col); k > 0; --k)
+      if (line.compare(col - k, k, a.answer, 0, k) == 0) return a.answer.substr(0, k);
+    return std::string();
+  }
+
+  // `recovery`: keys the screen proved missing from the answer in flight. `completes`: that
+  // answer's held Enter, now that the screen shows its text typed.
   Verdict send(const Recognized& r, const Screen& s, const std::string& keys, bool secret, double now, bool recovery,
-               const Guard* with = nullptr, bool by_operator = false) {
+               const Guard* with = nullptr, bool by_operator = false, bool completes = false) {
     // A pinned identity resolved on the disk screen names the target from here on.
     if (r.id == "bos.disks" && !resolved_target.empty() && resolved_target != guard.policy().target_name &&
         (!guard.policy().target_pvid.empty() || !guard.policy().target_location.empty())) {
@@ -287,7 +342,15 @@ struct Session::Impl {
       p.target_name = resolved_target;
       guard = Guard(p);
     }
-    auto verdict = (with ? *with : guard).approve(r, s, keys);
+    // Text + Enter goes as the text alone; the Enter follows once the screen shows the text typed
+    // (see the top of this file). The guard judges a line without its Enter as if submitted, so
+    // the text gets the verdict the whole answer would. A secret is not echoed: it goes whole (a
+    // password prompt takes a bare Enter as an empty password, never as a menu default).
+    const bool enter = !keys.empty() && (keys.back() == '\r' || keys.back() == '\n');
+    const std::string text = enter ? keys.substr(0, keys.size() - 1) : keys;
+    const bool hold = enter && !secret && echoable(text);
+    const std::string out = hold ? text : keys;
+    auto verdict = (with ? *with : guard).approve(r, s, out);
     if (auto* refused = std::get_if<Verdict>(&verdict)) {
       SessionEvent e{SessionEvent::refuse, now, r.id, secret ? "***" : printable(keys), refused->code,
                      (by_operator ? "operator keys: " : "") + refused->reason};
@@ -297,7 +360,7 @@ struct Session::Impl {
       return *refused;
     }
     // A plan going in circles (the same screen answered again and again) halts.
-    if (!by_operator && ++sends[r.id] > 20) {
+    if (!by_operator && !completes && ++sends[r.id] > 20) {
       halt(now, "loop", "keys were sent on " + r.id + " " + std::to_string(sends[r.id] - 1) + " times; the plan is going in circles");
       return Verdict{false, "loop", outcome_text, 1};
     }
@@ -307,21 +370,44 @@ struct Session::Impl {
       set_verified(std::get<Approved>(verdict).verified(), now, "keys on the disk screen changed what was verified");
     pending.emplace(std::move(std::get<Approved>(verdict)));
     pending_secret = secret;
+    const bool continues = (recovery || completes) && awaiting;
     Awaiting a;
     a.screen_id = r.id;
-    a.enter = !keys.empty() && (keys.back() == '\r' || keys.back() == '\n');
-    a.answer = a.enter ? keys.substr(0, keys.size() - 1) : keys;
-    if (recovery && awaiting) a.answer = awaiting->answer;  // the whole answer, for the next check
+    if (continues) {
+      const Awaiting& prev = *awaiting;
+      a.answer = prev.answer;  // the whole answer, for the next check
+      a.enter = prev.enter;
+      a.by_prompt = prev.by_prompt;
+      a.echo_ref = hold || !enter ? screen_key(s) : prev.echo_ref;  // text sent again: the echo is looked for anew
+      a.secret = prev.secret;
+      a.by_operator = prev.by_operator;
+      a.enter_held = hold || (prev.enter_held && !enter);
+    } else {
+      recoveries = 0;  // at most max_recoveries re-sends per answer (the disk screen takes two answers)
+      a.by_prompt = prompt_at_cursor(s, r.fields);
+      // The guard judged what was typed already + the keys: that is the line the prompt must show.
+      a.answer = (a.by_prompt ? r.fields.typed : std::string()) + text;
+      a.enter = enter;
+      a.echo_ref = screen_key(s);
+      a.secret = secret;
+      a.by_operator = by_operator;
+      a.enter_held = hold;
+    }
     a.prompt_row = s.cursor_row;
     a.pre_text = text_without_row(s, a.prompt_row);
     a.sent_at = now;
+    a.confirm_by = now + opt.pacing_s * static_cast<double>(out.size()) + opt.confirm_timeout_s;
     awaiting = a;
     sent_this_visit = true;
     last_change = now;
     proposal.reset();
-    emit({SessionEvent::send, now, r.id, secret ? "***" : printable(keys), "",
-          recovery ? "recovery" : by_operator ? "operator typed" : opt.operator_confirms ? "operator accepted" : "", -1, -1,
-          secret});
+    emit({SessionEvent::send, now, r.id, secret ? "***" : printable(out), "",
+          recovery      ? "recovery"
+          : completes   ? "the screen shows \"" + a.answer + "\" typed"
+          : by_operator ? "operator typed"
+          : opt.operator_confirms ? "operator accepted"
+                                  : "",
+          -1, -1, secret});
     return Verdict{true, "", "", 0};
   }
 
@@ -373,30 +459,99 @@ struct Session::Impl {
 
     const bool ready = prompt_at_cursor(s, r.fields);
     if (ready) check_verified(r, now);  // a complete screen only: a half-drawn one proves nothing
+    if (closing && !awaiting) {
+      finish(Outcome::halted, 4, now, SessionEvent::halt, "aborted", *closing);
+      return;
+    }
     if (awaiting) {
-      bool reacted = r.id != awaiting->screen_id || text_without_row(s, awaiting->prompt_row) != awaiting->pre_text;
-      if (!reacted) {
-        if (now - awaiting->sent_at < opt.confirm_timeout_s) return;
-        const std::string& typed = r.fields.typed;
-        const std::string& answer = awaiting->answer;
-        if (ready && answer.compare(0, typed.size(), typed) == 0 && typed.size() <= answer.size()) {
-          if (recoveries >= opt.max_recoveries) {
-            halt(now, "no-reaction", "the console did not react to " + printable(answer + (awaiting->enter ? "\r" : "")) +
-                                         " after " + std::to_string(recoveries + 1) + " tries");
+      const Awaiting a = *awaiting;
+      // Without a prompt line the screen may still be drawing: only another screen is a reaction.
+      const bool reacted =
+          r.id != a.screen_id || (a.by_prompt && text_without_row(s, a.prompt_row) != a.pre_text);
+      const std::optional<std::string> shown = shown_typed(s, r, a);
+      const std::string want = a.by_prompt ? collapse_ws(a.answer) : a.answer;
+      const bool prefix = shown && shown->size() <= want.size() && want.compare(0, shown->size(), *shown) == 0;
+      const Guard og = operator_guard();
+      const Guard* with = a.by_operator ? &og : nullptr;
+      const std::string whole = printable(a.answer + (a.enter ? "\r" : ""));
+      if (a.enter_held) {
+        if (r.id == a.screen_id && shown && *shown == want) {
+          // Proven: the Enter, judged on this screen as the typed text + Enter.
+          if (!send(r, s, "\r", a.secret, now, false, with, a.by_operator, true).allow) {
+            awaiting.reset();  // step mode: the operator sees the refusal; the text stays typed
+            if (closing) finish(Outcome::halted, 4, now, SessionEvent::halt, "aborted", *closing);
             return;
           }
-          ++recoveries;
-          std::string rest = answer.substr(typed.size()) + (awaiting->enter ? "\r" : "");
-          emit({SessionEvent::note, now, r.id, "", "no-reaction",
-                "the console shows \"" + typed + "\" typed, not \"" + answer + "\": sending the missing " + printable(rest)});
-          send(r, s, rest, pending_secret, now, true);
+          return;  // stopping: the session ends once the console has taken the Enter (below)
+        }
+        if (reacted) {
+          // The console acted on the text alone (redrew, or went to another screen): that
+          // answer is void, and its Enter never lands on what the console did instead.
+          emit({SessionEvent::note, now, r.id, "", "answer-abandoned",
+                "the console reacted to \"" + a.answer + "\" before its Enter; the Enter is not sent, the screen is read again"});
+          awaiting.reset();
+          if (closing) {
+            finish(Outcome::halted, 4, now, SessionEvent::halt, "aborted", *closing + "; the answer " + whole + " was not completed");
+            return;
+          }
+        } else {
+          if (now < a.confirm_by) return;
+          if (closing && (!shown || shown->empty())) {
+            finish(Outcome::halted, 4, now, SessionEvent::halt, "aborted",
+                   *closing + "; the answer " + whole + " never showed on the screen, so nothing of it is typed and no Enter was sent");
+            return;
+          }
+          if (shown && prefix) {
+            if (recoveries >= opt.max_recoveries) {
+              halt(now, "no-echo", "the screen never showed \"" + want + "\" typed after " + std::to_string(recoveries + 1) +
+                                       " tries, so its Enter was never sent");
+              return;
+            }
+            ++recoveries;
+            const std::string rest = want.substr(shown->size());
+            emit({SessionEvent::note, now, r.id, "", "no-echo",
+                  "the console shows \"" + *shown + "\" typed, not \"" + want + "\": sending the missing " + printable(rest) +
+                      " (the Enter waits until the screen shows it)"});
+            send(r, s, rest, a.secret, now, true, with, a.by_operator);
+            return;
+          }
+          halt(now, "typed-mismatch",
+               shown ? "the prompt line shows \"" + *shown + "\" typed, not the answer \"" + want +
+                           "\"; no Enter is sent on top of it. Clear the prompt line on the console and run again"
+                     : "after \"" + want + "\" was sent the cursor left the prompt line without a new screen; no Enter is sent");
           return;
         }
-        return;  // keys arrived (echoed, cursor moved): the console is busy; wait, bounded by the screen timeout
+      } else {
+        if (closing) {
+          // The answer is whole; hang up only once the console took it (a pty closed at once
+          // may lose the Enter still unread), or after the confirm time.
+          if (reacted || now >= a.confirm_by)
+            finish(Outcome::halted, 4, now, SessionEvent::halt, "aborted",
+                   *closing + "; the answer " + whole + " was completed first" +
+                       (reacted ? std::string() : " (the console had not reacted to it yet)"));
+          return;
+        }
+        if (!reacted) {
+          if (now < a.confirm_by) return;
+          if (shown && prefix) {
+            if (recoveries >= opt.max_recoveries) {
+              halt(now, "no-reaction", "the console did not react to " + whole + " after " + std::to_string(recoveries + 1) + " tries");
+              return;
+            }
+            ++recoveries;
+            // Only what the screen proves missing; text goes first again, its Enter held.
+            const std::string rest = want.substr(shown->size()) + (a.enter ? "\r" : "");
+            emit({SessionEvent::note, now, r.id, "", "no-reaction",
+                  "the console shows \"" + *shown + "\" typed, not \"" + want + "\": sending the missing " + printable(rest)});
+            send(r, s, rest, a.secret, now, true, with, a.by_operator);
+            return;
+          }
+          return;  // keys arrived (echoed, cursor moved): the console is busy; wait, bounded by the screen timeout
+        }
+        awaiting.reset();
+        proposal.reset();
+        last_change = now;
       }
-      awaiting.reset();
-      proposal.reset();
-      last_change = now;
     }
 
     if (opt.operator_confirms && (r.id.empty() || !plan_step(r)) && ready) {
@@ -511,16 +666,14 @@ struct Session::Impl {
         if (const PlanStep* st = plan_step(r)) fired.insert(st);
       return v;
     }
-    Policy op = guard.policy();
-    op.allow_unknown_screen = true;  // the operator may answer what vtpilot does not know; layer 2 still judges
-    Guard g(op);
+    const Guard g = operator_guard();  // the operator may answer what vtpilot does not know; layer 2 still judges
     return send(r, s, std::string(keys), false, now, false, &g, true);
   }
 
   std::optional<double> deadline() const {
     if (outcome != Outcome::running || detached) return std::nullopt;
     double d = last_change + opt.screen_timeout_s;
-    if (awaiting) d = std::min(d, awaiting->sent_at + opt.confirm_timeout_s);
+    if (awaiting) d = std::min(d, awaiting->confirm_by);
     if (unknown_since) d = std::min(d, std::max(*unknown_since, last_output) + opt.unknown_grace_s);
     return d;
   }
@@ -539,7 +692,24 @@ void Session::on_close(double now, const std::string& why) {
   impl_->finish(Outcome::closed, 5, now, SessionEvent::halt, "console-closed", "the console closed: " + why);
 }
 void Session::abort(double now, const std::string& why) {
-  impl_->finish(Outcome::halted, 4, now, SessionEvent::halt, "aborted", why);
+  Impl& m = *impl_;
+  if (m.outcome != Outcome::running) return;
+  // Never leave a half-typed answer: text sent whose Enter is held gets that Enter once the
+  // screen shows the text typed (or, if it never shows, nothing more), and the session ends once
+  // the console took the answer (a pty hung up at once can lose bytes it has not read yet), or
+  // after the confirm time. A second stop ends it at once.
+  if (!m.closing && !m.detached && m.awaiting) {
+    m.closing = why;
+    m.proposal.reset();
+    const std::string whole = printable(m.awaiting->answer + (m.awaiting->enter ? "\r" : ""));
+    m.emit({SessionEvent::note, now, m.cur_id, "", "finishing",
+            why + ": first the answer in flight (" + whole + ") is finished" +
+                (m.awaiting->enter_held ? ": its Enter once the screen shows it typed" : "") +
+                ", up to the console's reaction; nothing else is sent"});
+    return;
+  }
+  m.finish(Outcome::halted, 4, now, SessionEvent::halt, "aborted",
+           m.closing ? why + "; the answer in flight was not completed" : why);
 }
 std::optional<Approved> Session::take_send() {
   std::optional<Approved> out;
@@ -557,6 +727,9 @@ void Session::skip(double now) {
   impl_->skipped_text = impl_->term.screen().text();
   impl_->emit({SessionEvent::note, now, impl_->cur_id, "", "skipped", "operator skipped this screen"});
 }
+void Session::operator_note(double now, const std::string& code, const std::string& text) {
+  impl_->emit({SessionEvent::note, now, impl_->cur_id, "", code, text});
+}
 std::vector<SessionEvent> Session::take_events() { return std::exchange(impl_->events, {}); }
 std::optional<double> Session::deadline() const { return impl_->deadline(); }
 Outcome Session::outcome() const { return impl_->outcome; }
@@ -570,6 +743,10 @@ bool Session::secret_pending() const { return impl_->pending_secret; }
 void Session::on_detach(double now, const std::string& why) {
   Impl& m = *impl_;
   if (m.outcome != Outcome::running) return;
+  if (m.closing) {
+    m.finish(Outcome::halted, 4, now, SessionEvent::halt, "aborted", *m.closing + "; the console went away before the answer's Enter");
+    return;
+  }
   // Keys not yet handed to the write path are dropped, never sent later: after the gap the
   // screen is read again and the plan decides afresh from what it means.
   m.detached = true;

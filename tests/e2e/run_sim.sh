@@ -26,6 +26,36 @@ print(codes[-1] if codes else "none")' sim.log; }
 child() { sed -n 's/.*"child_status":\(-\{0,1\}[0-9]*\).*/\1/p' events.jsonl | tail -1; }
 no_destroy() { ! grep -q DESTROYED run.cast && ! grep -q '"destroyed"' sim.log || fail "lpar-sim says DESTROYED"; }
 refused_in_transcript() { grep -q '"m", "refuse' run.cast || fail "no refusal marker in the transcript"; }
+# No Enter reached a menu without the text it completes: the line lpar-sim submitted on each
+# accepted Enter (the accepted bytes since the previous one) is never empty, except where the
+# plan's answer is Enter alone (the media swap). A bare Enter is the menu's default: Start
+# Install Now on BOS Welcome, New and Complete Overwrite on Change Method, Install on Settings.
+no_bare_enter() { python3 - sim.log <<'PY' || fail "a bare Enter reached a menu (see above)"
+import json, sys
+screen, line, bad = None, "", []
+for e in map(json.loads, open(sys.argv[1])):
+    if e.get("ev") == "screen":
+        screen = e["id"]
+    elif e.get("ev") == "key" and not e.get("dropped") and not e.get("ignored"):
+        if e["data"] in "\r\n":
+            if line == "" and screen not in ("bos.media_swap",):
+                bad.append(f"t={e['t']} on {screen}")
+            line = ""
+        elif e["data"] != "\x1b":
+            line += e["data"]
+if bad:
+    print("bare Enter accepted:", *bad)
+    sys.exit(1)
+PY
+}
+# COUNT: how many digits lpar-sim dropped on BOS Welcome, Change Method and Installation and Settings.
+dropped_bos_digits() { python3 -c '
+import json,sys
+screen=None; n=0
+for e in map(json.loads, open(sys.argv[1])):
+    if e.get("ev")=="screen": screen=e["id"]
+    elif e.get("ev")=="key" and e.get("dropped") and e["data"].isdigit() and screen in ("bos.welcome","bos.method","bos.settings"): n+=1
+print(n)' sim.log; }
 
 MIGRATE_TAIL="1/1/2/1/3/1/0/0/0/"   # console, English, Change/Show, System Settings, Migration, hdisk0, continue, install, migrate
 
@@ -33,10 +63,12 @@ case $case in
   power7)
     run 0 "--firmware power7"
     [ "$(keys)" = "15/1/7/2/2/1/$MIGRATE_TAIL" ] || fail "keys were $(keys)"
+    no_bare_enter
     [ "$(child)" = 0 ] && [ "$(sim_exit)" = 0 ] || fail "lpar-sim exit $(child) / log $(sim_exit)" ;;
   power8|power9)
     run 0 "--firmware $case"
     [ "$(keys)" = "15/1/5/2/2/1/$MIGRATE_TAIL" ] || fail "keys were $(keys)"
+    no_bare_enter
     [ "$(child)" = 0 ] || fail "lpar-sim exit $(child)" ;;
   levels_pinned)
     # The single-select list of root VGs, the clone shown as a second rootvg: pinned identities decide.
@@ -103,15 +135,30 @@ assert [e["disk"] for e in ev if e.get("ev")=="migrated"]==["hdisk1"], ev' sim.l
     [ "$(child)" = 0 ] || fail "lpar-sim exit $(child)"
     ! grep -q '"dropped":true' sim.log || fail "keys were dropped at 100 ms pacing" ;;
   drop_keys_unpaced)
-    # At full speed the service processor drops keys: vtpilot sees the missing echo and sends
-    # only what is missing, or halts; it never sends a wrong key.
-    run_rc() { "$V" run --sim --sim-args "--fast --exit-at-login --log $work/sim.log --drop-keys-under 50" --transcript run.cast \
+    # A window too wide for recovery to keep up with (every key sent within 300 ms of the last
+    # one that arrived is lost): vtpilot sends only what the screen proves missing, and halts
+    # when that does not help; it never sends a wrong key, and never an Enter on top of nothing.
+    run_rc() { "$V" run --sim --sim-args "--fast --exit-at-login --log $work/sim.log --drop-keys-under 300" --transcript run.cast \
       --events json --timeout 20 --confirm-timeout 0.2 --pacing 0 > events.jsonl 2> out.txt; echo $?; }
     rc=$(run_rc)
     [ "$rc" = 0 ] || [ "$rc" = 4 ] || fail "exit $rc"
     grep -q '"dropped":true' sim.log || fail "no key was dropped: the case tests nothing"
-    no_destroy
-    if [ "$rc" = 0 ]; then [ "$(keys)" = "15/1/7/2/2/1/$MIGRATE_TAIL" ] || fail "accepted keys were $(keys)"; fi ;;
+    no_destroy; no_bare_enter
+    if [ "$rc" = 0 ]; then [ "$(keys)" = "15/1/7/2/2/1/$MIGRATE_TAIL" ] || fail "accepted keys were $(keys)"
+    else grep -Eq '"code":"(no-echo|no-reaction)"' events.jsonl || fail "halted, but not for keys that never arrived"; fi ;;
+  drop_digits_unpaced|drop_digits_paced)
+    # Digits dropped, Enters not: at --pacing 0 the digit follows the new screen (and so the
+    # Enter that drew it) within 50 ms and is lost; at --pacing 30 the digit is lost (30 ms after
+    # the last accepted key) while an Enter 30 ms later would arrive (60 ms), the old "2<Enter>"
+    # becoming a bare Enter on BOS Welcome (Start Install Now). The Enter waits for the echo.
+    pacing=0; [ "$case" = drop_digits_paced ] && pacing=30
+    "$V" run --sim --sim-args "--fast --exit-at-login --log $work/sim.log --drop-keys-under 50" --transcript run.cast \
+      --events json --timeout 20 --confirm-timeout 0.2 --pacing $pacing > events.jsonl 2> out.txt
+    rc=$?; [ "$rc" = 0 ] || fail "vtpilot exit $rc, expected 0"
+    [ "$(dropped_bos_digits)" -ge 3 ] || fail "only $(dropped_bos_digits) digits dropped on the BOS menus: the case tests nothing"
+    no_destroy; no_bare_enter
+    [ "$(keys)" = "15/1/7/2/2/1/$MIGRATE_TAIL" ] || fail "accepted keys were $(keys)"
+    [ "$(child)" = 0 ] && [ "$(sim_exit)" = 0 ] || fail "lpar-sim exit $(child) / log $(sim_exit)" ;;
   media_two_volumes)
     run 0 "--media-volumes 2"
     grep -q '"bos.media_swap"' sim.log || fail "no media swap shown"

@@ -96,21 +96,60 @@ struct Harness {
     auto k = session.take_send();
     return k ? k->spend() : std::string();
   }
+  // Feeds a screen and plays an echoing console: the text the session sends first is echoed
+  // at the prompt, which is what lets its held Enter go. Returns all the keys sent ("5\r").
+  std::string answer(const std::string& bytes, double dt = 0.1) {
+    std::string keys = feed(bytes, dt);
+    if (!keys.empty() && keys.back() != '\r') keys += feed(keys);
+    return keys;
+  }
 };
+
+const std::string kWelcome =
+    "\x1b[2J\x1b[H\r\n                      Welcome to Base Operating System\r\n"
+    "                      Installation and Maintenance\r\n\r\n"
+    "Type the number of your choice and press Enter.  Choice is indicated by >>>.\r\n\r\n"
+    ">>> 1 Start Install Now with Default Settings\r\n\r\n"
+    "    2 Change/Show Installation Settings and Install\r\n\r\n"
+    "    3 Start Maintenance Mode for System Recovery\r\n\r\n"
+    "    4 Make Additional Disks Available\r\n\r\n"
+    "    5 Select Storage Adapters\r\n\r\n\r\n\r\n"
+    "    88  Help ?\r\n    99  Previous Menu\r\n\r\n>>> Choice [1]: ";
+
+const std::string kConsole =
+    "\x1b[2J\x1b[H\r\n ******* Please define the System Console. *******\r\n\r\n"
+    "Type a 1 and press Enter to use this terminal as the\r\n  system console.\r\n"
+    "Pour definir ce terminal comme console systeme, appuyez\r\n  sur 1 puis sur Entree.\r\n\r\n";
+
+const std::string kTermPrompt =
+    "\x1b[2J\x1b[H                              Set Terminal Type\r\n"
+    "The terminal is not properly initialized.  Please enter a terminal type\r\n"
+    "and press Enter.  Some terminal types are not supported in\r\nnon-English languages.\r\n\r\n"
+    "     ibm3101          tvi912          vt330          aixterm\r\n"
+    "     ibm3164          vt100           wyse100\r\n\r\n"
+    "    88  Help ?\r\n    99  Exit\r\n\r\n>>> Choice []: ";
+
+// Every key the session sends over `seconds` of a console that shows nothing new.
+std::vector<std::string> sends_while_silent(Harness& h, double seconds, double tick = 0.25) {
+  std::vector<std::string> out;
+  for (double waited = 0; waited < seconds && h.session.outcome() == Outcome::running; waited += tick)
+    if (std::string k = h.step(tick); !k.empty()) out.push_back(k);
+  return out;
+}
 
 }  // namespace
 
 TEST_CASE("session: SMS choices are resolved by label, whatever their number") {
   Harness h;
-  CHECK(h.feed(kMain) == "5\r");
-  CHECK(h.feed(device_type(true)) == "7\r");  // POWER7: List all Devices = 7
+  CHECK(h.answer(kMain) == "5\r");
+  CHECK(h.answer(device_type(true)) == "7\r");  // POWER7: List all Devices = 7
   Harness h8;
-  CHECK(h8.feed(device_type(false)) == "5\r");  // POWER8+: List all Devices = 5
+  CHECK(h8.answer(device_type(false)) == "5\r");  // POWER8+: List all Devices = 5
 }
 
 TEST_CASE("session: the install media is chosen by name among disks and adapters; two candidates halt") {
   Harness h;
-  CHECK(h.feed(device_list(false)) == "3\r");
+  CHECK(h.answer(device_list(false)) == "3\r");
   Harness two;
   CHECK(two.feed(device_list(true)) == "");
   CHECK(two.session.outcome() == Outcome::halted);
@@ -119,7 +158,7 @@ TEST_CASE("session: the install media is chosen by name among disks and adapters
   EngineOptions pinned;
   pinned.media_location = "U78AB.001.WZSGFG5-P1-C7-T1-L1-L0";
   Harness by_location(pinned);
-  CHECK(by_location.feed(device_list(true)) == "4\r");
+  CHECK(by_location.answer(device_list(true)) == "4\r");
 }
 
 TEST_CASE("session: nothing is decided before the prompt is drawn") {
@@ -128,13 +167,13 @@ TEST_CASE("session: nothing is decided before the prompt is drawn") {
   std::string half = screen.substr(0, screen.find("    2  hdisk1"));  // clone row not drawn yet
   CHECK(h.feed(half) == "");
   CHECK(h.session.outcome() == Outcome::running);
-  CHECK(h.feed(screen.substr(half.size())) == "1\r");
+  CHECK(h.answer(screen.substr(half.size())) == "1\r");
 }
 
 TEST_CASE("session: disk screen selects exactly the target, then continues") {
   Harness h;
-  CHECK(h.feed(disks(false, false)) == "1\r");
-  CHECK(h.feed(disks(false, true)) == "0\r");
+  CHECK(h.answer(disks(false, false)) == "1\r");
+  CHECK(h.answer(disks(false, true)) == "0\r");
 }
 
 TEST_CASE("session: the clone shown as hdisk0 is refused, exit 3, nothing sent") {
@@ -151,27 +190,30 @@ TEST_CASE("session: no resend until the console reacts; then only the keys the s
   EngineOptions o;
   o.confirm_timeout_s = 2;
   Harness h(o);
-  CHECK(h.feed(kMain) == "5\r");
+  CHECK(h.feed(kMain) == "5");
   CHECK(h.step(1.0) == "");  // still within the confirm time: nothing
-  // The key arrived and echoed, Enter was dropped: the screen shows "5" typed at the prompt.
-  CHECK(h.feed("5") == "");
-  CHECK(h.step(2.0) == "\r");
-  // Now everything was dropped: after the confirm time the full answer is sent again.
+  // The key arrived and echoed: its Enter goes, as a send of its own.
+  CHECK(h.feed("5") == "\r");
+  // The Enter was dropped: the screen still shows "5" typed at the prompt.
+  CHECK(h.step(1.0) == "");
+  CHECK(h.step(1.5) == "\r");
+  // Now the key was dropped: after the confirm time the key is sent again, never its Enter.
   Harness g(o);
-  CHECK(g.feed(kMain) == "5\r");
-  CHECK(g.step(2.5) == "5\r");
-  CHECK(g.step(2.5) == "5\r");
-  CHECK(g.step(2.5) == "5\r");
+  CHECK(g.feed(kMain) == "5");
+  CHECK(g.step(2.5) == "5");
+  CHECK(g.step(2.5) == "5");
+  CHECK(g.step(2.5) == "5");
   CHECK(g.step(2.5) == "");  // bounded: halts after max_recoveries
   CHECK(g.session.exit_code() == 4);
+  CHECK(g.session.outcome_text().find("never showed \"5\" typed") != std::string::npos);
 }
 
 TEST_CASE("session: a reaction ends the wait and the next screen is answered") {
   Harness h;
-  CHECK(h.feed(kMain) == "5\r");
-  CHECK(h.feed("5\r\n") == "");
-  CHECK(h.feed(sms(" Multiboot\r\n 1.   Select Install/Boot Device\r\n 2.   Configure Boot Device Order\r\n"
-                   " 3.   Multiboot Startup <OFF>\r\n 4.   SAN Zoning Support\r\n")) == "1\r");
+  CHECK(h.answer(kMain) == "5\r");
+  CHECK(h.feed("\r\n") == "");
+  CHECK(h.answer(sms(" Multiboot\r\n 1.   Select Install/Boot Device\r\n 2.   Configure Boot Device Order\r\n"
+                     " 3.   Multiboot Startup <OFF>\r\n 4.   SAN Zoning Support\r\n")) == "1\r");
 }
 
 TEST_CASE("session: an unknown screen with a prompt halts after a quiet grace period, sending nothing") {
@@ -236,7 +278,12 @@ TEST_CASE("session: the rollback plan boots the disk at the clone's location, wh
   s.evaluate(1);
   auto keys = s.take_send();
   REQUIRE(keys);
-  CHECK(keys->spend() == "2\r");
+  CHECK(keys->spend() == "2");
+  s.on_output("2", 1.1);  // echoed: the Enter follows
+  s.evaluate(1.1);
+  auto enter = s.take_send();
+  REQUIRE(enter);
+  CHECK(enter->spend() == "\r");
   // Unpinned: halt and say how to pin it.
   Session unpinned(plan, Recognizer::builtin(), Guard(Policy{}), EngineOptions{});
   unpinned.on_output(device_list(false), 1);
@@ -286,23 +333,23 @@ TEST_CASE("session: two signatures matching one screen halt (exit 4) naming both
 TEST_CASE("session: Migration offered by default is not ready until the disk screen verified the target (S1)") {
   Harness h;
   // BOS starts with Migration on hdisk0: the plan still goes System Settings -> Migration -> disks.
-  CHECK(h.feed(settings("Migration Install", "hdisk0")) == "1\r");
-  CHECK(h.feed(kMethod) == "3\r");
-  CHECK(h.feed(disks(false, false)) == "1\r");
-  CHECK(h.feed(disks(false, true)) == "0\r");  // exactly the target, clone unselected: verified
-  CHECK(h.feed(settings("Migration Install", "hdisk0")) == "0\r");
+  CHECK(h.answer(settings("Migration Install", "hdisk0")) == "1\r");
+  CHECK(h.answer(kMethod) == "3\r");
+  CHECK(h.answer(disks(false, false)) == "1\r");
+  CHECK(h.answer(disks(false, true)) == "0\r");  // exactly the target, clone unselected: verified
+  CHECK(h.answer(settings("Migration Install", "hdisk0")) == "0\r");
   CHECK(h.session.outcome() == Outcome::running);
 }
 
 TEST_CASE("session: a later screen with another selection takes the verification away") {
   // An install screen naming another disk than the one verified.
   Harness h;
-  CHECK(h.feed(disks(false, true)) == "0\r");
-  CHECK(h.feed(settings("Migration Install", "hdisk1")) == "1\r");  // not ready: back to System Settings
+  CHECK(h.answer(disks(false, true)) == "0\r");
+  CHECK(h.answer(settings("Migration Install", "hdisk1")) == "1\r");  // not ready: back to System Settings
   bool noted = false;
   for (auto& e : h.session.take_events()) noted |= e.kind == SessionEvent::note && e.code == "disk-unverified";
   CHECK(noted);
-  CHECK(h.feed(settings("Migration Install", "hdisk0")) == "1\r");  // still not ready: verified again first
+  CHECK(h.answer(settings("Migration Install", "hdisk0")) == "1\r");  // still not ready: verified again first
   // Keys on a later disk screen that do not continue with exactly the target (the operator's
   // Previous Menu) drop it too.
   EngineOptions step;
@@ -311,16 +358,201 @@ TEST_CASE("session: a later screen with another selection takes the verification
   s.feed(disks(false, true));
   REQUIRE(s.session.proposal());
   CHECK(s.session.accept(s.t).allow);
-  s.session.take_send();
+  CHECK(s.session.take_send()->spend() == "0");
+  CHECK(s.feed("0") == "\r");  // the accepted answer's Enter, once the screen shows it typed
   s.feed(settings("Migration Install", "hdisk0"));
   REQUIRE(s.session.proposal());
   CHECK(s.session.proposal()->keys == "0\r");  // verified: ready to install
   CHECK(s.session.operator_keys("99\r", s.t).allow);  // back to Welcome
-  s.session.take_send();
+  CHECK(s.session.take_send()->spend() == "99");
+  CHECK(s.feed("99") == "\r");
   s.feed(disks(false, true));
   CHECK(s.session.operator_keys("99\r", s.t).allow);  // leaves the disk screen without Continue
-  s.session.take_send();
+  CHECK(s.session.take_send()->spend() == "99");
+  CHECK(s.feed("99") == "\r");
   s.feed(settings("Migration Install", "hdisk0"));
   REQUIRE(s.session.proposal());
   CHECK(s.session.proposal()->keys == "1\r");
+}
+
+// ---- An answer's Enter waits for the screen to show its text typed -------------------------
+// Service processors drop bytes sent too close together. If the 2 of "2<Enter>" is lost and
+// the Enter arrives, BOS Welcome takes a bare Enter: its default, Start Install Now with Default
+// Settings. These drive the session with the bytes such a console shows.
+
+TEST_CASE("session: on BOS Welcome the digit goes alone; its Enter only once the prompt shows it typed") {
+  Harness h;
+  CHECK(h.feed(kWelcome) == "2");  // never "2\r" in one go
+  CHECK(h.step(0.05) == "");
+  CHECK(h.step(1.0) == "");  // no echo yet, within the confirm time: nothing, and above all no Enter
+  CHECK(h.feed("2") == "\r");  // the echo proves the 2 arrived: now its Enter, a send of its own
+  bool judged_as_its_own = false;
+  for (const SessionEvent& e : h.session.take_events())
+    judged_as_its_own |= e.kind == SessionEvent::send && e.keys == "<Enter>" && e.text.find("\"2\" typed") != std::string::npos;
+  CHECK(judged_as_its_own);
+}
+
+TEST_CASE("session: a digit lost on BOS Welcome gets the digit again, never a bare Enter") {
+  EngineOptions o;
+  o.confirm_timeout_s = 1;
+  Harness h(o);
+  CHECK(h.feed(kWelcome) == "2");
+  // The 2 was dropped: the prompt shows nothing typed. Only the digit is sent again.
+  CHECK(h.step(1.1) == "2");
+  bool noted = false;
+  for (const SessionEvent& e : h.session.take_events()) noted |= e.kind == SessionEvent::note && e.code == "no-echo";
+  CHECK(noted);
+  CHECK(h.feed("2") == "\r");  // this one arrived
+  CHECK(h.session.outcome() == Outcome::running);
+}
+
+TEST_CASE("session: a console that never shows the digit on Change Method gets no Enter at all, then a halt") {
+  // Change Method's default (Choice [1]) is New and Complete Overwrite: a bare Enter destroys rootvg.
+  EngineOptions o;
+  o.confirm_timeout_s = 1;
+  Harness h(o);
+  CHECK(h.feed(kMethod) == "3");
+  const std::vector<std::string> later = sends_while_silent(h, 10);
+  CHECK(later == std::vector<std::string>{"3", "3", "3"});  // bounded recovery: the digit, and only it
+  CHECK(h.session.outcome() == Outcome::halted);
+  CHECK(h.session.exit_code() == 4);
+  CHECK(h.session.outcome_text().find("its Enter was never sent") != std::string::npos);
+}
+
+TEST_CASE("session: a prompt showing other text than the answer gets no Enter: halt, nothing sent on top") {
+  EngineOptions o;
+  o.confirm_timeout_s = 1;
+  Harness h(o);
+  CHECK(h.feed(kMethod) == "3");
+  CHECK(h.feed("1") == "");  // the line shows "1" typed (a stray key), not "3": never Enter that
+  CHECK(sends_while_silent(h, 3).empty());
+  CHECK(h.session.outcome() == Outcome::halted);
+  CHECK(h.session.outcome_text().find("shows \"1\" typed") != std::string::npos);
+}
+
+TEST_CASE("session: part of a longer answer shown typed: only the rest is sent, then the Enter") {
+  EngineOptions o;
+  o.confirm_timeout_s = 1;
+  Harness h(o);
+  h.session.on_output(kTermPrompt, h.t);  // aix.term_prompt: the plan types vt100
+  CHECK(h.step(0.1) == "vt100");
+  CHECK(h.feed("vt") == "");      // only "vt" echoed: more may be on its way
+  CHECK(h.step(1.1) == "100");    // after the confirm time, only the missing text; the Enter still held
+  CHECK(h.feed("100") == "\r");   // "vt100" shown: the Enter
+}
+
+TEST_CASE("session: the Enter lost after a proven digit is sent alone, judged as typed text + Enter") {
+  EngineOptions o;
+  o.confirm_timeout_s = 1;
+  Harness h(o);
+  CHECK(h.answer(kWelcome) == "2\r");
+  CHECK(h.step(1.1) == "\r");  // "2" still typed, no reaction: the Enter again (the guard reads 2 + Enter)
+  CHECK(h.session.outcome() == Outcome::running);
+}
+
+TEST_CASE("session: a screen without a prompt line (System Console) holds the Enter until the echo at the cursor") {
+  EngineOptions o;
+  o.confirm_timeout_s = 1;
+  Harness h(o);
+  CHECK(h.feed(kConsole) == "1");
+  CHECK(h.step(1.1) == "1");  // nothing echoed where the cursor was: the 1 again, not the Enter
+  CHECK(h.feed("1") == "\r");
+}
+
+TEST_CASE("session: System Console still drawing when its 1 goes: more drawing is no echo; the echo after it is") {
+  EngineOptions o;
+  o.confirm_timeout_s = 1;
+  Harness h(o);
+  const std::size_t cut = kConsole.find("Type a 1") + std::string("Type a 1").size();  // ends with a "1" at the cursor
+  CHECK(h.feed(kConsole.substr(0, kConsole.find("Type a 1"))) == "1");  // recognized, no prompt needed: the 1 goes
+  CHECK(h.feed(kConsole.substr(kConsole.find("Type a 1"), cut - kConsole.find("Type a 1"))) == "\r");
+  // (a "1" drawn right before the cursor reads as the echo: the Enter goes, judged as a bare
+  // Enter, which the guard allows only where it chooses nothing; on a menu with a default the
+  // prompt line, not the echo, is the proof)
+  Harness g(o);
+  CHECK(g.feed(kConsole.substr(0, kConsole.find("Type a 1"))) == "1");
+  CHECK(g.feed(kConsole.substr(kConsole.find("Type a 1"))) == "");  // the rest of the screen: no echo yet
+  CHECK(g.feed("1") == "\r");
+}
+
+TEST_CASE("session: the console reacting to the digit alone voids the answer: no Enter on the new screen") {
+  Harness h;
+  CHECK(h.feed(kWelcome) == "2");
+  // Another screen arrives before the echo proved the 2 (the console acted on its own).
+  CHECK(h.answer(kMethod) == "3\r");  // the new screen is answered afresh; no stray Enter first
+  bool abandoned = false;
+  for (const SessionEvent& e : h.session.take_events()) abandoned |= e.code == "answer-abandoned";
+  CHECK(abandoned);
+}
+
+TEST_CASE("session: stopping mid-answer finishes it or leaves nothing typed, never half") {
+  EngineOptions o;
+  o.confirm_timeout_s = 1;
+  // The digit shows: its Enter goes, then the session ends.
+  Harness done(o);
+  CHECK(done.feed(kWelcome) == "2");
+  done.session.abort(done.t, "operator quit");
+  CHECK(done.session.outcome() == Outcome::running);
+  CHECK(done.feed("2") == "\r");
+  CHECK(done.session.outcome() == Outcome::running);  // until the console has taken the Enter
+  CHECK(done.feed(settings("New and Complete Overwrite", "hdisk0")) == "");
+  CHECK(done.session.outcome() == Outcome::halted);
+  CHECK(done.session.outcome_text().find("was completed first") != std::string::npos);
+  // The digit never shows: nothing more is sent (no Enter, no digit), and the session ends.
+  Harness lost(o);
+  CHECK(lost.feed(kWelcome) == "2");
+  lost.session.abort(lost.t, "operator quit");
+  CHECK(sends_while_silent(lost, 3).empty());
+  CHECK(lost.session.outcome() == Outcome::halted);
+  CHECK(lost.session.outcome_text().find("no Enter was sent") != std::string::npos);
+  // A second stop ends it at once.
+  Harness twice(o);
+  CHECK(twice.feed(kWelcome) == "2");
+  twice.session.abort(twice.t, "SIGINT");
+  twice.session.abort(twice.t, "SIGINT");
+  CHECK(twice.session.outcome() == Outcome::halted);
+  CHECK(twice.feed("2") == "");
+  // The whole answer written: it ends once the console reacts to it (or after the confirm time).
+  Harness sent(o);
+  CHECK(sent.answer(kWelcome) == "2\r");
+  sent.session.abort(sent.t, "SIGTERM");
+  CHECK(sent.session.outcome() == Outcome::running);
+  CHECK(sends_while_silent(sent, 2).empty());  // no recovery while stopping
+  CHECK(sent.session.outcome() == Outcome::halted);
+  CHECK(sent.session.outcome_text().find("had not reacted to it yet") != std::string::npos);
+  // Nothing in flight: it ends at once.
+  Harness quiet(o);
+  quiet.feed(kMain.substr(0, 40));  // nothing decided yet
+  quiet.session.abort(quiet.t, "operator quit");
+  CHECK(quiet.session.outcome() == Outcome::halted);
+}
+
+TEST_CASE("session: the wait for an answer's reaction counts from its last paced byte") {
+  EngineOptions o;
+  o.confirm_timeout_s = 1;
+  o.pacing_s = 0.3;
+  Harness h(o);
+  h.session.on_output(kTermPrompt, h.t);
+  CHECK(h.step(0.1) == "vt100");  // five bytes, 0.3 s apart: the last goes out 1.5 s from now
+  CHECK(h.feed("vt10", 1.4) == "");
+  CHECK(h.step(0.5) == "");  // 1.9 s: the last byte's echo may still be coming; no resend of "0"
+  CHECK(h.feed("0") == "\r");
+}
+
+TEST_CASE("session: in step mode the operator's typed answer has its Enter held the same way") {
+  EngineOptions o;
+  o.operator_confirms = true;
+  o.confirm_timeout_s = 1;
+  Harness h(o);
+  h.feed(kWelcome);
+  REQUIRE(h.session.proposal());
+  CHECK(h.session.operator_keys("2\r", h.t).allow);
+  CHECK(h.session.take_send()->spend() == "2");
+  CHECK(h.step(1.1) == "2");  // lost: the digit again
+  CHECK(h.feed("2") == "\r");
+  // A refused answer sends nothing at all.
+  Harness r(o);
+  r.feed(kWelcome);
+  CHECK_FALSE(r.session.operator_keys("1\r", r.t).allow);
+  CHECK(r.step(0) == "");
 }
