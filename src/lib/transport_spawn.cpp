@@ -103,29 +103,36 @@ class SpawnTransport final : public Transport {
 
  private:
   void read() {
-    master_.async_read_some(asio::buffer(buf_), [this](boost::system::error_code ec, std::size_t n) {
+    // Wait for the pty to be readable, then read straight into the burst buffer: no copy
+    // from a read buffer into the burst, and no allocation per burst.
+    master_.async_wait(asio::posix::stream_descriptor::wait_read, [this](boost::system::error_code ec) {
       if (ec) {
-        // EIO from a pty master means the child closed its side: end of file.
         close_once(ec == asio::error::eof || ec.value() == EIO ? "end of file" : ec.message());
         return;
       }
       // Drain what is already waiting before handing it on, so the session looks at the screen
-      // once per burst rather than once per 4 KiB read. A prompt ends a burst, so no latency
-      // is added; a flood is still looked at every kBurst bytes.
-      burst_.assign(buf_.data(), n);
+      // once per burst rather than once per read (a pty gives at most 4 KiB per read). A
+      // prompt ends a burst, so no latency is added; a flood is still looked at every kBurst
+      // bytes.
+      const int fd = master_.native_handle();
+      std::size_t len = 0;
+      int err = 0;
       bool eof = false;
-      while (burst_.size() < kBurst) {
-        ssize_t more = ::read(master_.native_handle(), buf_.data(), buf_.size());
-        if (more > 0) {
-          burst_.append(buf_.data(), static_cast<std::size_t>(more));
+      while (len < kBurst) {
+        const ssize_t got = ::read(fd, burst_.get() + len, kBurstCapacity - len);
+        if (got > 0) {
+          len += static_cast<std::size_t>(got);
           continue;
         }
-        eof = more == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+        eof = true;  // 0, or EIO from a pty master: the child closed its side
+        err = got < 0 ? errno : 0;
         break;
       }
-      on_data_(burst_);
+      if (len > 0) on_data_(std::string_view(burst_.get(), len));
       if (eof) {
-        close_once("end of file");
+        close_once(err == 0 || err == EIO ? "end of file" : std::strerror(err));
         return;
       }
       if (master_.is_open()) read();
@@ -173,8 +180,8 @@ class SpawnTransport final : public Transport {
   asio::steady_timer reap_timer_;
   std::chrono::steady_clock::time_point deadline_;
   static constexpr std::size_t kBurst = 256 * 1024;
-  std::array<char, 65536> buf_{};
-  std::string burst_;
+  static constexpr std::size_t kBurstCapacity = kBurst + 64 * 1024;  // the last read may pass kBurst
+  std::unique_ptr<char[]> burst_{new char[kBurstCapacity]};
   DataFn on_data_;
   CloseFn on_close_;
   pid_t pid_ = -1;
