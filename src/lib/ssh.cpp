@@ -23,6 +23,8 @@
 #include <thread>
 #include <vector>
 
+#include "ssh_dl.hpp"  // libssh is loaded on first use, not linked: its calls go through a table
+
 namespace vtpilot {
 
 namespace asio = boost::asio;
@@ -246,6 +248,8 @@ struct SshLink::Impl : std::enable_shared_from_this<Impl> {
   }
 
   std::optional<SshFailure> configure() {
+    std::string why;
+    if (!ssh_dl::load(&why)) return SshFailure{"ssh: " + why, false};
     s = ssh_new();
     if (!s) return SshFailure{"ssh: cannot create a session (out of memory)", false};
     ssh_options_set(s, SSH_OPTIONS_HOST, p.host.c_str());
