@@ -1,5 +1,6 @@
 // vtpilot step: the operator sees each screen, the plan's keys and the guard's verdict, and
-// accepts (Enter), skips (s), types other keys (t, still judged), watches (w) or quits (q, ~.).
+// accepts (Enter), skips (s), types other keys (t, still judged), accepts and watches to the next
+// decision (w) or quits (q, ~.).
 #include <utility>  // before Asio (debian12-notes.md)
 
 #include <sys/ioctl.h>
@@ -19,7 +20,15 @@ namespace asio = boost::asio;
 
 namespace {
 
-const char* kHelp = "[Enter] accept  [s] skip  [t] type keys  [w] watch  [q] or ~. quit";
+const char* kHelp = "[Enter] accept  [s] skip  [t] type keys  [w] accept and watch  [q] or ~. quit";
+
+// Screens that are no decision about the install: watching accepts the plan's keys there (each
+// still judged by the guard) and goes on. The media swap's Enter continues the install with the
+// next volume; the TERM prompt after the reboot only names the terminal. Everything else that
+// proposes keys (SMS and installer menus) is a decision: watching stops and asks.
+bool watch_through(const std::string& screen_id) {
+  return screen_id == "bos.media_swap" || screen_id == "aix.term_prompt";
+}
 
 // Raw keys from the operator's terminal, restored on every way out (RAII; signals go through Asio).
 class RawTerminal {
@@ -63,10 +72,17 @@ struct Operator {
   }
 
   void show_proposal(const SessionEvent& e) {
+    const auto& p = session.proposal();
+    if (watching && p && p->verdict.allow && watch_through(e.screen_id)) {
+      session.operator_note(now(), "watch-accept", "operator watching: accepting " + e.keys + " on " + e.screen_id);
+      session.accept(now());  // judged again on the current screen; a refusal comes back as an event
+      run->poke();
+      return;
+    }
+    if (watching) out("watch: " + e.screen_id + " is a decision: stopped watching\n");
     watching = false;
     if (full_screen) out("\x1b[H\x1b[2J");
     print_screen(session.screen());
-    const auto& p = session.proposal();
     std::string verdict = !p ? "" : p->verdict.allow ? "allow" : "REFUSED [" + p->verdict.code + "]: " + p->verdict.reason;
     out("screen " + e.screen_id + "   plan: " + e.keys + (p && !p->label.empty() ? "  (" + p->label + ")" : "") +
         "\n  guard: " + verdict + "\n" + kHelp + "\n> ");
@@ -80,6 +96,7 @@ struct Operator {
         break;
       case SessionEvent::send: out("sent " + e.keys + (e.text.empty() ? "" : " (" + e.text + ")") + "\n"); break;
       case SessionEvent::refuse:
+        watching = false;
         out("REFUSED " + e.keys + " [" + e.code + "]: " + e.text + "\n  nothing was sent: refused keys never reach the console.\n> ");
         break;
       case SessionEvent::progress:
@@ -88,6 +105,7 @@ struct Operator {
       case SessionEvent::note:
         out("note: " + e.text + "\n");
         if (e.code == "unknown-screen" || e.code == "unexpected-screen") {
+          watching = false;
           print_screen(session.screen());
           out("[t] type keys  [s] wait  [q] quit\n> ");
         }
@@ -138,7 +156,16 @@ struct Operator {
         break;
       case 's': session.skip(now()); out("skipped: waiting for the next screen\n"); run->poke(); break;
       case 't': typing = true; out("keys (Enter sends, Esc cancels)> "); break;
-      case 'w': watching = true; out("watching until the next decision\n"); break;
+      case 'w':
+        // Watch: accept what is proposed here (as Enter would), then let progress and transient
+        // screens go by, accepting only where nothing is decided, up to the next decision.
+        watching = true;
+        session.operator_note(now(), "watch", "operator watching until the next decision");
+        if (session.proposal()) {
+          if (!session.accept(now()).allow) watching = false;  // refused: the reason is shown, and the prompt
+          run->poke();
+        }
+        break;
       case 'q': quit(); break;
       default: break;
     }
@@ -146,9 +173,13 @@ struct Operator {
 
   bool quitting = false;
   void quit() {
-    if (quitting) return;
+    if (quitting) {
+      out("\nquitting now\n");  // a second q does not wait for the answer in flight
+      run->stop("operator quit again", kHalted);
+      return;
+    }
     quitting = true;
-    out("\nquitting: detaching from the console (the transcript is complete)\n");
+    out("\nquitting: the answer in flight (if any) is finished, then vtpilot detaches (the transcript is complete)\n");
     run->stop("operator quit", kHalted);
   }
 };
@@ -162,7 +193,9 @@ void add_step(CLI::App& app) {
       "operator-supervised: like run, but each decision waits for the operator, who sees the console\n"
       "screen, the plan's keys and the guard's verdict. Keys: Enter accept, s skip (wait for the next\n"
       "screen), t type other keys (judged by the same guard; a refused key never reaches the console),\n"
-      "w watch until the next decision, q or ~. quit (detach cleanly). Every operator action is recorded.\n"
+      "w accept and watch to the next decision (the media swap and the TERM prompt are accepted on the\n"
+      "way, each judged), q or ~. quit (the answer in flight is finished, then detach). Every operator\n"
+      "action is recorded.\n"
       "Without a terminal on stdin, commands are read as lines: empty = accept, s, w, q, t KEYS.\n"
       "Exit codes as for run; q is 4 (halted by the operator), Ctrl-C 130.");
   add_run_flags(cmd, *o);
@@ -239,10 +272,15 @@ void add_step(CLI::App& app) {
     };
     read_in();
     asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
-    signals.async_wait([&](boost::system::error_code ec, int sig) {
-      if (ec) return;
-      run.stop("operator interrupt", sig == SIGINT ? 130 : sig == SIGTERM ? 143 : 129);
-    });
+    // The first signal finishes the answer in flight, then stops; a second one stops at once.
+    std::function<void()> wait_signal = [&] {
+      signals.async_wait([&](boost::system::error_code ec, int sig) {
+        if (ec) return;
+        run.stop("operator interrupt", sig == SIGINT ? 130 : sig == SIGTERM ? 143 : 129);
+        if (!run.finished()) wait_signal();  // finished already: on_finished has cancelled the set
+      });
+    };
+    wait_signal();
     std::cerr << "vtpilot step: " << command << "\n  plan " << p->plan.name << ", transcript " << p->transcript << "\n  "
               << kHelp << "\n";
     run.start([&](const RunResult&) {

@@ -304,7 +304,7 @@ int run_config(const RunArgs& a) {
       const std::string why = std::string("stopped by signal ") + (sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP");
       for (auto& x : lpars)
         if (!x->run->finished()) x->run->stop(why, exit);
-      wait_signal();
+      if (running > 0) wait_signal();  // all finished already: the last on_finished cancelled the set
     });
   };
   wait_signal();

@@ -263,11 +263,16 @@ RunResult run_live(Driver& session, const TransportFactory& make_transport, Reco
   asio::io_context io;
   LiveRun run(io, session, make_transport(io), recorder, options);
   asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
-  signals.async_wait([&](boost::system::error_code ec, int sig) {
-    if (ec) return;
-    run.stop(std::string("stopped by signal ") + (sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP"),
-             sig == SIGINT ? 130 : sig == SIGTERM ? 143 : 129);
-  });
+  // The first signal finishes the answer in flight, then stops; a second one stops at once.
+  std::function<void()> wait_signal = [&] {
+    signals.async_wait([&](boost::system::error_code ec, int sig) {
+      if (ec) return;
+      run.stop(std::string("stopped by signal ") + (sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP"),
+               sig == SIGINT ? 130 : sig == SIGTERM ? 143 : 129);
+      if (!run.finished()) wait_signal();  // finished already: on_finished has cancelled the set
+    });
+  };
+  wait_signal();
   run.start([&](const RunResult&) { signals.cancel(); });
   io.run();
   return run.result();

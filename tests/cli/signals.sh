@@ -9,7 +9,8 @@ for pair in INT:130 TERM:143 HUP:129; do
   "$V" run --quiet --transcript "$sig.cast" --spawn "printf 'booting...\\r\\n'; sleep 30" &
   pid=$!
   for _ in $(seq 200); do grep -q booting "$sig.cast" 2>/dev/null && break; sleep 0.05; done
-  kill -"$sig" "$pid"; wait "$pid"; rc=$?
+  # A second signal (the impatient operator) stops at once and must not upset the first.
+  kill -"$sig" "$pid"; kill -"$sig" "$pid" 2>/dev/null; wait "$pid"; rc=$?
   [ "$rc" = "$want" ] || { echo "SIG$sig: expected exit $want, got $rc"; exit 1; }
   python3 - "$sig.cast" <<'PY' || exit 1
 import json, sys
