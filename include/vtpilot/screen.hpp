@@ -43,7 +43,8 @@ class Terminal {
   // Bumped whenever visible content or the cursor changes; cheap change detection.
   std::uint64_t generation() const;
   std::uint64_t bytes_fed() const;
-  // The plain-lines fast path is on by default; off gives libvterm every byte (for tests).
+  // The fast paths are on by default; off gives libvterm every byte and reads the screen cell
+  // by cell (for tests: the two must agree).
   void set_fast_path(bool on);
 
  private:

@@ -51,13 +51,6 @@ void cells_text(const VTermScreenCell* cells, int count, std::string& line) {
   rtrim(line);
 }
 
-std::string cells_text(const VTermScreenCell* cells, int count) {
-  std::string line;
-  line.reserve(static_cast<std::size_t>(count));
-  cells_text(cells, count, line);
-  return line;
-}
-
 }  // namespace
 
 std::string Screen::text() const {
@@ -88,6 +81,7 @@ struct Terminal::Impl {
   VTermScreenCallbacks callbacks{};
   // Fast path (see feed_fast): off for good once the stream uses what it cannot model.
   bool fast = true;
+  bool text_reads = true;  // rows read as text where that is the same (row_text); off with the fast path, for tests
   bool g0_graphics = false;  // ESC ( 0 in force: plain bytes are not plain text
   std::string utf8_pending;  // a UTF-8 character cut by the end of a read
   std::vector<std::size_t> ends_;  // feed_fast's scratch: line ends
@@ -315,11 +309,33 @@ struct Terminal::Impl {
     return pos.row == rows - 1 && pos.col == 0 && vterm_screen_is_eol(vs, pos);
   }
 
+  // A row's text, as cells_text makes it from the row's cells. vterm_screen_get_text reads the
+  // cells in place, 5-10x cheaper than copying each one out with vterm_screen_get_cell (which
+  // converts its attributes and colours), and for a row of ASCII text it gives the same text:
+  // an erased cell is a space unless only erased cells follow (cells_text trims those), a
+  // cell's characters are its text, and the right half of a wide character is nothing, as in
+  // cells_text. A row whose text is not all ASCII (wide characters, box drawing, U+FFFD) is
+  // read cell by cell as before.
   void row_text(int r, std::string& out) const {
+    char buf[512];
+    const std::size_t n = text_reads ? vterm_screen_get_text(vs, buf, sizeof buf, VTermRect{r, r + 1, 0, cols}) : 0;
+    if (text_reads && n <= sizeof buf && !scan::any_high(buf, n)) {
+      std::size_t len = n;
+      while (len > 0 && (buf[len - 1] == ' ' || buf[len - 1] == '\0')) --len;
+      out.assign(buf, len);
+      return;
+    }
     cells_.resize(static_cast<std::size_t>(cols));
     for (int c = 0; c < cols; ++c) vterm_screen_get_cell(vs, VTermPos{r, c}, &cells_[static_cast<std::size_t>(c)]);
     cells_text(cells_.data(), cols, out);
   }
+
+  // The last screen() made, and the generation it was made at: asked again with nothing
+  // changed (the session looks again after its keys went out, before the console answers),
+  // it is a copy, not 1920 cells read again. generation() counts every change of a cell or
+  // of the cursor, all reported by the end of each feed().
+  mutable Screen last_screen;
+  mutable std::uint64_t last_screen_gen = ~std::uint64_t{0};
 
   // Install output is nearly all printable text and CRLF (design.md, Terminal). A run of more
   // than a screenful of such lines, starting on a blank bottom row, ends in the same screen and
@@ -422,22 +438,26 @@ void Terminal::feed(std::string_view bytes) {
   vterm_screen_flush_damage(impl_->vs);
 }
 
-void Terminal::set_fast_path(bool on) { impl_->fast = on; }
+void Terminal::set_fast_path(bool on) {
+  impl_->fast = on;
+  impl_->text_reads = on;
+  impl_->last_screen_gen = ~std::uint64_t{0};
+}
 
 Screen Terminal::screen() const {
+  Impl& t = *impl_;
+  if (t.last_screen_gen == t.generation) return t.last_screen;
   Screen s;
-  s.rows = impl_->rows;
-  s.cols = impl_->cols;
-  s.lines.reserve(static_cast<std::size_t>(s.rows));
-  std::vector<VTermScreenCell> cells(static_cast<std::size_t>(s.cols));
-  for (int r = 0; r < s.rows; ++r) {
-    for (int c = 0; c < s.cols; ++c) vterm_screen_get_cell(impl_->vs, VTermPos{r, c}, &cells[static_cast<std::size_t>(c)]);
-    s.lines.push_back(cells_text(cells.data(), s.cols));
-  }
+  s.rows = t.rows;
+  s.cols = t.cols;
+  s.lines.resize(static_cast<std::size_t>(s.rows));
+  for (int r = 0; r < s.rows; ++r) t.row_text(r, s.lines[static_cast<std::size_t>(r)]);
   VTermPos pos;
-  vterm_state_get_cursorpos(vterm_obtain_state(impl_->vt), &pos);
+  vterm_state_get_cursorpos(vterm_obtain_state(t.vt), &pos);
   s.cursor_row = pos.row;
   s.cursor_col = pos.col;
+  t.last_screen = s;
+  t.last_screen_gen = t.generation;
   return s;
 }
 

@@ -95,7 +95,9 @@ TEST_CASE("terminal: the plain-lines fast path gives exactly what libvterm alone
   };
   const std::string pieces[] = {"Installing fileset bos.rte ... done\r\n", "\x1b[2J\x1b[H", " Main Menu\r\n",
                           "\x1b[5;10H", "x", "\r\n", "\x1b(0lqk\x1b(B", "\x1b[2;20r", "\x1b[r", "caf\xc3\xa9\r\n",
-                          "\ttab\r\n", std::string(85, 'w'), "\n", "\x1b[K", "\x0e", "\x0f", "\r\n\r\n"};
+                          "\ttab\r\n", std::string(85, 'w'), "\n", "\x1b[K", "\x0e", "\x0f", "\r\n\r\n",
+                          // wide characters, and moves back onto their halves (read as text or cell by cell)
+                          "\xe4\xb8\xad\xe6\x96\x87", "\x1b[3D", "ab"};
   for (int round = 0; round < 300; ++round) {
     std::string stream;
     int n = 5 + static_cast<int>(rnd(60));
