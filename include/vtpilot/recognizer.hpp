@@ -41,12 +41,14 @@ class Recognizer {
   // Loads every *.toml in a directory (or a single file).
   bool load_path(const std::string& path, std::vector<SignatureError>& errors);
 
+  // Pure; the last result is kept per thread and returned again for an identical screen.
   Recognized recognize(const Screen& screen) const;
   // Only the matching, without parsing fields: the ids whose signature matches.
   std::vector<std::string> match_ids(std::string_view screen_text) const;
   std::vector<std::string> ids() const;
 
  private:
+  Recognized recognize_uncached(const Screen& screen) const;
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

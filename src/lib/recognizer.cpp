@@ -12,6 +12,7 @@
 #include "toml_errors.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -36,8 +37,15 @@ struct Signature {
 };
 }  // namespace
 
+namespace {
+std::atomic<std::uint64_t> g_signature_sets{0};
+}  // namespace
+
 struct Recognizer::Impl {
   std::vector<Signature> sigs;
+  // Names this set of signatures for the cache in recognize(): new on construction and on
+  // every change, never reused (a later recognizer at the same address has another one).
+  std::uint64_t set_id = ++g_signature_sets;
 };
 
 Recognizer::Recognizer() : impl_(std::make_unique<Impl>()) {}
@@ -120,6 +128,7 @@ bool Recognizer::add(std::string_view file_name, std::string_view text, std::vec
     errors.push_back({file, 1, "signature `" + sig.id + "` has no `all` or `any` pattern: it would match every screen"});
   if (errors.size() != before) return false;
   impl_->sigs.push_back(std::move(sig));
+  impl_->set_id = ++g_signature_sets;
   return true;
 }
 
@@ -169,6 +178,26 @@ std::vector<std::string> Recognizer::match_ids(std::string_view text) const {
 }
 
 Recognized Recognizer::recognize(const Screen& screen) const {
+  // Recognition is pure: the same signatures and the same screen give the same result. A
+  // session looks at the screen again when nothing changed (after its keys went out, before
+  // the console answers; on a timer), so the last result is kept, per thread, and returned
+  // for an identical screen instead of matching every signature and parsing the fields again.
+  struct Last {
+    std::uint64_t set_id = 0;
+    Screen screen;
+    Recognized result;
+  };
+  thread_local Last last;
+  if (last.set_id == impl_->set_id && last.screen == screen) return last.result;
+  last.set_id = 0;  // until the new result is in
+  Recognized r = recognize_uncached(screen);
+  last.screen = screen;
+  last.result = r;
+  last.set_id = impl_->set_id;
+  return r;
+}
+
+Recognized Recognizer::recognize_uncached(const Screen& screen) const {
   Recognized r;
   const std::string text = screen.text();
   const Signature* hit = nullptr;
