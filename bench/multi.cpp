@@ -1,10 +1,12 @@
 // bench_multi N LINES SIM [PLAN]: N console-sims driven concurrently by one vtpilot process
-// (one Asio loop, N sessions, N transcripts). Prints CPU, RSS and per-console latency.
+// (one Asio loop, N sessions, N transcripts). Prints one line of key=value pairs: CPU (this
+// process only, not the simulators), peak RSS, and the latency of every prompt of every console.
 #include <utility>  // before Asio
 
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <cmath>
 #include <boost/asio.hpp>
 #include <chrono>
 #include <cstdio>
@@ -64,17 +66,29 @@ int main(int argc, char** argv) {
   ::getrusage(RUSAGE_SELF, &self);
   double cpu = self.ru_utime.tv_sec + self.ru_utime.tv_usec / 1e6 + self.ru_stime.tv_sec + self.ru_stime.tv_usec / 1e6;
   std::vector<double> lat;
+  long long bytes = 0;
   for (int i = 0; i < n; ++i) {
     std::ifstream in(dir / ("lat" + std::to_string(i)));
     std::string id;
     double us;
     while (in >> id >> us) lat.push_back(us / 1000.0);
+    std::ifstream st(dir / ("st" + std::to_string(i)));
+    std::string kv;
+    while (st >> kv)
+      if (kv.rfind("bytes=", 0) == 0) bytes += std::atoll(kv.c_str() + 6);
   }
   std::sort(lat.begin(), lat.end());
-  auto pct = [&](double p) { return lat.empty() ? 0.0 : lat[std::min(lat.size() - 1, static_cast<std::size_t>(p * lat.size()))]; };
-  std::printf("consoles %d  ok %d/%d  wall %.2f s  vtpilot cpu %.3f s (%.4f s per console)  max RSS %.1f MiB  "
-              "latency p50 %.3f ms p99 %.3f ms\n",
-              n, ok, finished, wall, cpu, cpu / n, self.ru_maxrss / 1024.0, pct(0.5), pct(0.99));
+  // Nearest rank, as run-peers.sh computes it.
+  auto pct = [&](double p) {
+    if (lat.empty()) return 0.0;
+    std::size_t k = static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(lat.size())));
+    return lat[std::min(lat.size() - 1, k == 0 ? 0 : k - 1)];
+  };
+  // One line of key=value pairs (bench/run.sh collects them into multi.csv).
+  std::printf("consoles=%d ok=%d finished=%d lines=%s bytes=%lld wall_s=%.3f cpu_s=%.3f cpu_per_console_s=%.4f "
+              "maxrss_kb=%ld prompts=%zu lat_p50_ms=%.3f lat_p99_ms=%.3f lat_max_ms=%.3f\n",
+              n, ok, finished, lines.c_str(), bytes, wall, cpu, cpu / n, self.ru_maxrss, lat.size(), pct(50), pct(99),
+              lat.empty() ? 0.0 : lat.back());
   std::filesystem::remove_all(dir);
   return ok == n ? 0 : 1;
 }

@@ -1,47 +1,127 @@
 #!/usr/bin/env bash
 # bench/run.sh: vtpilot side by side with Tcl Expect and pexpect, in one run, on this machine.
-# Uses ../shared/bench/run-peers.sh (console-sim + peer drivers) with our driver added, then
-# the concurrency run (N consoles, one vtpilot process), replay speed, and recognition cost.
-# Writes bench/results/<date>/ and prints the tables. Usage: bench/run.sh [-r REPS] [-l "LINES..."]
+#
+#   bench/run.sh [-r REPS] [-l "LINES..."] [-L "LINES..."] [-p "DRIVERS"] [-P "DRIVERS"] [-R REPS]
+#                [-n "N..."] [-m LINES] [-t S] [-a NAME=COMMAND]...
+#
+#   -r  runs of every configuration (5); min and median are taken over them
+#   -l  install lines for every driver ("0 20000 200000"; 0 = the conversation alone: start-up cost)
+#   -L  install lines for the big size ("2000000"; "" to skip it)
+#   -p  peers at the big size, -r runs each ("expect expect-mm2000 pexpect-tuned")
+#   -P  slow peers at the big size, -R runs each ("pexpect", 1 run: 4-6 minutes a run here, its
+#       sleeps (delaybeforesend, delayafterread) and its whole-buffer searches; "" to skip)
+#   -n  consoles driven at once by one vtpilot process ("1 8 64"), -m install lines each (20000)
+#   -t  time limit of one run in seconds (900)
+#   -a  one more driver beside ours in every peers run, e.g. another build of vtpilot:
+#       -a "before=env VTPILOT=/path/to/old/vtpilot bench/drive_vtpilot.sh --"
+# Environment: BUILD_DIR (build dir holding vtpilot and bench/, default build/, what
+# scripts/bootstrap makes), SHARED_BENCH (../shared/bench).
+#
+# Steps: ../shared/bench/run-peers.sh with our driver (bench/drive_vtpilot.sh, the real engine
+# through `vtpilot run`) at every size, the peers interleaved with it per repetition; the N-console
+# run (bench/multi.cpp); replay of a 2-hour (~10 MB) transcript; the cost of recognizing one
+# screen (bench/recognize.cpp). Writes bench/results/<date>/ (CSVs, logs, machine.txt) and
+# summary.md from them (bench/summarize.py), and prints the summary.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 shared=${SHARED_BENCH:-$root/../shared/bench}
-reps=5
-lines="20000 200000 2000000"
-while getopts "r:l:" o; do case $o in r) reps=$OPTARG ;; l) lines=$OPTARG ;; *) exit 2 ;; esac; done
-[ -x "$root/build/vtpilot" ] || { echo "bench: build first (scripts/bootstrap)" >&2; exit 2; }
-[ -x "$shared/run-peers.sh" ] || { echo "bench: $shared/run-peers.sh not found" >&2; exit 2; }
-cmake --build "$root/build" --target bench_recognize bench_multi >/dev/null
+build=${BUILD_DIR:-build}
+[[ $build = /* ]] || build=$root/$build
+reps=5 lines="0 20000 200000" big="2000000" big_peers="expect expect-mm2000 pexpect-tuned" consoles="1 8 64"
+slow_peers="pexpect" slow_reps=1 multi_lines=20000 limit=900
+extra=()
+while getopts "r:l:L:p:P:R:n:m:t:a:h" o; do
+  case $o in
+    a) extra+=(-a "$OPTARG") ;;
+    r) reps=$OPTARG ;; l) lines=$OPTARG ;; L) big=$OPTARG ;; p) big_peers=$OPTARG ;;
+    P) slow_peers=$OPTARG ;; R) slow_reps=$OPTARG ;;
+    n) consoles=$OPTARG ;; m) multi_lines=$OPTARG ;; t) limit=$OPTARG ;;
+    *) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 2 ;;
+  esac
+done
+[ -x "$shared/run-peers.sh" ] || { echo "bench: $shared/run-peers.sh not found (set SHARED_BENCH)" >&2; exit 2; }
+[ -f "$build/build.ninja" ] || { echo "bench: no build in $build (scripts/bootstrap, or set BUILD_DIR)" >&2; exit 2; }
+cmake --build "$build" --target vtpilot bench_multi bench_recognize >/dev/null
+vtpilot=$build/vtpilot
 out=$here/results/$(date +%Y%m%d-%H%M%S)
 mkdir -p "$out"
 py=$(/usr/bin/python3 -c 'import sys; print(sys.executable)')
+# Transcripts of the driven runs (up to ~100 MB each at 2M lines): kept out of the results,
+# removed at the end. One of the 200k-line ones is the replay benchmark's transcript.
+casts=$(mktemp -d "${TMPDIR:-/tmp}/vtpilot-bench.XXXXXX")
+trap 'rm -rf "$casts"' EXIT
 
-echo "== peers and vtpilot, $reps runs each, lines: $lines" | tee "$out/summary.txt"
-# The peers are slow and super-linear at 2M lines: they run at 20k and 200k; vtpilot and the
-# bounded-window pexpect also at 2M.
-PY=$py "$shared/run-peers.sh" -r "$reps" -l "20000 200000" \
-  -d "baseline expect expect-mm2000 pexpect pexpect-nodelay pexpect-tuned" \
-  -a "vtpilot=$here/drive_vtpilot.sh --" -o "$out/peers" | tee -a "$out/summary.txt"
-if [[ " $lines " == *" 2000000 "* ]]; then
-  PY=$py "$shared/run-peers.sh" -r "$reps" -l "2000000" -d "baseline pexpect-tuned" \
-    -a "vtpilot=$here/drive_vtpilot.sh --" -o "$out/peers-2M" | tee -a "$out/summary.txt"
+machine() {
+  echo "$1: $(date -u +%Y-%m-%dT%H:%M:%SZ) $(uptime | sed 's/.*load average/load average/')"
+  top -bn1 | sed -n '3p;8,12p' | sed 's/^/  /'
+}
+{
+  echo "vtpilot $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$root" diff --quiet HEAD -- src include 2>/dev/null || echo ' (+ uncommitted changes)'), build $build"
+  echo "$(uname -srm), $(nproc) CPUs, $(awk -F: '/model name/{print $2; exit}' /proc/cpuinfo | sed 's/^ *//')"
+  machine before
+} > "$out/machine.txt"
+cat "$out/machine.txt"
+
+export VTPILOT=$vtpilot VTPILOT_CAST_DIR=$casts
+drv="vtpilot=$here/drive_vtpilot.sh --"
+echo "== peers and vtpilot, $reps runs each, install lines: $lines"
+PY=$py "$shared/run-peers.sh" -r "$reps" -l "$lines" -t "$limit" \
+  -d "baseline expect expect-mm2000 pexpect pexpect-nodelay pexpect-tuned" -a "$drv" "${extra[@]}" -o "$out/peers"
+grep '^# machine check' "$out/peers/header.txt" | sed 's/^# /peers /' >> "$out/machine.txt"
+rm -f "$casts"/*.cast
+if [ -n "$big" ]; then
+  echo "== install lines $big: baseline, vtpilot and ${big_peers:-no peers}, $reps runs each"
+  PY=$py "$shared/run-peers.sh" -r "$reps" -l "$big" -t "$limit" -d "baseline $big_peers" -a "$drv" "${extra[@]}" -o "$out/peers-big"
+  grep '^# machine check' "$out/peers-big/header.txt" | sed 's/^# /peers-big /' >> "$out/machine.txt"
+  rm -f "$casts"/*.cast
+  if [ -n "$slow_peers" ] && [ "$slow_reps" -gt 0 ]; then
+    echo "== install lines $big: $slow_peers, $slow_reps run(s) each (slow), with vtpilot beside"
+    PY=$py "$shared/run-peers.sh" -r "$slow_reps" -l "$big" -t "$limit" -d "$slow_peers" -a "$drv" "${extra[@]}" -o "$out/peers-big-slow"
+    grep '^# machine check' "$out/peers-big-slow/header.txt" | sed 's/^# /peers-big-slow /' >> "$out/machine.txt"
+    rm -f "$casts"/*.cast
+  fi
 fi
 
-echo "== N consoles driven by one vtpilot process (20000 lines each)" | tee -a "$out/summary.txt"
 sim=$shared/console-sim
 [ -x "$sim" ] || sim=${XDG_CACHE_HOME:-$HOME/.cache}/peer-bench/console-sim
-for n in 1 8 64; do "$root/build/bench/bench_multi" "$n" 20000 "$sim" | tee -a "$out/summary.txt"; done
 
-echo "== replay of a 200000-line (about 10 MB) transcript, $reps runs" | tee -a "$out/summary.txt"
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-"$root/build/vtpilot" run --quiet --pacing 0 --plan "$here/console-sim.toml" --transcript "$tmp/big.cast" \
+echo "== N consoles driven by one vtpilot process ($multi_lines install lines each), $reps runs each"
+echo "consoles,rep,ok,finished,lines,bytes,wall_s,cpu_s,cpu_per_console_s,maxrss_kb,prompts,lat_p50_ms,lat_p99_ms,lat_max_ms" > "$out/multi.csv"
+for rep in $(seq "$reps"); do
+  for n in $consoles; do
+    line=$("$build/bench/bench_multi" "$n" "$multi_lines" "$sim" || true)
+    echo "  rep $rep: $line"
+    echo "$line" | awk -v rep="$rep" '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+      print v["consoles"] "," rep "," v["ok"] "," v["finished"] "," v["lines"] "," v["bytes"] "," v["wall_s"] "," v["cpu_s"] "," \
+            v["cpu_per_console_s"] "," v["maxrss_kb"] "," v["prompts"] "," v["lat_p50_ms"] "," v["lat_p99_ms"] "," v["lat_max_ms"] }' >> "$out/multi.csv"
+  done
+done
+
+echo "== replay of a 2-hour transcript (200000 install lines, about 10 MB), $reps runs"
+replay_cast=$casts/replay.cast
+"$vtpilot" run --quiet --pacing 0 --plan "$here/console-sim.toml" --transcript "$replay_cast" \
   --spawn "$sim --install-lines 200000 --quiet"
-ls -l "$tmp/big.cast" | awk '{printf "transcript bytes: %s\n", $5}' | tee -a "$out/summary.txt"
-for i in $(seq "$reps"); do
-  /usr/bin/time -f "%e s wall, %U s user, %M KiB" "$root/build/vtpilot" replay --plan "$here/console-sim.toml" "$tmp/big.cast" 2>&1 >/dev/null
-done | sort -n | tee -a "$out/summary.txt"
+echo "rep,rc,wall_s,user_s,sys_s,rss_kb,engine_s,cast_bytes,output_bytes" > "$out/replay.csv"
+cast_bytes=$(stat -c %s "$replay_cast")
+for rep in $(seq "$reps"); do
+  set +e
+  /usr/bin/time -f '%e %U %S %M' -o "$casts/replay.time" "$vtpilot" replay --plan "$here/console-sim.toml" \
+    "$replay_cast" > "$casts/replay.out" 2>&1
+  rc=$?
+  set -e
+  read -r wall user sys rss < "$casts/replay.time"
+  # "replay: FILE: keys agree (31 key bytes, 9685901 output bytes, 0.28 s)"
+  engine=$(sed -n 's/.* output bytes, \([0-9.e-]*\) s)$/\1/p' "$casts/replay.out")
+  obytes=$(sed -n 's/.*key bytes, \([0-9]*\) output bytes.*/\1/p' "$casts/replay.out")
+  echo "  rep $rep: rc $rc, $wall s wall, $user s user, $sys s sys, $rss KiB; $(tail -1 "$casts/replay.out")"
+  echo "$rep,$rc,$wall,$user,$sys,$rss,$engine,$cast_bytes,$obytes" >> "$out/replay.csv"
+done
 
-echo "== recognition of one 80x24 screen against all signatures" | tee -a "$out/summary.txt"
-"$root/build/bench/bench_recognize" | tee -a "$out/summary.txt"
+echo "== recognition of one 80x24 screen against all signatures"
+"$build/bench/bench_recognize" | tee "$out/recognize.txt"
+
+machine after >> "$out/machine.txt"
+echo
+"$py" "$here/summarize.py" "$out"
 echo "results in $out"
