@@ -2,23 +2,13 @@
 
 #include <pcre2.h>
 
-#include <mutex>
 #include <stdexcept>
 
 namespace vtpilot {
 
 struct Regex::Code {
   pcre2_code* code = nullptr;
-  // JIT-compiled before its first match, not when compiled: of the ~110 signature patterns
-  // compiled at every start, most are only reached when an earlier pattern of the same
-  // signature matched, and a JIT compile costs far more than a match. Every match still runs
-  // on the JIT code (call_once: done exactly once, and seen by any thread that matches).
-  mutable std::once_flag jit;
   ~Code() { pcre2_code_free(code); }
-  const pcre2_code* ready() const {
-    std::call_once(jit, [this] { pcre2_jit_compile(code, PCRE2_JIT_COMPLETE); });  // falls back to the interpreter if JIT is absent
-    return code;
-  }
 };
 
 namespace {
@@ -52,6 +42,10 @@ std::optional<Regex> Regex::compile(std::string_view pattern, std::string& error
     error_offset = off;
     return std::nullopt;
   }
+  // JIT-compiled here, at start-up, not before the first match: a console-sim run matches
+  // every signature pattern sooner or later, and compiling them lazily put ~1.5 ms of JIT
+  // compilation into the answer to the first prompts (bench/README.md).
+  pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);  // falls back to the interpreter if JIT is absent
   Regex r;
   auto c = std::make_shared<Code>();
   c->code = code;
@@ -74,13 +68,13 @@ static int run(const pcre2_code* code, std::string_view s, std::size_t start, pc
 
 bool Regex::search(std::string_view subject, std::size_t start) const {
   if (!code_) return false;
-  return run(code_->ready(), subject, start, scratch()) >= 0;
+  return run(code_->code, subject, start, scratch()) >= 0;
 }
 
 std::optional<Regex::Match> Regex::find(std::string_view subject, std::size_t start) const {
   if (!code_) return std::nullopt;
   pcre2_match_data* md = scratch();
-  int rc = run(code_->ready(), subject, start, md);
+  int rc = run(code_->code, subject, start, md);
   if (rc < 0) return std::nullopt;
   uint32_t count = 0;
   pcre2_pattern_info(code_->code, PCRE2_INFO_CAPTURECOUNT, &count);
