@@ -9,6 +9,15 @@
 // The shell prints the markers without the quotes, so the echo of the typed line (which
 // has them) never matches; the output is the byte stream between the two printed markers
 // (escapes removed, CR/BS applied per line), however long, wrapped or prompt-like it is.
+//
+// Echo before Enter: service processors drop bytes sent close together, and a command line
+// missing a byte is another command (`bootlist -m normal -o` without ` -o` sets the boot
+// list). So every echoed line (the login name, the TERM and license answers, each command,
+// `exit`) is typed without its Enter; the Enter goes, as a send of its own judged as "line +
+// Enter" at the prompt the line was typed at, only once the console's echo (the byte stream's
+// current line) shows exactly that line after the prompt. An echo showing less gets only the
+// missing text (at most `max_resends` times); one showing anything else gets no Enter: the
+// conversation halts, the line left unsubmitted. The password is not echoed: it goes whole.
 #include <cstddef>
 #include <memory>
 #include <optional>
@@ -49,6 +58,9 @@ struct ShellOptions {
   std::vector<ShellCommand> commands;
   bool logout = true;             // `exit` at the end: leave the console at its login prompt
   std::size_t max_output = 1 << 20;  // bytes kept per command
+  double pacing_s = 0;            // the write path's pause between key bytes: the echo is awaited after the last
+  double confirm_timeout_s = 5;   // then this long for the echo (or for the Enter's reaction) before a re-send
+  int max_resends = 3;            // per line: re-sends of what the echo proves missing (text or Enter)
 };
 
 class ShellDriver final : public Driver {

@@ -248,8 +248,10 @@ int run_config(const RunArgs& a) {
     x->policy.extra_forbidden_labels = x->plan.forbidden_labels;
     x->session = std::make_unique<Session>(x->plan, Recognizer::builtin(), Guard(x->policy), eo);
     if (a.verify) {
-      x->shell = std::make_unique<ShellDriver>(Recognizer::builtin(), Guard(x->policy),
-                                               verify_shell_options(a, *root_password));
+      ShellOptions so = verify_shell_options(a, *root_password);
+      so.pacing_s = eo.pacing_s;  // this LPAR's, as its plan's
+      so.confirm_timeout_s = eo.confirm_timeout_s;
+      x->shell = std::make_unique<ShellDriver>(Recognizer::builtin(), Guard(x->policy), std::move(so));
       x->chain = std::make_unique<DriverChain>(*x->session, *x->shell);
     }
     lpars.push_back(std::move(x));

@@ -45,6 +45,9 @@ ShellOptions shell_options(const RunArgs& o, std::vector<ShellCommand> commands,
   so.password = std::move(password);
   so.wake = !o.shell.no_wake;
   so.screen_timeout_s = o.timeout_s;
+  // Each line's Enter waits for its echo: after the paced bytes, up to the confirm time.
+  so.pacing_s = o.pacing_ms / 1000.0;
+  so.confirm_timeout_s = o.confirm_s;
   so.nonce = make_nonce();
   so.commands = std::move(commands);
   return so;
@@ -136,9 +139,10 @@ int report_checks(const Report& rep, const RunArgs& o, bool json) {
   return exit;
 }
 
-// verify / preflight attach like run, but follow no plan: those flags are not theirs.
+// verify / preflight attach like run, but follow no plan: those flags are not theirs
+// (--confirm-timeout is: each command line's Enter waits for its echo that long).
 void drop_plan_flags(CLI::App* cmd) {
-  for (const char* name : {"--plan", "--media-pattern", "--media-location", "--confirm-timeout"})
+  for (const char* name : {"--plan", "--media-pattern", "--media-location"})
     if (auto* opt = cmd->get_option_no_throw(name)) cmd->remove_option(opt);
 }
 

@@ -8,8 +8,25 @@
 //   aix.shell                 a new prompt; we type commands
 //   blank / vterm "Open in progress"   nothing visible yet: one Enter to make AIX redraw its
 //                             prompt (getty answers it with a new "login:")
-// So the only Enter sent alone is the wake-up on a console that shows nothing at all, and on
-// any SMS, firmware or BOS screen the conversation halts without sending anything.
+// So the only Enter sent without a line before it is the wake-up on a console that shows
+// nothing at all, and on any SMS, firmware or BOS screen the conversation halts without sending
+// anything.
+//
+// A line's Enter never travels with it. Service processors drop bytes sent close together, and
+// at a root shell a line missing one byte is another command (`bootlist -m normal -o` without
+// ` -o` sets the boot list; `lppchk -v` without `-` is `lppchk v`). So the text goes first, and
+// the Enter only once the echo shows exactly that text typed after the prompt: the byte
+// stream's current line (what the console printed since its last newline, escapes dropped,
+// CR/BS applied), so a line wrapped by the terminal reads whole. The Enter is a send of its own,
+// judged as "line + Enter" on the prompt screen the line was typed at (the typed screen itself
+// is no prompt the recognizer knows). Less than the text shown: only the missing rest is sent
+// (at most max_resends times per line, Enter re-sends included); anything else shown, or a
+// newline before the Enter: no Enter, a halt. The line is then left typed, never submitted:
+// erasing it (Ctrl-U) is the usual line-kill on AIX, but only if the tty's kill character is
+// ^U, and a shell in vi mode or with another kill character would take it as text; so nothing
+// more is typed, and the halt says how to clear it. An Enter that nothing at all answers (not
+// even its echo) was lost: it is sent again (bounded the same way). The password is not
+// echoed: it goes whole, and a byte lost there is one refused login, never retried.
 #include "vtpilot/shell.hpp"
 
 #include <algorithm>
@@ -99,6 +116,7 @@ class LineReader {
     }
   }
   const std::string& partial() const { return line_; }
+  std::size_t column() const { return std::min(col_, line_.size()); }
 
  private:
   void put(char c) {
@@ -141,6 +159,27 @@ struct ShellDriver::Impl {
   enum class Cmd { idle, awaiting_begin, in_output, finished } cmd = Cmd::idle;
   std::size_t next_cmd = 0;  // index of the next command to start
   std::vector<CommandResult> results;
+
+  std::size_t lines_in = 0;  // lines the console ended (LF), from the start
+  std::size_t bytes_in = 0;  // bytes the console printed, from the start
+
+  // The line in flight: typed, its Enter held until the echo shows it (see the top of this file).
+  enum class Line { term, login, license, command, exit };
+  struct Typing {
+    Line kind = Line::command;
+    std::size_t command = 0;  // Line::command: which one
+    std::string what;         // for messages: "the login name", "`oslevel -s`"
+    std::string text;         // the whole line, as the echo must show it
+    std::string prompt;       // the console's line up to the cursor when the text was sent
+    std::size_t lines0 = 0;   // lines_in then: a line ended before the Enter means something else happened
+    Recognized r;             // the prompt screen the line is typed at: every part and the Enter are judged there
+    Screen s;
+    bool enter_sent = false;
+    std::size_t bytes_at_enter = 0;
+    int resends = 0;
+    double confirm_by = 0;    // the console has had time to echo (its bytes paced out, then the confirm time)
+  };
+  std::optional<Typing> typing;
 
   Impl(const Recognizer& r, Guard g, ShellOptions o) : recognizer(r), guard(std::move(g)), opt(std::move(o)) {}
 
@@ -219,12 +258,147 @@ struct ShellDriver::Impl {
   }
 
   std::string waiting_for() const {
+    if (typing)
+      return typing->enter_sent ? "the console to take the Enter after \"" + typing->text + "\""
+                                : "the echo of \"" + typing->text + "\"";
     if (cmd == Cmd::awaiting_begin || cmd == Cmd::in_output)
       return "the output of `" + results.back().command + "`";
     if (exiting) return "the login prompt after `exit`";
     if (password_sent) return "the shell prompt after the login";
     if (user_sent) return "the password prompt";
     return "a login prompt or shell prompt";
+  }
+
+  double confirm_after(std::size_t bytes, double now) const {
+    return now + opt.pacing_s * static_cast<double>(bytes) + opt.confirm_timeout_s;
+  }
+
+  // What the console's line shows typed after the prompt the text was typed at; nullopt when it
+  // is no longer that line (a line ended, or the cursor went back into the prompt).
+  std::optional<std::string> echoed(const Typing& t) const {
+    if (lines_in != t.lines0) return std::nullopt;
+    const std::string& l = reader.partial();
+    const std::size_t col = reader.column(), p = t.prompt.size();
+    if (col < p || l.compare(0, p, t.prompt) != 0) return std::nullopt;
+    return l.substr(p, col - p);
+  }
+
+  // Types a line without its Enter, judged as the whole line (the guard judges a line without
+  // Enter as if submitted), and holds the Enter.
+  void type_line(const Recognized& r, const Screen& s, Line kind, std::string what, std::string text, double now,
+                 std::size_t command = 0) {
+    Typing t;
+    t.kind = kind;
+    t.command = command;
+    t.what = std::move(what);
+    t.text = std::move(text);
+    t.prompt = reader.partial().substr(0, reader.column());
+    t.lines0 = lines_in;
+    t.r = r;
+    t.s = s;
+    t.confirm_by = confirm_after(t.text.size(), now);
+    if (!send(r, s, t.text, false, now, t.what)) return;
+    typing = std::move(t);
+  }
+
+  // Part of the line in flight (the rest the echo proves missing, or its Enter), judged on the
+  // prompt screen as what the console will submit: the whole line (with the Enter, for it).
+  bool send_part(Typing& t, const std::string& keys, double now) {
+    const bool enter = keys == "\r";
+    const std::string line = t.text + (enter ? "\r" : "");
+    const Verdict v = judge(t.r, t.s, line, guard.policy());
+    if (!v.allow) {
+      emit({SessionEvent::refuse, now, t.r.id, printable(line), v.code, v.reason});
+      finish(Outcome::refused, 3, now, SessionEvent::halt, v.code, v.reason);
+      return false;
+    }
+    if (!send(t.r, t.s, keys, false, now, t.what)) return false;
+    t.confirm_by = confirm_after(keys.size(), now);
+    return true;
+  }
+
+  void press_enter(Typing& t, double now) {
+    const bool first = !t.enter_sent;
+    if (!send_part(t, "\r", now)) return;
+    t.enter_sent = true;
+    t.bytes_at_enter = bytes_in;
+    if (!first) return;
+    switch (t.kind) {
+      case Line::login: user_sent = true; break;
+      case Line::exit: exiting = true; break;
+      case Line::command: {
+        CommandResult res;
+        res.id = opt.commands[t.command].id;
+        res.command = opt.commands[t.command].command;
+        results.push_back(std::move(res));
+        cmd = Cmd::awaiting_begin;
+        break;
+      }
+      case Line::term:
+      case Line::license: break;
+    }
+  }
+
+  // Nothing erases a line vtpilot typed (see the top of this file): the operator is told.
+  static std::string left_typed() {
+    return " The line stays typed at the console's prompt, not submitted: clear it there (Ctrl-U, or Ctrl-C) before "
+           "anyone presses Enter on that console.";
+  }
+
+  // The line in flight. True while it holds the conversation (nothing else is decided).
+  bool follow_typing(double now) {
+    Typing& t = *typing;
+    if (t.enter_sent) {
+      if (bytes_in != t.bytes_at_enter) {  // the console answered the Enter (its echo, at least)
+        typing.reset();
+        return false;
+      }
+      if (now < t.confirm_by) return true;
+      // Nothing at all printed since the Enter, not even its echo: the console lost it. The line
+      // still shows exactly the text (nothing changed since it was proven), so the Enter again.
+      if (t.resends >= opt.max_resends) {
+        halt(now, "no-reaction",
+             "the console showed \"" + t.text + "\" typed but printed nothing after its Enter (" +
+                 std::to_string(t.resends + 1) + " tries); the line may still be typed there, not submitted: clear it "
+                 "(Ctrl-U, or Ctrl-C) before anyone presses Enter on that console.");
+        return true;
+      }
+      ++t.resends;
+      emit({SessionEvent::note, now, t.r.id, "", "no-reaction",
+            "the console printed nothing after the Enter of " + t.what + ": the Enter was lost; sending it again"});
+      press_enter(t, now);
+      return true;
+    }
+    const std::optional<std::string> shown = echoed(t);
+    if (shown && *shown == t.text) {
+      press_enter(t, now);
+      return true;
+    }
+    const bool prefix = shown && shown->size() < t.text.size() && t.text.compare(0, shown->size(), *shown) == 0;
+    if (prefix) {
+      if (now < t.confirm_by) return true;  // the echo may still be on its way
+      if (t.resends >= opt.max_resends) {
+        halt(now, "no-echo",
+             "the console shows \"" + *shown + "\" typed, not \"" + t.text + "\" (" + t.what + "), after " +
+                 std::to_string(t.resends + 1) + " tries, so its Enter was never sent." + left_typed() +
+                 " A larger --pacing gives the console more time per byte.");
+        return true;
+      }
+      ++t.resends;
+      const std::string rest = t.text.substr(shown->size());
+      emit({SessionEvent::note, now, t.r.id, "", "no-echo",
+            "the console shows \"" + *shown + "\" typed, not \"" + t.text + "\": sending the missing \"" + rest +
+                "\" (the Enter waits until the echo shows the whole line)"});
+      send_part(t, rest, now);
+      return true;
+    }
+    halt(now, "typed-mismatch",
+         shown ? "the console shows \"" + *shown + "\" typed, not \"" + t.text + "\" (" + t.what +
+                     "): a byte was lost or changed on the way, and that line is another one, so its Enter was not sent." +
+                     left_typed() + " A larger --pacing gives the console more time per byte."
+               : "the console printed a new line while " + t.what + " (\"" + t.text +
+                     "\") was being typed, before its Enter; the Enter was not sent." + left_typed());
+    return true;
   }
 
   void evaluate(double now) {
@@ -260,6 +434,9 @@ struct ShellDriver::Impl {
                waiting_for() + (r.id.empty() ? std::string() : " (the screen is " + r.id + ")"));
       return;
     }
+
+    // A line typed and not yet taken: only its echo matters.
+    if (typing && follow_typing(now)) return;
 
     // A command is running: only its end marker matters (the screen may show anything,
     // including lines that look like prompts).
@@ -303,7 +480,7 @@ struct ShellDriver::Impl {
     if (!ready || acted_this_visit) return;
 
     if (id == "aix.term_prompt") {
-      send(r, s, opt.term + "\r", false, now, "terminal type");
+      type_line(r, s, Line::term, "the terminal type", opt.term, now);
     } else if (id == "aix.login") {
       if (exiting) {
         finish(Outcome::done, 0, now, SessionEvent::done, "", "logged out; the console is at its login prompt");
@@ -313,8 +490,7 @@ struct ShellDriver::Impl {
         halt(now, "login-failed",
              "the console refused the login of " + opt.user + " (wrong password?); not retried, to avoid a lockout");
       } else {
-        user_sent = true;
-        send(r, s, opt.user + "\r", false, now, "login name");
+        type_line(r, s, Line::login, "the login name", opt.user, now);
       }
     } else if (id == "aix.password") {
       if (!user_sent) {
@@ -334,22 +510,15 @@ struct ShellDriver::Impl {
       }
       const bool short_form = last_text.find("[y/n]") != std::string::npos;
       emit({SessionEvent::note, now, id, "", "license", "accepting the software license agreements (first root login)"});
-      send(r, s, std::string(short_form ? "y" : "yes") + "\r", false, now, "accept license");
+      type_line(r, s, Line::license, "the license answer", short_form ? "y" : "yes", now);
     } else if (id == "aix.shell") {
       shell_seen = true;
       if (exiting) return;  // `exit` was typed; wait for the login prompt
       if (next_cmd < opt.commands.size()) {
-        CommandResult res;
-        res.id = opt.commands[next_cmd].id;
-        res.command = opt.commands[next_cmd].command;
-        results.push_back(res);
-        const std::string line = typed_line(next_cmd);
-        ++next_cmd;
-        if (send(r, s, line + "\r", false, now, "command")) cmd = Cmd::awaiting_begin;
-        else results.back().status = -1;
+        const std::size_t n = next_cmd++;
+        type_line(r, s, Line::command, "`" + opt.commands[n].command + "`", typed_line(n), now, n);
       } else if (opt.logout) {
-        exiting = true;
-        send(r, s, "exit\r", false, now, "log out");
+        type_line(r, s, Line::exit, "`exit`", "exit", now);
       } else {
         finish(Outcome::done, 0, now, SessionEvent::done, "", "commands done; the shell is left open");
       }
@@ -362,6 +531,7 @@ struct ShellDriver::Impl {
     if (outcome != Outcome::running) return std::nullopt;
     double d = last_change + opt.screen_timeout_s;
     if (wake_armed) d = std::min(d, std::max(start_t, last_output) + opt.wake_after_s);
+    if (typing && (!typing->enter_sent || bytes_in == typing->bytes_at_enter)) d = std::min(d, typing->confirm_by);
     return d;
   }
 };
@@ -374,7 +544,11 @@ void ShellDriver::on_output(std::string_view bytes, double now) {
   impl_->term.feed(bytes);
   impl_->last_output = now;
   impl_->last_change = now;
-  impl_->reader.feed(bytes, [this](const std::string& line) { impl_->on_line(line); });
+  impl_->bytes_in += bytes.size();
+  impl_->reader.feed(bytes, [this](const std::string& line) {
+    ++impl_->lines_in;
+    impl_->on_line(line);
+  });
   if (impl_->cmd == Impl::Cmd::finished) {
     // The command is over: the next prompt is a new place to act, even if the screen never
     // stopped being aix.shell in between (echo, output and prompt can come in one read).
@@ -387,7 +561,11 @@ void ShellDriver::on_close(double now, const std::string& why) {
   impl_->finish(Outcome::closed, 5, now, SessionEvent::halt, "console-closed", "the console closed: " + why);
 }
 void ShellDriver::abort(double now, const std::string& why) {
-  impl_->finish(Outcome::halted, 4, now, SessionEvent::halt, "aborted", why);
+  const auto& t = impl_->typing;
+  impl_->finish(Outcome::halted, 4, now, SessionEvent::halt, "aborted",
+                t && !t->enter_sent ? why + "; " + t->what + " (\"" + t->text + "\") was typed, its Enter not sent." +
+                                          Impl::left_typed()
+                                    : why);
 }
 std::optional<Approved> ShellDriver::take_send() {
   std::optional<Approved> out;

@@ -32,10 +32,22 @@ std::string step(Driver& d, double now) {
   return k ? std::string(k->spend()) : std::string();
 }
 
-// A shell's answer to a typed line: the echo, the markers, the output, the prompt.
-std::string answer(const std::string& typed, const std::string& output, int n, int status = 0) {
-  return typed + "\r\n_VB" + std::to_string(n) + "t_\r\n" + output + "_VE" + std::to_string(n) + "t_ " +
-         std::to_string(status) + "\r\n# ";
+// A shell's answer to a line's Enter (its echo came before): the markers, the output, the prompt.
+std::string answer(const std::string& output, int n, int status = 0) {
+  return "\r\n_VB" + std::to_string(n) + "t_\r\n" + output + "_VE" + std::to_string(n) + "t_ " + std::to_string(status) +
+         "\r\n# ";
+}
+
+// The line the driver types now, echoed back as a console echoes it; its Enter must follow the
+// echo, as a send of its own. Returns the line ("" if nothing was typed).
+std::string echo_line(Driver& d, double& t) {
+  const std::string line = step(d, t);
+  if (line.empty()) return line;
+  CHECK(line.find('\r') == std::string::npos);  // never the Enter with the text
+  CHECK(step(d, t).empty());                    // nor before the echo
+  d.on_output(line, t += 0.001);
+  CHECK(step(d, t) == "\r");
+  return line;
 }
 
 std::string raw(const std::string& rel) { return normalize_capture(fixture::read(fixture::root() / "screens" / rel)); }
@@ -53,25 +65,33 @@ TEST_CASE("shell: login, password as a secret, outputs captured exactly, exit at
                 opts({{"oslevel", "oslevel -s"}, {"long", "lsvg -l rootvg"}, {"empty", "lppchk -v"}}));
   double t = 0;
   d.on_output("\r\n\r\nAIX Version 7\r\nCopyright IBM Corporation, 1982, 2025.\r\nConsole login: ", t);
-  CHECK(step(d, t) == "root\r");
-  d.on_output("root\r\nroot's Password: ", t += 0.1);
+  CHECK(echo_line(d, t) == "root");
+  d.on_output("\r\nroot's Password: ", t += 0.1);
   d.evaluate(t);
   CHECK(d.secret_pending());
   auto pw = d.take_send();
   REQUIRE(pw);
-  CHECK(std::string(pw->spend()) == "Pw-secret-1\r");
+  CHECK(std::string(pw->spend()) == "Pw-secret-1\r");  // not echoed: whole, with its Enter
   for (const SessionEvent& e : d.take_events()) {
     CHECK(e.keys.find("Pw-secret") == std::string::npos);
     CHECK(e.text.find("Pw-secret") == std::string::npos);
   }
   d.on_output("\r\n*****\r\n*  Welcome to AIX Version 7.2!  *\r\n*****\r\n# ", t += 0.1);
-  std::string c1 = step(d, t);
+  std::string c1 = echo_line(d, t);
   CHECK_FALSE(d.secret_pending());
-  CHECK(c1 == "echo _V\"\"B1t_; oslevel -s; echo _V\"\"E1t_ $?\r");
-  CHECK(c1 == d.command_line(0) + "\r");
-  d.on_output(answer(c1.substr(0, c1.size() - 1), "7200-05-11-2546\r\n", 1), t += 0.1);
+  CHECK(c1 == "echo _V\"\"B1t_; oslevel -s; echo _V\"\"E1t_ $?");
+  CHECK(c1 == d.command_line(0));
+  d.on_output(answer("7200-05-11-2546\r\n", 1), t += 0.1);
+
+  // The echo one byte at a time, an evaluate after each: the Enter only after the last.
   std::string c2 = step(d, t);
+  CHECK(c2 == d.command_line(1));
   CHECK(c2.find("lsvg -l rootvg") != std::string::npos);
+  for (std::size_t i = 0; i < c2.size(); ++i) {
+    d.on_output(c2.substr(i, 1), t += 0.001);
+    CAPTURE(i);
+    REQUIRE(step(d, t) == (i + 1 == c2.size() ? "\r" : ""));
+  }
 
   // 200 lines (far more than a screen), with lines that look like prompts and an old marker,
   // arriving one byte at a time with an evaluate after each: nothing is sent until the end.
@@ -81,7 +101,7 @@ TEST_CASE("shell: login, password as a secret, outputs captured exactly, exit at
     body += l + "\r\n";
     expect += l + "\n";
   }
-  const std::string bytes = answer(c2.substr(0, c2.size() - 1), body, 2);
+  const std::string bytes = answer(body, 2);
   for (std::size_t i = 0; i + 1 < bytes.size(); ++i) {
     d.on_output(bytes.substr(i, 1), t += 0.001);
     std::string sent = step(d, t);
@@ -90,11 +110,11 @@ TEST_CASE("shell: login, password as a secret, outputs captured exactly, exit at
     REQUIRE(sent.empty());
   }
   d.on_output(bytes.substr(bytes.size() - 1), t += 0.001);
-  std::string c3 = step(d, t);
+  std::string c3 = echo_line(d, t);
   CHECK(c3.find("lppchk -v") != std::string::npos);
-  d.on_output(answer(c3.substr(0, c3.size() - 1), "", 3), t += 0.1);
-  CHECK(step(d, t) == "exit\r");
-  d.on_output("exit\r\n\r\n\r\nAIX Version 7\r\nConsole login: ", t += 0.1);
+  d.on_output(answer("", 3), t += 0.1);
+  CHECK(echo_line(d, t) == "exit");
+  d.on_output("\r\n\r\n\r\nAIX Version 7\r\nConsole login: ", t += 0.1);
   d.evaluate(t);
   CHECK(d.outcome() == Outcome::done);
   CHECK(d.exit_code() == 0);
@@ -112,9 +132,10 @@ TEST_CASE("shell: login, password as a secret, outputs captured exactly, exit at
 TEST_CASE("shell: output without a final newline, escapes and CR redraws, a non-zero status") {
   ShellDriver d(Recognizer::builtin(), Guard(Policy{}), opts({{"x", "printf x"}}));
   d.on_output("# ", 0);
-  std::string c = step(d, 0);
-  d.on_output(c.substr(0, c.size() - 1) + "\r\n_VB1t_\r\n\x1b[1mbold\x1b[0m line\r\nabc\rX\r\npartial_VE1t_ 127\r\n# ", 1);
-  CHECK(step(d, 1) == "exit\r");
+  double t = 0;
+  echo_line(d, t);
+  d.on_output("\r\n_VB1t_\r\n\x1b[1mbold\x1b[0m line\r\nabc\rX\r\npartial_VE1t_ 127\r\n# ", t = 1);
+  CHECK(echo_line(d, t) == "exit");
   REQUIRE(d.results().size() == 1);
   CHECK(d.results()[0].output == "bold line\nXbc\npartial");
   CHECK(d.results()[0].status == 127);
@@ -135,7 +156,7 @@ TEST_CASE("shell: on SMS and BOS screens nothing is sent, not even Enter: halt")
   }
 }
 
-TEST_CASE("shell: a blank console gets one Enter after the quiet time, never more; then a timeout halts") {
+TEST_CASE("shell: a blank console gets one Enter after the quiet time, never more, then a timeout halts") {
   ShellOptions o = opts();
   o.wake_after_s = 2;
   o.screen_timeout_s = 10;
@@ -157,28 +178,32 @@ TEST_CASE("shell: a blank console gets one Enter after the quiet time, never mor
   for (double t = 0; t < 20; t += 0.5) CHECK(step(n, t).empty());
 }
 
-TEST_CASE("shell: TERM prompt, license prompt; a refused login is not retried; no password halts") {
+// (No ';' in test names: ctest's doctest discovery splits a name there and runs nothing.)
+TEST_CASE("shell: TERM prompt, license prompt, a refused login is not retried, no password halts") {
   {
     ShellDriver d(Recognizer::builtin(), Guard(Policy{}), opts());
     d.on_output(raw("aix.term_prompt/sim-summary.raw"), 0);
-    CHECK(step(d, 0) == "vt100\r");
+    double t = 0;
+    CHECK(echo_line(d, t) == "vt100");
   }
   {
     ShellDriver d(Recognizer::builtin(), Guard(Policy{}), opts());
     d.on_output("Console login: ", 0);
-    CHECK(step(d, 0) == "root\r");
-    d.on_output("root\r\nroot's Password: ", 0.1);
+    double t = 0;
+    CHECK(echo_line(d, t) == "root");
+    d.on_output("\r\nroot's Password: ", 0.1);
     CHECK(step(d, 0.1) == "Pw-secret-1\r");
-    d.on_output("\r\n                Software License Agreements\r\n\r\nAccept License agreements? [yes/no]: ", 0.2);
-    CHECK(step(d, 0.2) == "yes\r");
-    d.on_output("yes\r\nLicense agreements accepted.\r\n# ", 0.3);
+    d.on_output("\r\n                Software License Agreements\r\n\r\nAccept License agreements? [yes/no]: ", t = 0.2);
+    CHECK(echo_line(d, t) == "yes");
+    d.on_output("\r\nLicense agreements accepted.\r\n# ", 0.3);
     CHECK(step(d, 0.3).find("oslevel -s") != std::string::npos);
   }
   {
     ShellDriver d(Recognizer::builtin(), Guard(Policy{}), opts());
     d.on_output("Console login: ", 0);
-    step(d, 0);
-    d.on_output("root\r\nroot's Password: ", 0.1);
+    double t = 0;
+    echo_line(d, t);
+    d.on_output("\r\nroot's Password: ", 0.1);
     step(d, 0.1);
     d.on_output("\r\n3004-007 You entered an invalid login name or password.\r\nConsole login: ", 0.2);
     CHECK(step(d, 0.2).empty());
@@ -190,8 +215,9 @@ TEST_CASE("shell: TERM prompt, license prompt; a refused login is not retried; n
     o.password.clear();
     ShellDriver d(Recognizer::builtin(), Guard(Policy{}), o);
     d.on_output("Console login: ", 0);
-    step(d, 0);
-    d.on_output("root\r\nroot's Password: ", 0.1);
+    double t = 0;
+    echo_line(d, t);
+    d.on_output("\r\nroot's Password: ", 0.1);
     CHECK(step(d, 0.1).empty());
     CHECK(has_event(d.take_events(), "no-password"));
   }
@@ -216,11 +242,262 @@ TEST_CASE("run --verify: the chain hands the console to the shell conversation a
   ShellDriver sh(Recognizer::builtin(), Guard(Policy{}), opts());
   DriverChain chain(s, sh);
   chain.on_output("\r\nAIX Version 7\r\nConsole login: ", 0);
-  CHECK(step(chain, 0) == "root\r");
+  double t = 0;
+  CHECK(echo_line(chain, t) == "root");
   CHECK(chain.second_started());
   CHECK(chain.outcome() == Outcome::running);
-  chain.on_output("root\r\nroot's Password: ", 0.1);
+  chain.on_output("\r\nroot's Password: ", 0.1);
   CHECK(step(chain, 0.1) == "Pw-secret-1\r");
+}
+
+// ---- echo before Enter: a console that loses bytes -----------------------------------------
+
+namespace {
+
+std::vector<std::string> sent_since(std::vector<SessionEvent> ev, const std::string& code) {
+  std::vector<std::string> out;
+  for (auto& e : ev)
+    if (e.code == code) out.push_back(e.text);
+  return out;
+}
+
+// The whole of what the driver sends until it has nothing more to say, stepping time to its
+// deadline each time (a console that prints nothing more).
+std::string drain(Driver& d, double& t, double until) {
+  std::string all;
+  while (d.outcome() == Outcome::running && t < until) {
+    const std::string k = step(d, t);
+    all += k;
+    if (!k.empty()) continue;
+    auto dl = d.deadline();
+    if (!dl) break;
+    t = std::max(t + 0.001, *dl);
+  }
+  return all;
+}
+
+}  // namespace
+
+TEST_CASE("shell: an echo showing less than the line gets only the missing rest, then the Enter") {
+  ShellDriver d(Recognizer::builtin(), Guard(Policy{}), opts({{"bootlist", "bootlist -m normal -o"}}));
+  d.on_output("# ", 0);
+  double t = 0;
+  const std::string line = step(d, t);
+  REQUIRE(line == d.command_line(0));
+  const std::size_t cut = line.find(" -o") + 3;  // the console lost everything after `bootlist -m normal -o`
+  d.on_output(line.substr(0, cut), t += 0.01);
+  // Less than the line, but the echo may still be on its way: nothing until the confirm time.
+  CHECK(step(d, t).empty());
+  CHECK(step(d, 4.9).empty());
+  REQUIRE(d.deadline());
+  CHECK(*d.deadline() == doctest::Approx(5));
+  CHECK(step(d, t = 5) == line.substr(cut));  // only what the echo proves missing, no Enter
+  CHECK(sent_since(d.take_events(), "no-echo").size() == 1);
+  CHECK(step(d, t += 0.1).empty());
+  d.on_output(line.substr(cut), t += 0.01);
+  CHECK(step(d, t) == "\r");  // the same bytes as one "line\r" always were, only spaced by the echo
+  d.on_output(answer("hdisk0 blv=hd5 pathid=0\r\n", 1), t += 0.01);
+  CHECK(echo_line(d, t) == "exit");
+  REQUIRE(d.results().size() == 1);
+  CHECK(d.results()[0].output == "hdisk0 blv=hd5 pathid=0\n");
+}
+
+TEST_CASE("shell: a byte lost inside the line gets no Enter: a halt, the line never submitted") {
+  // `bootlist -m normal` sets the boot list; `lppchk v`, `errpt head` are other commands too.
+  struct Case {
+    std::string command, lost;
+  };
+  for (const Case& c : {Case{"bootlist -m normal -o", " -o"}, Case{"lppchk -v", "-"}, Case{"errpt | head", "| "},
+                        Case{"oslevel -s", "oslevel -s"}}) {
+    CAPTURE(c.command);
+    ShellDriver d(Recognizer::builtin(), Guard(Policy{}), opts({{"x", c.command}}));
+    d.on_output("lpar01:/# ", 0);
+    double t = 0;
+    std::string line = step(d, t);
+    REQUIRE(line == d.command_line(0));
+    std::string shown = line;
+    shown.erase(shown.find(c.lost), c.lost.size());
+    d.on_output(shown, t += 0.01);
+    CHECK(drain(d, t, 60).empty());  // nothing more, not even Enter, however long it waits
+    CHECK(d.outcome() == Outcome::halted);
+    CHECK(d.exit_code() == 4);
+    CHECK(has_event(d.take_events(), "typed-mismatch"));
+    CHECK(d.outcome_text().find(shown) != std::string::npos);
+    CHECK(d.outcome_text().find("not submitted") != std::string::npos);
+    CHECK(d.results().empty());  // no command ran
+  }
+}
+
+TEST_CASE("shell: the login name follows the rule, the password goes whole, a line printed while typing halts") {
+  {
+    ShellDriver d(Recognizer::builtin(), Guard(Policy{}), opts());
+    d.on_output("Console login: ", 0);
+    double t = 0;
+    CHECK(step(d, t) == "root");
+    d.on_output("rot", t += 0.01);  // an 'o' lost: `rot` is another login name
+    CHECK(drain(d, t, 60).empty());
+    CHECK(d.outcome() == Outcome::halted);
+    CHECK(has_event(d.take_events(), "typed-mismatch"));
+  }
+  {
+    ShellDriver d(Recognizer::builtin(), Guard(Policy{}), opts());
+    d.on_output("Console login: ", 0);
+    double t = 0;
+    CHECK(step(d, t) == "root");
+    d.on_output("r", t += 0.01);
+    CHECK(step(d, t = 5) == "oot");
+    d.on_output("oot", t += 0.01);
+    CHECK(step(d, t) == "\r");
+    d.on_output("\r\nroot's Password: ", t += 0.01);
+    CHECK(step(d, t) == "Pw-secret-1\r");
+  }
+  {
+    // a console message in the middle of the echo: the line is no longer the one typed
+    ShellDriver d(Recognizer::builtin(), Guard(Policy{}), opts());
+    d.on_output("# ", 0);
+    double t = 0;
+    const std::string line = step(d, t);
+    d.on_output(line.substr(0, 10) + "\r\nMessage from syslogd: disk error\r\n", t += 0.01);
+    CHECK(drain(d, t, 60).empty());
+    CHECK(d.outcome() == Outcome::halted);
+    CHECK(d.outcome_text().find("new line") != std::string::npos);
+  }
+}
+
+TEST_CASE("shell: an Enter nothing answers is sent again, at most max_resends times") {
+  ShellDriver d(Recognizer::builtin(), Guard(Policy{}), opts());
+  d.on_output("# ", 0);
+  double t = 0;
+  const std::string line = step(d, t);
+  d.on_output(line, t += 0.01);
+  CHECK(step(d, t) == "\r");
+  CHECK(step(d, t + 4).empty());
+  CHECK(step(d, t += 5) == "\r");  // nothing printed, not even the Enter's echo: it was lost
+  CHECK(has_event(d.take_events(), "no-reaction"));
+  d.on_output(answer("7200-05-11-2546\r\n", 1), t += 0.01);
+  CHECK(echo_line(d, t) == "exit");
+  REQUIRE(d.results().size() == 1);
+  CHECK(d.results()[0].output == "7200-05-11-2546\n");
+  // ... and when it never answers: three more Enters, then a halt
+  CHECK(drain(d, t, 100) == "\r\r\r");
+  CHECK(d.outcome() == Outcome::halted);
+  CHECK(has_event(d.take_events(), "no-reaction"));
+}
+
+TEST_CASE("shell: the echo is awaited after the paced bytes, and a stop leaves the typed line unsubmitted") {
+  ShellOptions o = opts();
+  o.pacing_s = 0.1;
+  o.confirm_timeout_s = 1;
+  ShellDriver d(Recognizer::builtin(), Guard(Policy{}), o);
+  d.on_output("# ", 0);
+  const std::string line = step(d, 0);
+  REQUIRE(d.deadline());
+  CHECK(*d.deadline() == doctest::Approx(0.1 * static_cast<double>(line.size()) + 1));
+  d.abort(0.5, "interrupted");
+  CHECK(d.outcome() == Outcome::halted);
+  CHECK(d.outcome_text().find("its Enter not sent") != std::string::npos);
+  CHECK(step(d, 1).empty());
+}
+
+// A console that loses bytes at random (seeded): each key byte, Enter included, is lost with a
+// small probability, or (a burst cut short) a send loses everything from some byte on; the
+// others are echoed as a tty echoes them (the password not), and an Enter submits the line it
+// has. Whatever is lost, no line but the intended ones is ever submitted.
+TEST_CASE("shell: random byte loss never submits another line than the intended ones") {
+  const std::vector<ShellCommand> cmds = verify_commands();
+  int done = 0, halted = 0, recovered = 0;
+  long lost_total = 0;
+  for (unsigned seed = 1; seed <= 300; ++seed) {
+    CAPTURE(seed);
+    ShellOptions o = opts(cmds);
+    ShellDriver d(Recognizer::builtin(), Guard(Policy{}), o);
+    std::vector<std::string> intended;
+    for (std::size_t i = 0; i < cmds.size(); ++i) intended.push_back(d.command_line(i));
+    std::mt19937 rng(seed);
+    const unsigned mode = seed % 3;  // 0: rare single bytes, 1: frequent single bytes, 2: bursts cut short
+    std::bernoulli_distribution lose(mode == 0 ? 0.002 : mode == 1 ? 0.02 : 0.0), cut_short(mode == 2 ? 0.3 : 0.0);
+    enum { login, password, shell, off } stage = login;
+    std::string line, wrong;
+    auto console = [&](const std::string& keys) {
+      std::string out;
+      const std::size_t cut = cut_short(rng) ? std::uniform_int_distribution<std::size_t>(0, keys.size() - 1)(rng) : keys.size();
+      for (std::size_t i = 0; i < keys.size(); ++i) {
+        const char c = keys[i];
+        if (i >= cut || lose(rng)) {
+          ++lost_total;
+          continue;
+        }
+        if (c != '\r') {
+          line += c;
+          if (stage != password) out += c;
+          continue;
+        }
+        const std::string l = std::exchange(line, std::string());
+        if (stage == login) {
+          if (l == "root") {
+            out += "\r\nroot's Password: ";
+            stage = password;
+          } else {
+            if (!l.empty()) wrong += "login " + l + "\n";
+            out += "\r\nConsole login: ";
+          }
+        } else if (stage == password) {
+          out += l == o.password ? "\r\n# " : "\r\n3004-007 You entered an invalid login name or password.\r\nConsole login: ";
+          stage = l == o.password ? shell : login;
+        } else if (stage == shell) {
+          auto it = std::find(intended.begin(), intended.end(), l);
+          if (it != intended.end()) {
+            out += answer("output\r\n", static_cast<int>(it - intended.begin()) + 1);
+          } else if (l == "exit") {
+            out += "\r\nConsole login: ";
+            stage = off;
+          } else {
+            if (!l.empty()) wrong += "shell " + l + "\n";
+            out += "\r\nksh: not found\r\n# ";
+          }
+        }
+      }
+      return out;
+    };
+    double t = 0;
+    std::string out = "\r\nAIX Version 7\r\nConsole login: ";
+    for (int i = 0; i < 5000 && d.outcome() == Outcome::running; ++i) {
+      if (!out.empty()) d.on_output(std::exchange(out, std::string()), t);
+      d.evaluate(t);
+      if (auto k = d.take_send()) {
+        out = console(std::string(k->spend()));
+        t += 0.01;
+        continue;
+      }
+      if (d.outcome() != Outcome::running) break;
+      auto dl = d.deadline();
+      REQUIRE(dl);
+      t = std::max(t + 0.01, *dl);
+    }
+    CHECK(wrong == "");
+    REQUIRE(d.outcome() != Outcome::running);
+    const auto ev = d.take_events();
+    if (d.outcome() == Outcome::done) {
+      ++done;
+      REQUIRE(d.results().size() == cmds.size());
+      for (const CommandResult& r : d.results()) CHECK(r.output == "output\n");
+      if (has_event(ev, "no-echo") || has_event(ev, "no-reaction")) ++recovered;
+    } else {
+      ++halted;
+      CAPTURE(d.outcome_text());
+      for (auto& e : ev)
+        if (e.kind == SessionEvent::halt) CAPTURE(e.code);
+      CHECK(d.outcome() == Outcome::halted);
+      // A lost byte of the password (or its Enter) is one refused login (or a password prompt that
+      // never answers), never retried.
+      CHECK((has_event(ev, "typed-mismatch") || has_event(ev, "no-echo") || has_event(ev, "no-reaction") ||
+             has_event(ev, "login-failed") || d.outcome_text().find("(the screen is aix.password)") != std::string::npos));
+    }
+  }
+  MESSAGE("done " << done << ", halted " << halted << ", done after a re-send " << recovered << ", bytes lost " << lost_total);
+  CHECK(done > 0);
+  CHECK(halted > 0);
+  CHECK(recovered > 0);
 }
 
 // ---- the guard on shell commands ------------------------------------------------------------
