@@ -37,13 +37,48 @@ typed() { python3 -c '
 import json
 print("".join(e["data"] for e in map(json.loads, open("sim.log")) if e.get("ev")=="key" and not e.get("dropped")).replace("\r","/"))'; }
 
+# Every line lpar-sim took (the bytes it accepted up to each accepted Enter) is one vtpilot
+# meant: at the login prompt the login name, at the password prompt the password (logged as
+# *), at the shell one of the verify command lines (markers and all, in order) or exit. Prints
+# "DROPPED-IN-SHELL N": how many key bytes lpar-sim lost after the login (of command lines).
+submitted_lines_ok() { python3 - sim.log <<'PY'
+import json, re, sys
+cmds = ["oslevel -s", "lppchk -v", "instfix -i | grep ML", "bootlist -m normal -o", "lspv", "lscfg -vl 'hdisk*'", "errpt | head"]
+def intended(line, n):
+    m = re.fullmatch(r'echo _V""B(\d+)([a-z]+)_; (.*); echo _V""E\1\2_ \$\?', line)
+    return line == "exit" or (m is not None and int(m.group(1)) == n and m.group(3) == cmds[n - 1])
+stage, line, bad, next_cmd, dropped = "login", "", [], 1, 0
+for e in map(json.loads, open(sys.argv[1])):
+    if e.get("ev") == "login":
+        stage = "shell"
+    elif e.get("ev") == "key":
+        if e.get("dropped") or e.get("ignored"):
+            dropped += stage == "shell"
+            continue
+        if e["data"] not in "\r\n":
+            line += e["data"]
+            continue
+        if stage == "shell" and line:
+            if intended(line, next_cmd): next_cmd += line != "exit"
+            else: bad.append(f"t={e['t']}: shell ran {line!r}")
+        elif stage == "login" and line not in ("root", "") and set(line) != {"*"}:
+            bad.append(f"t={e['t']}: login took {line!r}")
+        line = ""
+print("DROPPED-IN-SHELL", dropped)
+if bad:
+    print("a line vtpilot did not mean was submitted:", *bad, sep="\n  ")
+    sys.exit(1)
+PY
+}
+
 case $case in
   verify_clean)
     check verify 0 "--start login72 --disks $DISKS" --json
     [ "$(field ok)" = True ] || fail "report not ok"
     for c in oslevel lppchk ml rootvg clone bootlist; do [ "$(check_status $c)" = pass ] || fail "$c: $(check_status $c)"; done
     # logged out at the end: the last thing typed is exit
-    case "$(typed)" in *exit/) ;; *) fail "did not log out: $(typed | tail -c 80)";; esac ;;
+    case "$(typed)" in *exit/) ;; *) fail "did not log out: $(typed | tail -c 80)";; esac
+    res=$(submitted_lines_ok) || fail "$res" ;;
   verify_first_boot)
     # first boot after the migration: TERM prompt, then the license at the first root login
     check verify 0 "--start login72 --first-boot-term" --json
@@ -59,6 +94,26 @@ case $case in
     check verify 7 "--start login72 --oslevel 7200-04-02-2028"
     grep -q 'oslevel at target *FAIL *7200-04-02-2028, expected 7200-05' out.txt || fail "table has no oslevel failure"
     grep -q 'acceptance check failed (exit 7): oslevel at target: 7200-04-02-2028, expected 7200-05' err.txt || fail "no reason" ;;
+  verify_drop_keys)
+    # The console loses every key byte closer than 150 ms to the last one it took; at 100 ms
+    # pacing that is every other byte of a line (lpar-sim takes any password here: it goes
+    # whole, never echoed, and loses bytes too). Each line's Enter waits until the echo shows
+    # exactly that line: the login name gets only its missing bytes, then its Enter (again, when
+    # that is lost); a command line that lost bytes inside is another command, so it gets no
+    # Enter and verify halts (exit 4) saying what the console shows. Whatever is lost, lpar-sim
+    # never runs a line vtpilot did not mean.
+    "$V" verify --sim --sim-args "--fast --log $work/sim.log --start login72 --drop-keys-under 150" \
+      --password-file pw --transcript run.cast --pacing 100 --confirm-timeout 0.3 --timeout 20 --events json > out.txt 2> err.txt
+    rc=$?
+    [ "$rc" = 0 ] || [ "$rc" = 4 ] || fail "exit $rc"
+    grep -q '"dropped":true' sim.log || fail "no key was dropped: the case tests nothing"
+    res=$(submitted_lines_ok) || fail "$res"
+    sim_ev login | grep -q '"user": "root"' || fail "never logged in: the case tests no command line"
+    [ "$(echo "$res" | sed -n 's/^DROPPED-IN-SHELL //p')" -gt 0 ] || fail "no byte of a command line was dropped: the case tests nothing"
+    if [ "$rc" = 4 ]; then
+      grep -Eq '"code":"(typed-mismatch|no-echo|no-reaction)"' out.txt || fail "halted, but not for a line the console did not show typed"
+      grep -q 'its Enter was not sent\|its Enter was never sent\|printed nothing after its Enter' err.txt || fail "no reason on stderr"
+    fi ;;
   verify_not_at_aix)
     # the console is in SMS: nothing is typed, not even Enter; halt with the reason
     check verify 4 "--boot sms"
