@@ -29,13 +29,13 @@ shared=${SHARED_BENCH:-$root/../shared/bench}
 build=${BUILD_DIR:-build}
 [[ $build = /* ]] || build=$root/$build
 reps=5 lines="0 20000 200000" big="2000000" big_peers="expect expect-mm2000 pexpect-tuned" consoles="1 8 64"
-slow_peers="pexpect" slow_reps=1 multi_lines=20000 limit=900
+slow_peers="pexpect" slow_reps=1 multi_lines=20000 limit=900 precise_lines="0 20000"
 extra=()
-while getopts "r:l:L:p:P:R:n:m:t:a:h" o; do
+while getopts "r:l:L:p:P:R:n:m:t:a:s:h" o; do
   case $o in
     a) extra+=(-a "$OPTARG") ;;
     r) reps=$OPTARG ;; l) lines=$OPTARG ;; L) big=$OPTARG ;; p) big_peers=$OPTARG ;;
-    P) slow_peers=$OPTARG ;; R) slow_reps=$OPTARG ;;
+    P) slow_peers=$OPTARG ;; R) slow_reps=$OPTARG ;; s) precise_lines=$OPTARG ;;
     n) consoles=$OPTARG ;; m) multi_lines=$OPTARG ;; t) limit=$OPTARG ;;
     *) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 2 ;;
   esac
@@ -57,7 +57,9 @@ machine() {
   top -bn1 | sed -n '3p;8,12p' | sed 's/^/  /'
 }
 {
-  echo "vtpilot $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$root" diff --quiet HEAD -- src include 2>/dev/null || echo ' (+ uncommitted changes)'), build $build"
+  # The binaries are what $build holds; the checkout is only described (a build dir made from
+  # another tree, e.g. a clean git archive, is the user's to name).
+  echo "checkout $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$root" diff --quiet HEAD -- src include CMakeLists.txt 2>/dev/null || echo ' (src/ has uncommitted changes)'); binaries from $build"
   echo "$(uname -srm), $(nproc) CPUs, $(awk -F: '/model name/{print $2; exit}' /proc/cpuinfo | sed 's/^ *//')"
   machine before
 } > "$out/machine.txt"
@@ -70,6 +72,37 @@ PY=$py "$shared/run-peers.sh" -r "$reps" -l "$lines" -t "$limit" \
   -d "baseline expect expect-mm2000 pexpect pexpect-nodelay pexpect-tuned" -a "$drv" "${extra[@]}" -o "$out/peers"
 grep '^# machine check' "$out/peers/header.txt" | sed 's/^# /peers /' >> "$out/machine.txt"
 rm -f "$casts"/*.cast
+
+# /usr/bin/time prints CPU in 10 ms steps, which is about all of a 20k-line run. At the small
+# sizes every driver's command line (from run-peers.sh's commands.txt, rep 1) runs again under
+# bench/cputime.py: the same rusage (the driver and the console program it reaps) to the
+# microsecond, minus console-sim's own CPU (its stats file), as run-peers.sh subtracts it.
+if [ -n "$precise_lines" ]; then
+  echo "== CPU to the microsecond at install lines $precise_lines, $reps runs each"
+  mkdir -p "$out/precise"
+  echo "driver,lines,rep,rc,cpu_total_s,sim_cpu_s,cpu_driver_s,bytes" > "$out/precise.csv"
+  for rep in $(seq "$reps"); do
+    for L in $precise_lines; do
+      grep -- "/logs/[^ ]*\.$L\.1\.time " "$out/peers/commands.txt" | while read -r line; do
+        d=$(echo "$line" | sed -n "s|.*/logs/\([^ ]*\)\.$L\.1\.time .*|\1|p")
+        cmd=$(echo "$line" | sed "s|^.* timeout -k 5 [0-9]* ||; s| </dev/null\$||; s|/peers/logs/\([^ ]*\)\.$L\.1\.|/precise/\1.$L.$rep.|g")
+        read -r -a words <<< "$cmd"
+        tm=$out/precise/$d.$L.$rep.cpu st=$out/precise/$d.$L.$rep.stats
+        set +e
+        "$py" "$here/cputime.py" "$tm" -- timeout -k 5 "$limit" "${words[@]}" </dev/null >/dev/null 2>&1
+        rc=$?
+        set -e
+        read -r u s _ < "$tm"
+        awk -v d="$d" -v L="$L" -v rep="$rep" -v rc="$rc" -v u="$u" -v s="$s" -v st="$st" 'BEGIN {
+          su = ss = b = 0
+          while ((getline kv < st) > 0) { split(kv, a, "="); if (a[1] == "user_us") su = a[2]; if (a[1] == "sys_us") ss = a[2]; if (a[1] == "bytes") b = a[2] }
+          sim = (su + ss) / 1e6; drv = u + s - sim; if (drv < 0) drv = 0
+          printf "%s,%s,%s,%s,%.6f,%.6f,%.6f,%s\n", d, L, rep, rc, u + s, sim, drv, b }' >> "$out/precise.csv"
+      done
+    done
+  done
+  rm -f "$casts"/*.cast
+fi
 if [ -n "$big" ]; then
   echo "== install lines $big: baseline, vtpilot and ${big_peers:-no peers}, $reps runs each"
   PY=$py "$shared/run-peers.sh" -r "$reps" -l "$big" -t "$limit" -d "baseline $big_peers" -a "$drv" "${extra[@]}" -o "$out/peers-big"

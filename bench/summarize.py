@@ -144,6 +144,35 @@ def main():
         md.append(f"| {l} | " + " | ".join(cells) + " |")
     md.append("")
 
+    precise = os.path.join(out, "precise.csv")
+    if os.path.exists(precise):
+        with open(precise, newline="") as f:
+            ps = [r for r in csv.DictReader(f) if r["rc"] == "0"]
+        pg = {}
+        for r in ps:
+            pg.setdefault((r["driver"], int(r["lines"])), []).append(float(r["cpu_driver_s"]) * 1000)
+        md.append("## Small sizes to the microsecond (bench/cputime.py, the same command lines again)\n")
+        md.append("`/usr/bin/time` reports CPU in 10 ms steps, about all of a 20k-line run; these runs take the same "
+                  "rusage (the driver and the console program it reaps) to the microsecond, minus console-sim's own "
+                  "CPU, as above.\n")
+        plines = sorted({l for _, l in pg})
+        md.append("| driver | " + " | ".join(f"{l} lines: CPU ms med (min) | / vtpilot" for l in plines) + " |")
+        md.append("|---|" + "---:|---:|" * len(plines))
+        pdrivers = sorted({d for d, _ in pg}, key=lambda d: (order.index(d) if d in order else 99, d))
+        for d in pdrivers:
+            cells = []
+            for l in plines:
+                v = pg.get((d, l))
+                ref = pg.get(("vtpilot", l))
+                if not v:
+                    cells += ["-", "-"]
+                    continue
+                med = statistics.median(v)
+                cells.append(f"{med:.1f} ({min(v):.1f})")
+                cells.append(f"{med / statistics.median(ref):.1f}x" if ref and statistics.median(ref) > 0 else "-")
+            md.append(f"| {d} | " + " | ".join(cells) + " |")
+        md.append("")
+
     # Linearity of vtpilot's CPU in output size.
     vs = [by[("vtpilot", l)] for l in sizes if ("vtpilot", l) in by]
     if len(vs) >= 2:
