@@ -660,7 +660,7 @@ TEST_CASE("login and oslevel -s without first-boot prompts and --oslevel changes
   CHECK(p.hangup_and_wait() == 0);
 }
 
-TEST_CASE("--start login71: the running 7.1 system answers the pre-flight commands; ; echo $? head") {
+TEST_CASE("--start login71: the running 7.1 system answers the pre-flight commands, with `,`, `echo $?` and `head`") {
   std::string dir = tmpdir("login71");
   std::string pwfile = dir + "/pw";
   std::ofstream(pwfile) << "t0ps3cret\n";
@@ -692,7 +692,7 @@ TEST_CASE("--start login71: the running 7.1 system answers the pre-flight comman
   fs::remove_all(dir);
 }
 
-TEST_CASE("--start login72 is the migrated system (exit 0); --first-boot-term starts at its TERM prompt") {
+TEST_CASE("--start login72 is the migrated system (exit 0), --first-boot-term starts at its TERM prompt") {
   Pty p(sim_args({"--start", "login72", "--first-boot-term"}));
   REQUIRE(p.expect(">>> Choice []: "));
   p.send("vt100\r");

@@ -70,7 +70,7 @@ TEST_CASE("oslevel -s: the level line, other lines kept as warnings, nothing is 
   CHECK(parse_oslevel("7200-05\n").level.empty());  // oslevel -r's shape is not -s's
 }
 
-TEST_CASE("lppchk -v: silence is clean; each fileset line is a problem with its state") {
+TEST_CASE("lppchk -v: silence is clean, each fileset line is a problem with its state") {
   CHECK(parse_lppchk(fx("lppchk-v-clean.txt")).clean);
   Lppchk r = parse_lppchk(fx("lppchk-v-requisites.txt"));
   CHECK_FALSE(r.clean);
@@ -129,7 +129,7 @@ TEST_CASE("instfix -i | grep ML, bootlist, lspv, errpt, lscfg") {
   CHECK(fc[1].serial == "600507680181851D0000000000000124");
 }
 
-TEST_CASE("df in MB and GB, '-' rows; lsvg and lsvg -l") {
+TEST_CASE("df in MB and GB, '-' rows, lsvg and lsvg -l") {
   auto m = parse_df(fx("df-m.txt"));
   REQUIRE(m.size() == 5);
   CHECK(m[1].mount == "/usr");
@@ -233,7 +233,7 @@ TEST_CASE("verify: pinned identities outrank names (the renumbered clone is hdis
   CHECK(check(judge_verify(rs, VerifyExpect{}), "rootvg").status == CheckStatus::fail);
 }
 
-TEST_CASE("preflight: a 7.1 system with its clone passes and gives the pins; a missing clone refuses") {
+TEST_CASE("preflight: a 7.1 system with its clone passes and gives the pins, a missing clone refuses") {
   Report r = judge_preflight(running_71(), PreflightExpect{});
   for (const Check& c : r.checks) CHECK_MESSAGE(c.status != CheckStatus::fail, c.id << ": " << c.detail);
   CHECK(r.ok());

@@ -155,7 +155,7 @@ TEST_CASE("real published screens (../shared/screens) are recognized as what the
   CHECK(seen == static_cast<int>(expected.size()));
 }
 
-TEST_CASE("the media-swap prompt in IBM's wordings names the volume; a swap already answered is progress") {
+TEST_CASE("the media-swap prompt in IBM's wordings names the volume, a swap already answered is progress") {
   struct Case {
     const char* file;
     const char* id;

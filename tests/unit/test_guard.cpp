@@ -173,7 +173,7 @@ TEST_CASE("guard rule 2: the disk screen selects only the target, never the clon
   ALLOWS("screens/bos.disks/vgstatus-three-disks-long-location.raw", "0\r");
 }
 
-TEST_CASE("guard: disks renumbered by booting from media; a pinned identity outranks the name") {
+TEST_CASE("guard: disks renumbered by booting from media, a pinned identity outranks the name") {
   // hdisk0 is now the clone: the name alone is refused.
   REFUSES("guard/disks-swapped-clone-is-hdisk0.txt", "1\r", "altinst-disk");
   REFUSES("guard/disks-swapped-clone-is-hdisk0.txt", "2\r", "non-target-disk");
@@ -189,7 +189,7 @@ TEST_CASE("guard: disks renumbered by booting from media; a pinned identity outr
   CHECK(shown.reason.find("77") != std::string::npos);
 }
 
-TEST_CASE("guard: the rollback clone must be accounted for; two root VGs are never a guess") {
+TEST_CASE("guard: the rollback clone must be accounted for, two root VGs are never a guess") {
   REFUSES("guard/disks-no-clone.txt", "0\r", "no-rollback-disk");
   Policy no_rollback;
   no_rollback.rollback_required = false;
@@ -306,7 +306,7 @@ TEST_CASE("guard: keys are judged as the number a menu reads, and digits stuck t
   REFUSES("screens/bos.method/sim-power7.raw", "3.\r", "unparsed-keys");
 }
 
-TEST_CASE("guard: on the disk screen a selected row is never the default; Enter continues (S5)") {
+TEST_CASE("guard: on the disk screen a selected row is never the default, Enter continues (S5)") {
   // No [N] in the prompt: >>> on a disk row is a selection. Enter is Continue with the clone selected.
   Judged j = load("guard/disks-no-default-clone-selected.txt");
   REQUIRE(j.rec.id == "bos.disks");

@@ -63,7 +63,7 @@ TEST_CASE("recorder: a UTF-8 character split across reads is written whole") {
   fs::remove(p);
 }
 
-TEST_CASE("recorder: never overwrites an existing transcript; unwritable path is an error") {
+TEST_CASE("recorder: never overwrites an existing transcript, unwritable path is an error") {
   fs::path p = temp_cast("c.cast");
   {
     Recorder r;

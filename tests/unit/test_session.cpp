@@ -147,7 +147,7 @@ TEST_CASE("session: SMS choices are resolved by label, whatever their number") {
   CHECK(h8.answer(device_type(false)) == "5\r");  // POWER8+: List all Devices = 5
 }
 
-TEST_CASE("session: the install media is chosen by name among disks and adapters; two candidates halt") {
+TEST_CASE("session: the install media is chosen by name among disks and adapters, two candidates halt") {
   Harness h;
   CHECK(h.answer(device_list(false)) == "3\r");
   Harness two;
@@ -186,7 +186,7 @@ TEST_CASE("session: the clone shown as hdisk0 is refused, exit 3, nothing sent")
   CHECK(refused);
 }
 
-TEST_CASE("session: no resend until the console reacts; then only the keys the screen proves missing") {
+TEST_CASE("session: no resend until the console reacts, then only the keys the screen proves missing") {
   EngineOptions o;
   o.confirm_timeout_s = 2;
   Harness h(o);
@@ -380,7 +380,7 @@ TEST_CASE("session: a later screen with another selection takes the verification
 // the Enter arrives, BOS Welcome takes a bare Enter: its default, Start Install Now with Default
 // Settings. These drive the session with the bytes such a console shows.
 
-TEST_CASE("session: on BOS Welcome the digit goes alone; its Enter only once the prompt shows it typed") {
+TEST_CASE("session: on BOS Welcome the digit goes alone, its Enter only once the prompt shows it typed") {
   Harness h;
   CHECK(h.feed(kWelcome) == "2");  // never "2\r" in one go
   CHECK(h.step(0.05) == "");
@@ -459,7 +459,7 @@ TEST_CASE("session: a screen without a prompt line (System Console) holds the En
   CHECK(h.feed("1") == "\r");
 }
 
-TEST_CASE("session: System Console still drawing when its 1 goes: more drawing is no echo; the echo after it is") {
+TEST_CASE("session: System Console still drawing when its 1 goes: more drawing is no echo, the echo after it is") {
   EngineOptions o;
   o.confirm_timeout_s = 1;
   Harness h(o);
