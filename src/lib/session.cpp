@@ -83,6 +83,7 @@ struct Session::Impl {
   EngineOptions opt;
   Terminal term{24, 80, 2000};
   Regex media_re;
+  std::map<std::string, Regex> choose_regexes;  // the plan's `choose` patterns, compiled
 
   Outcome outcome = Outcome::running;
   int exit = 0;
@@ -221,7 +222,10 @@ struct Session::Impl {
   std::optional<std::string> keys_for(const PlanStep& step, const Recognized& r, double now) {
     const Fields& f = r.fields;
     auto choose = [&](const std::string& pattern) -> std::optional<std::string> {
-      Regex re(pattern, false, true);
+      // Compiled once per pattern for the run (a JIT compile costs more than the match).
+      auto at = choose_regexes.find(pattern);
+      if (at == choose_regexes.end()) at = choose_regexes.emplace(pattern, Regex(pattern, false, true)).first;
+      const Regex& re = at->second;
       std::vector<const Choice*> hits;
       for (const Choice& c : f.choices)
         if (re.search(c.label)) hits.push_back(&c);
