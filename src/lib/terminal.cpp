@@ -216,6 +216,7 @@ struct Terminal::Impl {
         case Rep::ground: break;
         case Rep::esc:  // libvterm 0.1.4 still takes '[' as CSI after intermediates (ESC SP [ 2 b hangs too)
           if (c >= 0x20 && c <= 0x2f) break;
+          if (c >= 0x7f) break;  // DEL and non-ASCII bytes: libvterm skips them and stays in ESC
           rep = c == '[' ? Rep::csi : Rep::ground;
           break;
         case Rep::csi:
@@ -277,6 +278,9 @@ struct Terminal::Impl {
             esc = Esc::str;
           } else if (c <= 0x2f) {
             if (seq.size() < 8) seq += static_cast<char>(c);
+          } else if (c >= 0x7f) {
+            // DEL and non-ASCII bytes (U+FFFD included): libvterm 0.1.4 skips them and stays
+            // in the escape, so the next final byte (a letter of the text) still ends it
           } else {
             if (seq == "(") g0_graphics = c != 'B';
             if (seq.empty() && (c == 'n' || c == 'o' || c == '|' || c == '}' || c == '~' || c == 'N' || c == 'O'))

@@ -191,3 +191,22 @@ TEST_CASE("terminal: REP with no character before it does not hang libvterm (fuz
   // Sequences that only look like it are untouched: with an intermediate or a private marker.
   CHECK(render("x\x1b[?2by").lines[0] == render("xy").lines[0]);
 }
+
+TEST_CASE("terminal: an escape sequence survives non-ASCII bytes, as in libvterm (fuzz find)") {
+  // ESC, LF, a stray UTF-8 continuation byte (shown as U+FFFD), then CRLFs, a space and "T":
+  // libvterm 0.1.4 skips DEL and non-ASCII bytes inside an escape and stays in it, so ESC SP T
+  // takes the "T". The fast path's own tracking once took U+FFFD as the escape's end and
+  // skipped lines libvterm never saw the same way.
+  const std::string bytes = fixture_bytes("terminal-escape-survives-non-ascii.bin");
+  REQUIRE(bytes.size() > 50);
+  Terminal fast(24, 80, 64), slow(24, 80, 64);
+  slow.set_fast_path(false);
+  fast.feed(bytes);
+  slow.feed(bytes);
+  CHECK(fast.screen() == slow.screen());
+  CHECK(fast.history() == slow.history());
+  CHECK(slow.screen().text().find('T') == std::string::npos);
+  // The same for REP's defusing: ESC, U+FFFD, then [2b is still CSI REP to libvterm (a hang).
+  CHECK(render("\x1b\xef\xbf\xbd[2bok").lines[0] == "ok");
+  CHECK(render("\x1b\x7f[3bok").lines[0] == "ok");
+}
