@@ -1,6 +1,7 @@
 // libssh loaded on first use; see ssh_dl.hpp.
 #include "ssh_dl.hpp"
 
+#ifndef VTPILOT_SSH_LINKED
 #include <dlfcn.h>
 
 #include <cstdio>
@@ -52,3 +53,4 @@ const Api& api() {
 }
 
 }  // namespace vtpilot::ssh_dl
+#endif  // VTPILOT_SSH_LINKED

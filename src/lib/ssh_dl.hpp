@@ -11,6 +11,12 @@
 
 #include <string>
 
+#ifdef VTPILOT_SSH_LINKED
+// Linked (sanitizer builds, see CMakeLists.txt): the calls are libssh's own.
+namespace vtpilot::ssh_dl {
+inline bool load(std::string* = nullptr) { return true; }
+}  // namespace vtpilot::ssh_dl
+#else
 namespace vtpilot::ssh_dl {
 
 // Every libssh function ssh.cpp calls.
@@ -137,3 +143,4 @@ const Api& api();
 #define ssh_userauth_password(...) (::vtpilot::ssh_dl::api().ssh_userauth_password)(__VA_ARGS__)
 #define ssh_userauth_publickey(...) (::vtpilot::ssh_dl::api().ssh_userauth_publickey)(__VA_ARGS__)
 #define ssh_userauth_publickey_auto(...) (::vtpilot::ssh_dl::api().ssh_userauth_publickey_auto)(__VA_ARGS__)
+#endif  // VTPILOT_SSH_LINKED
