@@ -64,11 +64,22 @@ std::vector<Item> items(const Screen& s) {
   return out;
 }
 
+// The clone's VG name as a word: "altinst_rootvgh" is some other volume group's name.
+bool names_clone(const std::string& l) {
+  auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  const std::string vg = "altinst_rootvg";
+  for (std::size_t at = l.find(vg); at != std::string::npos; at = l.find(vg, at + 1)) {
+    const std::size_t end = at + vg.size();
+    if ((at == 0 || !word(l[at - 1])) && (end == l.size() || !word(l[end]))) return true;
+  }
+  return false;
+}
+
 bool destructive(const Item& it) {
   return it.rest.find("new and complete overwrite") != std::string::npos ||
          it.rest.find("preservation install") != std::string::npos ||
          it.rest.find("start install now with default settings") != std::string::npos ||
-         (!it.marked && it.rest.find("altinst_rootvg") != std::string::npos);
+         (!it.marked && names_clone(it.rest));
 }
 
 // The prompt: the default Enter alone chooses (the last "Choice [N]", else the first marked
@@ -112,6 +123,7 @@ std::string number(std::string d) {
 // Only the first line is read here (later lines answer whatever screen comes next), with what
 // was already typed on the prompt line in front of it.
 std::vector<std::string> chosen(const std::string& keys, const Prompt& p) {
+  if (keys.empty()) return {};  // nothing sent chooses nothing (Enter alone is "\r")
   std::string k = p.typed + keys.substr(0, keys.find_first_of("\r\n"));
   if (k.empty()) return p.dflt.empty() ? std::vector<std::string>{} : std::vector<std::string>{number(p.dflt)};
   if (k.find_first_not_of("0123456789 ,") != std::string::npos) return {};

@@ -70,3 +70,23 @@ TEST_CASE("guard fuzz finds: a row with a multi-byte character does not swallow 
     CHECK(v.code == "altinst-disk");
   }
 }
+
+TEST_CASE("guard fuzz finds: two items numbered 2, the >>> default and a row showing altinst_rootvg") {
+  // A screen no signature knows: Enter chooses the marked 2, and the other 2 is the clone.
+  // Which of the two rows a console would take cannot be known, so nothing is sent. (The
+  // fuzzer's own oracle was wrong here first: it took "altinst_rootvgh" for the clone and no
+  // keys for an Enter.)
+  Find f = load("guard-duplicate-item-number-one-row-altinst.bin");
+  REQUIRE(f.keys == "\r");
+  for (const std::string keys : {"\r", "2\r", "2"}) {
+    for (bool operator_mode : {false, true}) {
+      Policy p;
+      p.allow_unknown_screen = operator_mode;
+      Verdict v = judge(f.recognized, f.screen, keys, p);
+      CAPTURE(operator_mode);
+      CAPTURE(keys);
+      CHECK_FALSE(v.allow);
+      CHECK(v.code == "altinst-disk");
+    }
+  }
+}
