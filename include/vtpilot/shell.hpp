@@ -109,6 +109,12 @@ class DriverChain final : public Driver {
   int exit_code() const override;
   const std::string& outcome_text() const override;
   Screen screen() const override;
+  // The link and the plan's orchestration go to the driver that holds the console: a media
+  // swap of the first's plan is the first's, a gap during the conversation the second's.
+  void on_detach(double now, const std::string& why) override;
+  void on_reattach(double now, const std::string& what) override;
+  std::optional<std::string> take_action() override;
+  void action_done(bool ok, const std::string& text, double now) override;
   bool second_started() const { return second_on_; }
 
  private:

@@ -628,5 +628,14 @@ Outcome DriverChain::outcome() const {
 int DriverChain::exit_code() const { return active().exit_code(); }
 const std::string& DriverChain::outcome_text() const { return active().outcome_text(); }
 Screen DriverChain::screen() const { return active().screen(); }
+void DriverChain::on_detach(double now, const std::string& why) { active().on_detach(now, why); }
+void DriverChain::on_reattach(double now, const std::string& what) { active().on_reattach(now, what); }
+std::optional<std::string> DriverChain::take_action() {
+  // Only the first's plan asks for actions, and only while it holds the console.
+  return second_on_ ? std::nullopt : first_.take_action();
+}
+void DriverChain::action_done(bool ok, const std::string& text, double now) {
+  if (!second_on_) first_.action_done(ok, text, now);
+}
 
 }  // namespace vtpilot

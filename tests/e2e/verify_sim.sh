@@ -156,6 +156,17 @@ case $case in
     sim_ev license | grep -q '"accepted": true' || fail "license not accepted"
     grep -q 'aix.shell' run.cast || fail "the shell is not in the same transcript"
     sim_ev exit | tail -1 | grep -q '"code": 0' || fail "lpar-sim exit $(sim_ev exit)" ;;
+  run_verify_media_swap)
+    # two install volumes: the plan's media swap is the runner's action, which the chain must
+    # hand to the plan (without --verify this always worked; with it the plan waited forever)
+    "$V" run --sim --sim-args "--fast --media-volumes 2 --log $work/sim.log --root-password-file $work/pw" \
+      --verify --password-file pw --transcript run.cast --pacing 0 --timeout 20 --confirm-timeout 1 > out.txt 2> err.txt
+    rc=$?
+    [ "$rc" = 0 ] || fail "exit $rc"
+    grep -q '"bos.media_swap"' sim.log || fail "no media swap shown: the case tests nothing"
+    grep -q 'action media-swap' run.cast || fail "no media-swap action in the transcript"
+    grep -q 'oslevel at target *pass' out.txt || fail "no verify table"
+    sim_ev exit | tail -1 | grep -q '"code": 0' || fail "lpar-sim exit $(sim_ev exit)" ;;
   preflight_pass)
     check preflight 0 "--start login71 --disks $DISKS"
     grep -q -- "--target-pvid $TPVID --target-location $TLOC --clone-pvid $CPVID --clone-location $CLOC" out.txt || fail "no pins"

@@ -250,6 +250,33 @@ TEST_CASE("run --verify: the chain hands the console to the shell conversation a
   CHECK(step(chain, 0.1) == "Pw-secret-1\r");
 }
 
+TEST_CASE("run --verify: the chain hands the plan's media swap and the link's gaps to the driver on the console") {
+  Plan plan;
+  std::vector<SignatureError> errors;
+  REQUIRE(load_plan("t.toml",
+                    "name = \"t\"\n[[step]]\nscreen = \"bos.media_swap\"\naction = \"media-swap\"\nkeys = \"\\r\"\n"
+                    "[[step]]\nscreen = \"aix.login\"\ndone = true\n",
+                    Recognizer::builtin(), plan, errors));
+  Session s(plan, Recognizer::builtin(), Guard(Policy{}));
+  ShellDriver sh(Recognizer::builtin(), Guard(Policy{}), opts());
+  DriverChain chain(s, sh);
+  chain.on_output(raw("bos.media_swap/sim-summary.raw"), 0);
+  CHECK(step(chain, 0).empty());  // the Enter waits for the swap
+  const auto action = chain.take_action();
+  REQUIRE(action);
+  CHECK(action->rfind("media-swap", 0) == 0);
+  CHECK_FALSE(chain.take_action());
+  chain.action_done(true, "volume 2 loaded", 0.5);
+  CHECK(step(chain, 0.5) == "\r");
+  CHECK(chain.outcome() == Outcome::running);
+
+  // A gap while the plan holds the console is the plan's: it drops nothing but notes it.
+  chain.on_detach(1, "link lost");
+  CHECK(has_event(chain.take_events(), "detached"));
+  chain.on_reattach(2, "reconnected");
+  CHECK(has_event(chain.take_events(), "reattached"));
+}
+
 // ---- echo before Enter: a console that loses bytes -----------------------------------------
 
 namespace {
