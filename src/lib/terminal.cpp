@@ -272,10 +272,11 @@ struct Terminal::Impl {
             seq.clear();
           } else if (c < 0x20) {
             // C0 controls are executed inside a sequence
-          } else if (seq.empty() && c == '[') {
-            esc = Esc::csi;
-          } else if (seq.empty() && (c == ']' || c == 'P' || c == 'X' || c == '^' || c == '_')) {
-            esc = Esc::str;
+          } else if (c == '[') {
+            esc = Esc::csi;  // as libvterm 0.1.4 reads it: CSI even after intermediates (ESC SP [)
+          } else if (c == ']' || c == 'P') {
+            esc = Esc::str;  // OSC and DCS, likewise even after intermediates; libvterm 0.1.4 has no
+                             // SOS / PM / APC strings: ESC X, ESC ^, ESC _ end there and text follows
           } else if (c <= 0x2f) {
             if (seq.size() < 8) seq += static_cast<char>(c);
           } else if (c >= 0x7f) {

@@ -210,3 +210,26 @@ TEST_CASE("terminal: an escape sequence survives non-ASCII bytes, as in libvterm
   CHECK(render("\x1b\xef\xbf\xbd[2bok").lines[0] == "ok");
   CHECK(render("\x1b\x7f[3bok").lines[0] == "ok");
 }
+
+TEST_CASE("terminal: OSC and DCS after an escape intermediate are strings, ESC X is not, in any chunking") {
+  // libvterm 0.1.4 starts a string at ']' or 'P' even after intermediates (ESC SP ]), and has no
+  // SOS string (ESC X is done at X). The fast path took ESC SP ] for an escape that ended at ']'
+  // and drew the 40 lines libvterm holds as the string's text: the screen depended on how the
+  // bytes were cut (review find).
+  const std::string bytes = fixture_bytes("terminal-osc-after-intermediate.bin");
+  REQUIRE(bytes.rfind("\x1b[24;1H\x1b ]", 0) == 0);
+  Terminal slow(24, 80, 64);
+  slow.set_fast_path(false);
+  slow.feed(bytes);
+  const std::string text = slow.screen().text();
+  CHECK(text.find("Line 39") == std::string::npos);  // inside the string: never shown
+  CHECK(text.find("after the string") != std::string::npos);
+  CHECK(text.find("Row 9") != std::string::npos);  // after ESC X: shown
+  for (std::size_t step : {1u, 7u, 64u, 4096u}) {
+    Terminal t(24, 80, 64);
+    for (std::size_t i = 0; i < bytes.size(); i += step) t.feed(std::string_view(bytes).substr(i, step));
+    CAPTURE(step);
+    CHECK(t.screen() == slow.screen());
+    CHECK(t.history() == slow.history());
+  }
+}
