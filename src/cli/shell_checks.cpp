@@ -60,6 +60,16 @@ std::string shell_quote(const std::string& s) {
   return out + "'";
 }
 
+// A TOML basic string: what lspv and lscfg print needs no escapes, but a console may print anything.
+std::string toml_string(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f) out += c;
+  }
+  return out + "\"";
+}
+
 nlohmann::json report_json(const Report& r, int exit) {
   nlohmann::json checks = nlohmann::json::array();
   for (const Check& c : r.checks)
@@ -103,13 +113,18 @@ void print_pins_and_plan(const Report& r) {
   if (!p.target_location.empty()) flags += " --target-location " + shell_quote(p.target_location);
   if (!p.clone_pvid.empty()) flags += " --clone-pvid " + p.clone_pvid;
   if (!p.clone_location.empty()) flags += " --clone-location " + shell_quote(p.clone_location);
+  // The config's shape (config.cpp): inline tables in the LPAR's [[lpar]].
+  std::string target = "target = { disk = " + toml_string(p.target_disk) + ", pvid = " + toml_string(p.target_pvid);
+  if (!p.target_location.empty()) target += ", location = " + toml_string(p.target_location);
+  target += " }";
+  std::string clone;
+  if (!p.clone_pvid.empty()) clone += "pvid = " + toml_string(p.clone_pvid);
+  if (!p.clone_location.empty()) clone += (clone.empty() ? "" : ", ") + std::string("location = ") + toml_string(p.clone_location);
   std::cout << "\nPin the migration to these disks (hdisk names can change when the LPAR boots from media):\n"
             << "  vtpilot run " << flags << "\n"
-            << "  or in the config's policy:\n"
-            << "    target_pvid = \"" << p.target_pvid << "\"\n";
-  if (!p.target_location.empty()) std::cout << "    target_location = \"" << p.target_location << "\"\n";
-  if (!p.clone_pvid.empty()) std::cout << "    clone_pvid = \"" << p.clone_pvid << "\"\n";
-  if (!p.clone_location.empty()) std::cout << "    clone_location = \"" << p.clone_location << "\"\n";
+            << "  or in the LPAR's [[lpar]] of the config:\n"
+            << "    " << target << "\n";
+  if (!clone.empty()) std::cout << "    clone = { " << clone << " }\n";
   if (!r.plan.empty()) {
     std::cout << "\nThe migration will:\n";
     int n = 0;

@@ -170,9 +170,20 @@ case $case in
   preflight_pass)
     check preflight 0 "--start login71 --disks $DISKS"
     grep -q -- "--target-pvid $TPVID --target-location $TLOC --clone-pvid $CPVID --clone-location $CLOC" out.txt || fail "no pins"
-    grep -q "clone_location = \"$CLOC\"" out.txt || fail "no config line"
+    grep -qF "clone = { pvid = \"$CPVID\", location = \"$CLOC\" }" out.txt || fail "no config line"
     grep -q 'The migration will:' out.txt || fail "no plan"
     grep -q -- "--plan rollback --clone-location $CLOC" out.txt || fail "no rollback hint" ;;
+  preflight_config_lines)
+    # The lines preflight prints for the config are ones the config takes: pasted into an
+    # [[lpar]], vtpilot check accepts them, and they pin what lspv and lscfg showed.
+    check preflight 0 "--start login71 --disks $DISKS"
+    sed -n '/^  or in the .*config/,/^$/p' out.txt | sed '1d;/^$/d' > pins.txt
+    [ -s pins.txt ] || fail "no config lines"
+    { printf '[hmc]\nhost = "h"\n[[lpar]]\nname = "a"\nmanaged_system = "m"\n'; cat pins.txt; } > c.toml
+    "$V" check c.toml > check.txt 2>&1 || fail "vtpilot check refused the printed lines: $(cat check.txt)"
+    grep -q "1 config" check.txt || fail "check: $(cat check.txt)"
+    [ "$(wc -l < pins.txt)" = 2 ] || fail "expected the target and clone lines: $(cat pins.txt)"
+    grep -qF "pvid = \"$TPVID\"" pins.txt && grep -qF "location = \"$TLOC\"" pins.txt || fail "target not pinned: $(cat pins.txt)" ;;
   preflight_no_clone)
     check preflight 7 "--start login71 --disks hdisk0:rootvg,hdisk1:None" --json
     [ "$(check_status clone)" = fail ] || fail "clone: $(check_status clone)"
