@@ -233,7 +233,8 @@ int run_checks(CheckKind kind, const RunArgs& o, const TransportMaker& make) {
     ex.target_level = o.shell.expect_level;
     rep = judge_preflight(shell.results(), ex);
   }
-  return report_checks(rep, o, o.shell.json);
+  // --events json: stdout is JSON lines, so the report is one too (as run --verify's).
+  return report_checks(rep, o, o.shell.json || o.events == "json");
 }
 
 void add_check_command(CLI::App& app, CheckKind kind, const char* name, const char* description) {

@@ -114,6 +114,20 @@ case $case in
       grep -Eq '"code":"(typed-mismatch|no-echo|no-reaction)"' out.txt || fail "halted, but not for a line the console did not show typed"
       grep -q 'its Enter was not sent\|its Enter was never sent\|printed nothing after its Enter' err.txt || fail "no reason on stderr"
     fi ;;
+  verify_events_json|preflight_events_json)
+    # --events json: stdout is JSON lines only (the events, then the report as JSON, as with
+    # run --verify), never the text table among them
+    cmd=${case%_events_json}; start=login72; [ "$cmd" = preflight ] && start=login71
+    check $cmd 0 "--start $start --disks $DISKS" --events json
+    python3 -c '
+import json, sys
+lines = open("out.txt").read().splitlines()
+for n, l in enumerate(lines, 1):
+    try: json.loads(l)
+    except ValueError: sys.exit("stdout line %d is not JSON: %r" % (n, l))
+last = json.loads(lines[-1])
+if last.get("command") != sys.argv[1] or last.get("ok") is not True: sys.exit("last line is not the report: %r" % last)
+' $cmd || fail "stdout is not JSON lines" ;;
   verify_not_at_aix)
     # the console is in SMS: nothing is typed, not even Enter; halt with the reason
     check verify 4 "--boot sms"
