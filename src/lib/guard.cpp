@@ -9,6 +9,7 @@
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <random>
 #include <set>
 
@@ -53,10 +54,13 @@ bool same_number(std::string_view a, std::string_view b) {
 // prompt in front. The numbers typed (several on a multi-select screen); a line without Enter is
 // judged as if submitted: what is typed will be.
 struct Answer {
-  std::vector<std::string> numbers;  // number tokens as a menu reads them; empty: Enter alone (the default)
+  std::vector<std::string> numbers;  // number tokens as a menu reads them
   std::vector<std::string> glued;    // numbers stuck to other characters ("3." "3x" "3\t"), as a menu may read them
   std::string text;                  // the line without Enter
   bool parsed = true;                // only numbers, blanks and commas
+  // Enter alone, which submits the default: a line of nothing but blanks, tabs and commas too,
+  // since a menu that trims its input (BOS's ksh `read`, lpar-sim) reads it as an empty line.
+  bool enter_alone() const { return text.find_first_not_of(" \t\v\f,") == std::string::npos; }
 };
 
 Answer parse_line(std::string_view k) {
@@ -94,6 +98,7 @@ Answer parse_line(std::string_view k) {
 // known. One Answer for a plan's keys ("3\r"); more for several Enters or editing keys.
 struct Keys {
   std::vector<Answer> lines;
+  std::size_t submitted = 0;  // lines as sent: 2 or more means a later line lands on a screen not yet shown
   bool plain = true;  // exactly one line, no editing: the only shape a plan sends
   std::string text;   // everything without the final Enter (for messages and word rules)
   std::string typed;  // the part that was already on the prompt line
@@ -148,6 +153,7 @@ Keys parse_keys(std::string_view typed, std::string_view keys) {
     k.lines.push_back(parse_line(l));
     if (editing) k.lines.push_back(parse_line(edited(l)));
   }
+  k.submitted = lines.size();
   k.plain = lines.size() == 1 && !editing;
   return k;
 }
@@ -267,26 +273,30 @@ Verdict layer2(const Screen& screen, std::string_view keys, const Policy& policy
   const bool clone_selected = std::any_of(items.begin(), items.end(), [](const RawItem& it) { return it.marked && altinst.search(it.full); });
 
   const Keys k = parse_keys(raw_typed(screen), keys);
+  // One line per send: every line after the first Enter answers a screen that is not on display
+  // yet ("1\r\r\r" on the console screen goes on through language to Welcome's default, Start
+  // Install Now). Nothing vtpilot sends has two; an operator types them one at a time.
+  if (k.submitted > 1)
+    return refuse(2, "several-lines",
+                  "Refused: one line per send; the keys after the first Enter would answer a screen not shown yet.");
+  // Item `key` as the line `answer` chooses it (`glued`: "3x", "3.", which a menu may read as 3).
+  auto judge_item = [&](const RawItem& it, const std::string& key, const Answer& answer, bool glued) -> std::optional<Verdict> {
+    const std::string what = glued ? "\"" + answer.text + "\" carries " + key + ", and item " + key : "item " + key;
+    const std::string tail = glued ? " Send the number alone." : "";
+    if (auto [code, why] = why_forbidden(it); !code.empty()) return refuse(2, code, "Refused: " + what + " " + why + tail);
+    if (clone_selected && continue_label.search(it.label))
+      return refuse(2, "altinst-disk",
+                    "Refused: " + what + " is Continue while a disk showing altinst_rootvg (the rollback clone) is "
+                    "selected (>>>); continuing would install on it. Type its number to deselect it first.");
+    return std::nullopt;
+  };
   for (const Answer& answer : k.lines) {
-    std::vector<std::string> chosen = answer.numbers;
-    if (chosen.empty() && answer.text.empty()) chosen = enter_keys;
-    for (const std::string& key : chosen) {
-      for (const RawItem& it : items) {
-        if (it.key != key) continue;
-        if (auto [code, why] = why_forbidden(it); !code.empty()) return refuse(2, code, "Refused: item " + key + " " + why);
-        if (clone_selected && continue_label.search(it.label))
-          return refuse(2, "altinst-disk",
-                        "Refused: a disk showing altinst_rootvg (the rollback clone) is selected (>>>); continuing would "
-                        "install on it. Type its number to deselect it first.");
-      }
-    }
-    // "3x", "3.", "3<Tab>": a menu may read the number and drop the rest.
-    for (const std::string& key : answer.glued)
-      for (const RawItem& it : items)
-        if (it.key == key)
-          if (auto [code, why] = why_forbidden(it); !code.empty())
-            return refuse(2, code, "Refused: \"" + answer.text + "\" carries " + key + ", and item " + key + " " + why +
-                                       " Send the number alone.");
+    const std::vector<std::string> chosen = answer.enter_alone() ? enter_keys : answer.numbers;
+    for (const auto& [keys_of_line, glued] : {std::pair{&chosen, false}, std::pair{&answer.glued, true}})
+      for (const std::string& key : *keys_of_line)
+        for (const RawItem& it : items)
+          if (it.key == key)
+            if (auto v = judge_item(it, key, answer, glued)) return *v;
   }
   return allow();
 }
@@ -523,7 +533,7 @@ Verdict layer1(const Recognized& r, const Keys& k, const Policy& p, const Disk**
   // numbers stuck to other characters ("3x", "3.": a menu may read 3).
   for (const Answer& line : k.lines) {
     std::vector<std::string> chosen = line.numbers;
-    if (chosen.empty() && line.text.empty()) {
+    if (line.enter_alone()) {
       std::string d = default_key(f);
       if (!d.empty()) chosen.push_back(d);
     }
@@ -566,7 +576,7 @@ Verdict layer1(const Recognized& r, const Keys& k, const Policy& p, const Disk**
     return allow();
   }
   std::vector<std::string> chosen = a.numbers;
-  if (chosen.empty() && a.text.empty()) {
+  if (a.enter_alone()) {
     std::string d = default_key(f);
     if (!d.empty()) chosen.push_back(d);
   }

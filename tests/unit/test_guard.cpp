@@ -345,3 +345,44 @@ TEST_CASE("guard: keys reach a console only as an Approved, made by the guard, s
   REQUIRE(std::holds_alternative<Verdict>(no));
   CHECK(std::get<Verdict>(no).code == "altinst-disk");
 }
+
+TEST_CASE("guard: one line per send, on every screen (review find: 1 Enter Enter Enter from the console screen)") {
+  // "1\r\r\r" on Set Console: the later Enters answer language and then Welcome, whose default
+  // is Start Install Now with Default Settings; no screen on display can judge them.
+  ALLOWS("screens/bos.console/sim-power7.raw", "1\r");
+  for (const char* k : {"1\r\r\r", "1\r\r", "1\r1", "\r\r"}) {
+    REFUSES("screens/bos.console/sim-power7.raw", k, "several-lines");
+    REFUSES("screens/bos.media_swap/sim-summary.raw", k, "several-lines");
+    REFUSES("screens/sms.main/sim-power7.raw", k, "several-lines");
+    CHECK(layer2_only("guard/unknown-title-with-overwrite.txt", k).code == "several-lines");
+  }
+  REFUSES("screens/aix.shell/sim-banner.raw", "lspv\roslevel -s\r", "several-lines");
+  ALLOWS("screens/aix.shell/sim-banner.raw", "lspv\r");
+  ALLOWS("screens/bos.console/sim-power7.raw", "1\r\n");  // CR LF is one Enter
+}
+
+TEST_CASE("guard: a line of blanks, tabs or commas is Enter alone, which chooses the default") {
+  // A menu that trims its input (BOS reads with ksh, lpar-sim trims " \t") submits the default.
+  for (const char* k : {" \r", ",\r", "\t\r", " \t \r", ", ,\r"}) {
+    REFUSES("guard/method-renumbered-overwrite-default.txt", k, "forbidden-method");
+    REFUSES("screens/bos.welcome/sim-power7.raw", k, "forbidden-method");
+    Verdict r = layer2_only("guard/unknown-title-with-overwrite.txt", k);
+    CAPTURE(k);
+    CHECK(r.code == "forbidden-method");
+    CHECK(r.layer == 2);
+  }
+  ALLOWS("screens/bos.method/sim-power7.raw", " 3\r");  // Migration Install, with a blank in front
+}
+
+TEST_CASE("guard layer 2: Continue glued to other characters while the clone is selected is refused") {
+  // The disk screen with the clone selected (>>>), under a title no signature knows: "0." or
+  // "0x" may be read as 0, Continue, which installs on the clone.
+  for (const char* k : {"0\r", "0.\r", "0x\r", "\r", "00\r"}) {
+    Verdict r = layer2_only("guard/unknown-title-clone-selected.txt", k);
+    CAPTURE(k);
+    CHECK_FALSE(r.allow);
+    CHECK(r.code == "altinst-disk");
+    CHECK(r.layer == 2);
+  }
+  CHECK(layer2_only("guard/unknown-title-clone-selected.txt", "2\r").allow);  // deselecting the clone
+}
