@@ -3,8 +3,9 @@
 // altinst_rootvg, which its independent layer 2 can see. This check is a third, even simpler
 // reading of the text: by the number typed ("03" is 3), by each of several numbers ("1 2",
 // "1,2"), by the first of several answers ("1\r2\r"), by what was already typed after the
-// prompt, and by Enter alone, which chooses the default (the last "Choice [N]" on the screen,
-// else the first item marked >>>), under every policy the input picks.
+// prompt, and by Enter alone or after only blanks, which chooses the default (the last
+// "Choice [N]" on the screen, else the first item marked >>>), under every policy the input
+// picks.
 //
 // Input: screen bytes, a NUL, up to 8 key bytes, then optional policy bytes.
 #include <cctype>
@@ -125,7 +126,8 @@ std::string number(std::string d) {
 std::vector<std::string> chosen(const std::string& keys, const Prompt& p) {
   if (keys.empty()) return {};  // nothing sent chooses nothing (Enter alone is "\r")
   std::string k = p.typed + keys.substr(0, keys.find_first_of("\r\n"));
-  if (k.empty()) return p.dflt.empty() ? std::vector<std::string>{} : std::vector<std::string>{number(p.dflt)};
+  // A line of only blanks, tabs and commas is Enter alone to a menu that trims its input.
+  if (k.find_first_not_of(" \t\v\f,") == std::string::npos) return p.dflt.empty() ? std::vector<std::string>{} : std::vector<std::string>{number(p.dflt)};
   if (k.find_first_not_of("0123456789 ,") != std::string::npos) return {};
   std::vector<std::string> out;
   std::string cur;
