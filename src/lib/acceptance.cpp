@@ -502,7 +502,10 @@ Report judge_preflight(const std::vector<CommandResult>& rs, const PreflightExpe
     auto bl = parse_bootlist(find(rs, "bootlist")->output);
     if (bl.empty())
       checks.push_back({"bootlist", "bootlist on the rootvg disk", CheckStatus::fail, "the normal boot list is empty"});
-    else if (d.rootvg && bl[0].device != d.rootvg->name)
+    else if (!d.rootvg)
+      checks.push_back({"bootlist", "bootlist on the rootvg disk", CheckStatus::fail,
+                        "starts with " + bl[0].device + "; which disk is the rootvg disk is unknown (see lspv)"});
+    else if (bl[0].device != d.rootvg->name)
       checks.push_back({"bootlist", "bootlist on the rootvg disk", CheckStatus::fail,
                         "starts with " + bl[0].device + ", not " + d.rootvg->name +
                             " (runbook: confirm the boot list is on the rootvg disk, not the clone): bootlist -m normal " +
@@ -538,6 +541,10 @@ Report judge_preflight(const std::vector<CommandResult>& rs, const PreflightExpe
         if (lv.state.find("stale") != std::string::npos) stale_lvs += (stale_lvs.empty() ? "" : ", ") + lv.name;
     if (!vg)
       checks.push_back({"rootvg_health", "rootvg healthy (no stale partitions)", CheckStatus::fail, "lsvg rootvg printed no volume group"});
+    else if (vg->stale_pps < 0 || vg->stale_pvs < 0)  // not shown: no proof of none
+      checks.push_back({"rootvg_health", "rootvg healthy (no stale partitions)", CheckStatus::fail,
+                        std::string("could not read ") + (vg->stale_pps < 0 ? "STALE PPs" : "STALE PVs") +
+                            " in the output of lsvg rootvg, so stale partitions are not ruled out"});
     else if (vg->state != "active" || vg->stale_pps > 0 || vg->stale_pvs > 0 || !stale_lvs.empty())
       checks.push_back({"rootvg_health", "rootvg healthy (no stale partitions)", CheckStatus::fail,
                         "VG state " + vg->state + ", stale PVs " + std::to_string(vg->stale_pvs) + ", stale PPs " +

@@ -278,3 +278,24 @@ TEST_CASE("preflight fails on the runbook's stop conditions: lppchk, free space,
   loc.policy.clone_location = "U8286.42A.21271DA-V3-C2-T1-L8100000000000000";  // that is the rootvg disk's
   CHECK(check(judge_preflight(running_71(), loc), "clone_pin").status == CheckStatus::fail);
 }
+
+TEST_CASE("preflight: a boot list is not judged on the rootvg disk when lspv shows no single rootvg disk") {
+  auto rs = running_71();
+  replace(rs, res("lspv", "lspv-rootvg-mirrored.txt"));  // two disks in rootvg: which one boots is unknown
+  Report r = judge_preflight(rs, PreflightExpect{});
+  CHECK(check(r, "rootvg").status == CheckStatus::fail);
+  CHECK(check(r, "bootlist").status == CheckStatus::fail);
+  CHECK(check(r, "bootlist").detail.find("unknown") != std::string::npos);
+}
+
+TEST_CASE("preflight: lsvg output without its STALE fields is no proof of a healthy rootvg") {
+  auto rs = running_71();
+  replace(rs, res("lsvg", "lsvg-rootvg-cut-short.txt"));
+  auto vg = parse_lsvg(fx("lsvg-rootvg-cut-short.txt"));
+  REQUIRE(vg);
+  CHECK(vg->stale_pps == -1);
+  const Report r = judge_preflight(rs, PreflightExpect{});
+  const Check& c = check(r, "rootvg_health");
+  CHECK(c.status == CheckStatus::fail);
+  CHECK(c.detail.find("could not read STALE PPs") != std::string::npos);
+}
