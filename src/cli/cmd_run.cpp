@@ -132,7 +132,7 @@ void add_run(CLI::App& app) {
   cmd->add_flag("--verify", o->verify,
                 "after Console login:, log in and run verify's acceptance checks in the same attach and transcript\n"
                 "(exit 7 if one fails; see vtpilot verify --help)");
-  add_shell_flags(cmd, o->shell, false);
+  add_shell_flags(cmd, o->shell, ShellFlagsFor::run_verify);
   cmd->callback([o] {
     if (!o->config.empty()) {
       exit_code() = run_config(*o);

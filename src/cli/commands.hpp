@@ -75,7 +75,9 @@ std::optional<TransportMaker> config_attach(RunArgs& args, const char* who, int&
 // console transport; empty = the --spawn / --sim pty that prepare_run names (ssh: the
 // config's). Returns the exit code (0, 7, or the conversation's own 2/3/4/5/signal).
 enum class CheckKind { verify, preflight };
-void add_shell_flags(CLI::App* cmd, ShellArgs& args, bool with_json);
+// Whose flags: each says what --expect-level means there; run's are for --verify (no --json).
+enum class ShellFlagsFor { verify, preflight, run_verify };
+void add_shell_flags(CLI::App* cmd, ShellArgs& args, ShellFlagsFor who);
 int run_checks(CheckKind kind, const RunArgs& args, const TransportMaker& make = {});
 // run --config --verify: the pieces of verify that run_config uses per LPAR.
 std::optional<std::string> read_console_password(const ShellArgs& args, std::string& error);

@@ -155,10 +155,14 @@ int report_checks(const Report& rep, const RunArgs& o, bool json) {
 }
 
 // verify / preflight attach like run, but follow no plan: those flags are not theirs
-// (--confirm-timeout is: each command line's Enter waits for its echo that long).
+// (--confirm-timeout is: each command line's Enter waits for its echo that long). Nor is
+// --power-on: the system checked is up, and over --config they never power anything on. And
+// they check one LPAR, so --lpar names that one.
 void drop_plan_flags(CLI::App* cmd) {
-  for (const char* name : {"--plan", "--media-pattern", "--media-location"})
+  for (const char* name : {"--plan", "--media-pattern", "--media-location", "--power-on"})
     if (auto* opt = cmd->get_option_no_throw(name)) cmd->remove_option(opt);
+  if (auto* opt = cmd->get_option_no_throw("--lpar"))
+    opt->description("with --config: the one LPAR to check (needed when the config lists more than one)");
 }
 
 RunOptions run_options(const RunArgs& o) {
@@ -172,16 +176,23 @@ RunOptions run_options(const RunArgs& o) {
 
 }  // namespace
 
-void add_shell_flags(CLI::App* cmd, ShellArgs& a, bool with_json) {
+void add_shell_flags(CLI::App* cmd, ShellArgs& a, ShellFlagsFor who) {
+  // run takes them for --verify only: without it they do nothing, and the help says so.
+  const std::string with = who == ShellFlagsFor::run_verify ? "with --verify: " : "";
   cmd->add_option("--password-file", a.password_file,
-                  "the console login's password: the first line of FILE (default: asked on the terminal; never "
-                  "argv or environment; recorded as ***)");
-  cmd->add_option("--user", a.user, "the console login (default root)");
-  cmd->add_option("--expect-level", a.expect_level, "the level oslevel -s must start with (default 7200-05)");
+                  with + "the console login's password: the first line of FILE (default: asked on the terminal; never "
+                         "argv or environment; recorded as ***)");
+  cmd->add_option("--user", a.user, with + "the console login (default root)");
+  cmd->add_option("--expect-level", a.expect_level,
+                  who == ShellFlagsFor::preflight
+                      ? "the level the migration installs (default 7200-05): a system whose oslevel -s starts with it "
+                        "is refused (already there), and the plan names it"
+                      : with + "the level oslevel -s must start with (default 7200-05)");
   cmd->add_flag("--no-wake", a.no_wake,
-                "never press Enter on a console that shows nothing (by default one Enter after 2 s of a blank screen, "
-                "to make AIX draw its login prompt)");
-  if (with_json) cmd->add_flag("--json", a.json, "the report as one JSON object on stdout instead of the table");
+                with + "never press Enter on a console that shows nothing (by default one Enter after 2 s of a blank "
+                       "screen, to make AIX draw its login prompt)");
+  if (who != ShellFlagsFor::run_verify)
+    cmd->add_flag("--json", a.json, "the report as one JSON object on stdout instead of the table");
 }
 
 std::optional<std::string> read_console_password(const ShellArgs& args, std::string& error) {
@@ -243,7 +254,7 @@ void add_check_command(CLI::App& app, CheckKind kind, const char* name, const ch
   auto* cmd = app.add_subcommand(name, description);
   add_run_flags(cmd, *o);
   drop_plan_flags(cmd);
-  add_shell_flags(cmd, o->shell, true);
+  add_shell_flags(cmd, o->shell, kind == CheckKind::verify ? ShellFlagsFor::verify : ShellFlagsFor::preflight);
   cmd->callback([o, kind, name] {
     TransportMaker maker;
     if (!o->config.empty()) {
