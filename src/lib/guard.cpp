@@ -232,18 +232,19 @@ Verdict layer2(const Screen& screen, std::string_view keys, const Policy& policy
       in_item = false;
     }
   }
-  // Enter alone: the Choice [N] default; without one, the first item marked >>> and, on a screen
-  // with disk rows, the Continue item too: a marked disk row is a selection, not a default (on a
-  // disk screen Enter continues with what is selected). Every candidate is judged.
+  // Enter alone: the Choice [N] default, and the first item marked >>> as well (where the two
+  // disagree, either may be what the console takes: fuzz find, a screen with Choice [0] and
+  // ">>> 3 New and Complete Overwrite"); without a Choice [N], on a screen with disk rows, the
+  // Continue item too: a marked disk row is a selection, not a default (on a disk screen Enter
+  // continues with what is selected). Every candidate is judged.
   std::vector<std::string> enter_keys;
-  if (!default_key.empty()) {
-    enter_keys.push_back(default_key);
-  } else {
-    for (const RawItem& it : items)
-      if (it.marked) {
-        enter_keys.push_back(it.key);
-        break;
-      }
+  if (!default_key.empty()) enter_keys.push_back(default_key);
+  for (const RawItem& it : items)
+    if (it.marked) {
+      enter_keys.push_back(it.key);
+      break;
+    }
+  if (default_key.empty()) {
     if (std::any_of(items.begin(), items.end(), [](const RawItem& it) { return disk_like.search(it.full); }))
       for (const RawItem& it : items)
         if (continue_label.search(it.label)) {

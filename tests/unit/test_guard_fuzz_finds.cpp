@@ -90,3 +90,23 @@ TEST_CASE("guard fuzz finds: two items numbered 2, the >>> default and a row sho
     }
   }
 }
+
+TEST_CASE("guard fuzz finds: Enter where Choice [0] is the default but >>> marks New and Complete Overwrite") {
+  // Line noise over an Installation and Settings screen: "Choice [0]" wrapped across two rows,
+  // no item 0, and ">>> 3 New and Complete Overwrite". Which one Enter takes is not knowable
+  // from the screen, so layer 2 judges both (it judged only the Choice default and allowed).
+  Find f = load("guard-choice-default-wrapped-marked-overwrite.bin");
+  REQUIRE(f.keys == "\r");
+  REQUIRE(f.screen.text().find(">>> 3 New and Complete Overwrite") != std::string::npos);
+  for (bool operator_mode : {false, true}) {
+    Policy p;
+    p.allow_unknown_screen = operator_mode;
+    Verdict v = judge(f.recognized, f.screen, f.keys, p);
+    CAPTURE(operator_mode);
+    CHECK_FALSE(v.allow);
+  }
+  Policy p;
+  p.allow_unknown_screen = true;
+  CHECK(judge(f.recognized, f.screen, f.keys, p).code == "forbidden-method");
+  CHECK(judge(f.recognized, f.screen, "1\r", p).allow);  // Migration Install, by its number
+}
