@@ -73,11 +73,11 @@ class Session final : public Driver {
   Screen screen() const override;
   const Terminal& terminal() const;
   const std::string& screen_id() const;
-  bool secret_pending() const override;
+  bool secret_pending() const override;  // the keys pending in take_send() are a secret
   void on_detach(double now, const std::string& why) override;
   void on_reattach(double now, const std::string& what) override;
   std::optional<std::string> take_action() override;
-  void action_done(bool ok, const std::string& text, double now) override;  // the keys pending in take_send() are a secret
+  void action_done(bool ok, const std::string& text, double now) override;
 
  private:
   struct Impl;
