@@ -80,6 +80,10 @@ class ShellDriver final : public Driver {
   int exit_code() const override;
   const std::string& outcome_text() const override;
   Screen screen() const override;
+  // A gap (ssh reconnect): nothing is sent across it. A line in flight then (typed, or its
+  // Enter not yet answered) or a command still printing is unknown after it: a halt.
+  void on_detach(double now, const std::string& why) override;
+  void on_reattach(double now, const std::string& what) override;
 
   // One per command that was started, in order (complete or not).
   const std::vector<CommandResult>& results() const;

@@ -181,6 +181,13 @@ struct ShellDriver::Impl {
   };
   std::optional<Typing> typing;
 
+  // A transport that reconnects (ssh): while detached nothing is decided or sent. What was in
+  // flight when the console went away (a line typed, its Enter's answer, a command's output)
+  // is unknown after the gap: a reopened vterm shows only what is drawn from then on, so an
+  // echo read after it proves nothing about the bytes before it. Never re-sent across the gap.
+  bool detached = false;
+  std::optional<std::string> lost_in_gap;  // the halt's sentence, when something was in flight
+
   Impl(const Recognizer& r, Guard g, ShellOptions o) : recognizer(r), guard(std::move(g)), opt(std::move(o)) {}
 
   // Short markers: every typed byte is paced (100 ms by default on a console).
@@ -401,8 +408,51 @@ struct ShellDriver::Impl {
     return true;
   }
 
-  void evaluate(double now) {
+  void detach(double now, const std::string& why) {
     if (outcome != Outcome::running) return;
+    detached = true;
+    pending.reset();  // keys not handed to the write path are dropped, never sent later
+    pending_secret = false;
+    wake_armed = false;
+    const bool answered = typing && typing->enter_sent && bytes_in != typing->bytes_at_enter;
+    if (typing && !answered) {
+      const Typing& t = *typing;
+      lost_in_gap = t.enter_sent
+                        ? "the console went away (" + why + ") right after the Enter of " + t.what + " (\"" + t.text +
+                              "\"), before any answer: whether the console took it is unknown, so nothing more was sent."
+                        : "the console went away (" + why + ") while " + t.what + " (\"" + t.text +
+                              "\") was being typed: what reached it is unknown, so nothing was sent again and its Enter "
+                              "was not sent." + left_typed();
+    } else if (cmd == Cmd::awaiting_begin || cmd == Cmd::in_output) {
+      lost_in_gap = "the console went away (" + why + ") while `" + results.back().command +
+                    "` ran: what it printed in the gap is lost, so its output is not known whole; nothing more was sent.";
+    }
+    emit({SessionEvent::note, now, cur_id, "", "detached",
+          "console lost (" + why + "); reconnecting; nothing is sent until the screen is read again"});
+  }
+
+  void reattach(double now, const std::string& what) {
+    if (outcome != Outcome::running) return;
+    detached = false;
+    term = Terminal(24, 80, 2000);  // a reopened vterm shows only what is drawn from now on
+    reader = LineReader{};
+    seen_first = false;
+    cur_id.clear();
+    last_text.clear();
+    started = true;
+    start_t = last_change = last_output = now;
+    acted_this_visit = false;
+    woke = false;  // a reopened vterm shows nothing until a key: one wake-up again
+    if (lost_in_gap) {
+      if (cmd == Cmd::awaiting_begin || cmd == Cmd::in_output) cmd = Cmd::idle;  // its capture ends incomplete
+      halt(now, "gap", *lost_in_gap);
+      return;
+    }
+    emit({SessionEvent::note, now, "", "", "reattached", what + "; reading the screen again before sending anything"});
+  }
+
+  void evaluate(double now) {
+    if (outcome != Outcome::running || detached) return;
     if (!started) {
       started = true;
       start_t = last_change = now;
@@ -528,7 +578,7 @@ struct ShellDriver::Impl {
   }
 
   std::optional<double> deadline() const {
-    if (outcome != Outcome::running) return std::nullopt;
+    if (outcome != Outcome::running || detached) return std::nullopt;  // the transport bounds the reconnect
     double d = last_change + opt.screen_timeout_s;
     if (wake_armed) d = std::min(d, std::max(start_t, last_output) + opt.wake_after_s);
     if (typing && (!typing->enter_sent || bytes_in == typing->bytes_at_enter)) d = std::min(d, typing->confirm_by);
@@ -557,6 +607,8 @@ void ShellDriver::on_output(std::string_view bytes, double now) {
   }
 }
 void ShellDriver::evaluate(double now) { impl_->evaluate(now); }
+void ShellDriver::on_detach(double now, const std::string& why) { impl_->detach(now, why); }
+void ShellDriver::on_reattach(double now, const std::string& what) { impl_->reattach(now, what); }
 void ShellDriver::on_close(double now, const std::string& why) {
   impl_->finish(Outcome::closed, 5, now, SessionEvent::halt, "console-closed", "the console closed: " + why);
 }

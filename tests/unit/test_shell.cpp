@@ -426,6 +426,78 @@ TEST_CASE("shell: the echo is awaited after the paced bytes, and a stop leaves t
   CHECK(step(d, 1).empty());
 }
 
+// ---- a gap in the link (ssh reconnect): nothing re-sent across it ---------------------------
+
+TEST_CASE("shell: a line whose echo was in flight when the link dropped is never re-sent after the reconnect") {
+  ShellDriver d(Recognizer::builtin(), Guard(Policy{}), opts());
+  d.on_output("# ", 0);
+  double t = 0;
+  const std::string line = step(d, t);
+  REQUIRE(line == d.command_line(0));
+  d.on_output(line.substr(0, 12), t += 0.01);  // part of the echo, the rest still on its way
+  d.on_detach(t += 0.01, "ssh: connection lost");
+  CHECK(step(d, t = 6).empty());  // nothing while detached, however long
+  CHECK_FALSE(d.deadline());
+  d.on_reattach(t = 8, "reconnected");
+  // The reopened vterm shows nothing of the line: the rest is not sent (the console may have
+  // it all, and a second copy would make another command), nor an Enter, nor a wake-up.
+  CHECK(drain(d, t, 60).empty());
+  CHECK(d.outcome() == Outcome::halted);
+  CHECK(d.exit_code() == 4);
+  const auto ev = d.take_events();
+  CHECK(has_event(ev, "detached"));
+  CHECK(has_event(ev, "gap"));
+  CHECK(d.outcome_text().find(line) != std::string::npos);
+  CHECK(d.outcome_text().find("not submitted") != std::string::npos);
+  CHECK(d.results().empty());
+}
+
+TEST_CASE("shell: an Enter or a command's output in flight across a gap halts, judged on nothing") {
+  {
+    ShellDriver d(Recognizer::builtin(), Guard(Policy{}), opts());
+    d.on_output("# ", 0);
+    double t = 0;
+    echo_line(d, t);  // the Enter is sent; no answer yet
+    d.on_detach(t += 0.01, "ssh: connection lost");
+    d.on_reattach(t += 1, "reconnected");
+    CHECK(drain(d, t, 60).empty());
+    CHECK(d.outcome() == Outcome::halted);
+    CHECK(d.outcome_text().find("right after the Enter") != std::string::npos);
+  }
+  {
+    ShellDriver d(Recognizer::builtin(), Guard(Policy{}), opts());
+    d.on_output("# ", 0);
+    double t = 0;
+    echo_line(d, t);
+    d.on_output("\r\n_VB1t_\r\n7200-", t += 0.01);  // the command is printing
+    d.evaluate(t);
+    d.on_detach(t += 0.01, "ssh: connection lost");
+    d.on_reattach(t += 1, "reconnected");
+    d.on_output("05-11-2546\r\n_VE1t_ 0\r\n# ", t += 0.01);
+    CHECK(drain(d, t, 60).empty());
+    CHECK(d.outcome() == Outcome::halted);
+    CHECK(d.outcome_text().find("`oslevel -s` ran") != std::string::npos);
+    REQUIRE(d.results().size() == 1);
+    CHECK_FALSE(d.results()[0].complete);
+  }
+}
+
+TEST_CASE("shell: a gap with no line in flight: the screen is read afresh and the conversation goes on") {
+  ShellDriver d(Recognizer::builtin(), Guard(Policy{}), opts());
+  double t = 0;
+  d.on_output("\r\nAIX Version 7\r\nConsole login: ", t);
+  d.on_detach(t += 0.01, "ssh: connection lost");  // before anything was typed
+  d.on_reattach(t = 1, "reconnected");
+  CHECK(has_event(d.take_events(), "reattached"));
+  CHECK(d.screen().text().find("Console login") == std::string::npos);  // the old screen is gone
+  // The reopened vterm shows nothing until a key: the one wake-up Enter, then the prompt.
+  CHECK(step(d, 2.9).empty());
+  CHECK(step(d, t = 3) == "\r");
+  d.on_output("\r\nConsole login: ", t += 0.01);
+  CHECK(echo_line(d, t) == "root");
+  CHECK(d.outcome() == Outcome::running);
+}
+
 // A console that loses bytes at random (seeded): each key byte, Enter included, is lost with a
 // small probability, or (a burst cut short) a send loses everything from some byte on; the
 // others are echoed as a tty echoes them (the password not), and an Enter submits the line it
