@@ -12,6 +12,7 @@
 #include "vtpilot/transport_hmc.hpp"
 
 #include <boost/asio.hpp>
+#include <algorithm>
 #include <cmath>
 
 #include "vtpilot/guard.hpp"
@@ -63,6 +64,7 @@ class HmcTransport final : public Transport {
     if (closed_ || leaving_) return;
     leaving_ = true;
     timer_.cancel();
+    hold_timer_.cancel();
     if (!link_ || !link_->connected() || stream_ < 0 || !vterm_open_) {
       end_leave();
       return;
@@ -249,13 +251,16 @@ class HmcTransport final : public Transport {
     holding_ = true;
     busy_ = taken_ = vterm_open_ = false;
     first_.clear();
+    tail_.clear();  // what the last vterm printed (its "no longer connected") is not this one's
+    open_error_.clear();
     line_start_ = true;
     stream_ = link_->open_pty(
         hmc::mkvterm(o_.managed_system, o_.lpar), 24, 80,
         [this](std::optional<std::string> err) {
           if (closed_ || leaving_) return;
           if (err) {
-            if (attached_once_) retry("mkvterm: " + *err);
+            // A reopen that failed: vterm_closed() follows and counts it, once.
+            if (attached_once_) open_error_ = "mkvterm: " + *err;
             else fail(5, "mkvterm could not start: " + *err);
             return;
           }
@@ -263,7 +268,7 @@ class HmcTransport final : public Transport {
           // A vterm that prints nothing recognisable is released after a moment anyway.
           hold_timer_.expires_after(std::chrono::seconds(3));
           hold_timer_.async_wait([this](boost::system::error_code ec) {
-            if (!ec && holding_ && !busy_) release();
+            if (!ec && !closed_ && !leaving_ && holding_ && !busy_) release();  // never while leaving
           });
         },
         [this](std::string_view bytes) { data(bytes); },
@@ -291,7 +296,9 @@ class HmcTransport final : public Transport {
       if (first_.find("Open in progress") != std::string::npos || first_.size() > 512) release();
       return;
     }
-    if (hmc::vterm_lost(tail_)) taken_ = true;
+    // Only the new bytes and the tail's end can complete the message: look there, not at all 512.
+    const std::size_t look = std::min(tail_.size(), bytes.size() + 128);
+    if (!taken_ && hmc::vterm_lost(std::string_view(tail_).substr(tail_.size() - look))) taken_ = true;
     console_spoke_ = true;
     if (on_data_) on_data_(bytes);
   }
@@ -394,7 +401,7 @@ class HmcTransport final : public Transport {
       return;
     }
     if (!link_->connected()) return;  // lost() handles it
-    lost("mkvterm ended (exit " + std::to_string(status) + ")");
+    lost(open_error_.empty() ? "mkvterm ended (exit " + std::to_string(status) + ")" : std::exchange(open_error_, {}));
   }
 
   void busy() {
@@ -474,6 +481,7 @@ class HmcTransport final : public Transport {
     left_ = true;
     closed_ = true;
     leave_timer_.cancel();
+    hold_timer_.cancel();
     if (link_) link_->disconnect();
     if (left_cb_) std::exchange(left_cb_, nullptr)();
   }
@@ -489,7 +497,7 @@ class HmcTransport final : public Transport {
   CloseFn on_close_;
   std::function<void(const std::string&)> lost_, back_;
   std::function<void()> left_cb_;
-  std::string first_, tail_;
+  std::string first_, tail_, open_error_;
   int stream_ = -1;
   int failure_exit_ = 5;
   int attempts_ = 0, busy_tries_ = 0, swaps_ = 0;
