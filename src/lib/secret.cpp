@@ -7,12 +7,54 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
+#include <cstdio>
 #include <cstring>
 
 namespace vtpilot {
 
+namespace {
+
+// Ctrl-C (or SIGTERM, SIGHUP) while the password is typed: the terminal gets its echo back,
+// then the signal does what it would have done (the prompt comes before any signal_set).
+constexpr int kSignals[] = {SIGINT, SIGTERM, SIGHUP};
+int g_tty = -1;
+termios g_saved{};
+struct sigaction g_old[3];
+bool g_caught[3];
+
+void restore_and_reraise(int sig) {
+  if (g_tty >= 0) ::tcsetattr(g_tty, TCSANOW, &g_saved);
+  for (int i = 0; i < 3; ++i)
+    if (kSignals[i] == sig) ::sigaction(sig, &g_old[i], nullptr);
+  ::raise(sig);  // delivered when this handler returns, to the disposition it had before
+}
+
+void catch_signals(int fd, const termios& saved) {
+  g_tty = fd;
+  g_saved = saved;
+  for (int i = 0; i < 3; ++i) {
+    g_caught[i] = false;
+    if (::sigaction(kSignals[i], nullptr, &g_old[i]) != 0 || g_old[i].sa_handler == SIG_IGN) continue;
+    struct sigaction sa{};
+    sa.sa_handler = restore_and_reraise;
+    sigemptyset(&sa.sa_mask);
+    for (int other : kSignals) sigaddset(&sa.sa_mask, other);
+    g_caught[i] = ::sigaction(kSignals[i], &sa, nullptr) == 0;
+  }
+}
+
+void release_signals() {
+  for (int i = 0; i < 3; ++i)
+    if (g_caught[i]) ::sigaction(kSignals[i], &g_old[i], nullptr);
+  g_tty = -1;
+}
+
+}  // namespace
+
 std::optional<std::string> read_secret_file(const std::string& path, std::string& error) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  // O_NONBLOCK: a FIFO must not block the open before the S_ISREG check refuses it.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
   if (fd < 0) {
     error = path + ": " + std::strerror(errno);
     return std::nullopt;
@@ -53,6 +95,7 @@ std::optional<std::string> prompt_secret(const std::string& prompt, std::string&
   termios saved{};
   const bool tty = ::tcgetattr(fd, &saved) == 0;
   if (tty) {
+    catch_signals(fd, saved);
     termios quiet = saved;
     quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
     quiet.c_lflag |= ICANON;
@@ -62,7 +105,10 @@ std::optional<std::string> prompt_secret(const std::string& prompt, std::string&
   std::string line;
   char c;
   while (::read(fd, &c, 1) == 1 && c != '\n' && c != '\r' && line.size() < 8192) line += c;
-  if (tty) ::tcsetattr(fd, TCSAFLUSH, &saved);
+  if (tty) {
+    ::tcsetattr(fd, TCSAFLUSH, &saved);
+    release_signals();
+  }
   if (::write(fd, "\n", 1) < 0) {}
   ::close(fd);
   if (line.empty()) {
