@@ -126,7 +126,7 @@ struct LiveRun::Impl {
   asio::steady_timer deadline;
   Ui ui;
   RunResult result;
-  bool finishing = false, done = false;
+  bool finishing = false, done = false, stopped = false;
   int forced_exit = 0;
   std::function<void(const RunResult&)> on_finished;
 
@@ -247,6 +247,14 @@ void LiveRun::start(std::function<void(const RunResult&)> on_finished) {
 
 void LiveRun::stop(const std::string& why, int exit_code) {
   if (impl_->finishing) return;
+  if (impl_->stopped) {
+    // Stopped again while the answer in flight is still paced out: drop its keys, end now.
+    if (std::size_t n = impl_->console.discard())
+      impl_->recorder.marker(impl_->now(), "stopped again: " + std::to_string(n) + " key bytes not sent");
+    impl_->finish();
+    return;
+  }
+  impl_->stopped = true;
   impl_->forced_exit = exit_code;
   impl_->session.abort(impl_->now(), why);
   impl_->pump();
