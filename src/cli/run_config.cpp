@@ -223,6 +223,8 @@ int run_config(const RunArgs& a) {
   boost::asio::io_context io;
   std::vector<std::unique_ptr<Lpar>> lpars;
   const bool many = config->lpars.size() > 1;
+  // Every LPAR's plan and transcript path first: a later LPAR's mistake must not leave the
+  // earlier ones' transcripts behind.
   for (const LparConfig& l : config->lpars) {
     auto x = std::make_unique<Lpar>();
     x->cfg = l;
@@ -232,6 +234,11 @@ int run_config(const RunArgs& a) {
       return kUsage;
     }
     x->transcript = a.transcript.empty() ? unique_transcript(l.transcripts, l.name) : a.transcript;
+    lpars.push_back(std::move(x));
+  }
+  for (auto& xp : lpars) {
+    Lpar* x = xp.get();
+    const LparConfig& l = x->cfg;
     x->recorder = std::make_unique<Recorder>();
     if (auto e = x->recorder->open(x->transcript, 80, 24, "vtpilot run " + l.name + " (" + x->plan.name + ")",
                                    static_cast<double>(std::time(nullptr)))) {
@@ -254,7 +261,6 @@ int run_config(const RunArgs& a) {
       x->shell = std::make_unique<ShellDriver>(Recognizer::builtin(), Guard(x->policy), std::move(so));
       x->chain = std::make_unique<DriverChain>(*x->session, *x->shell);
     }
-    lpars.push_back(std::move(x));
   }
 
   auto clock = clock_from_now();
