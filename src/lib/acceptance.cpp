@@ -321,6 +321,30 @@ std::string pin_mismatch(const PhysicalVolume& pv, const Disks& d, const std::st
   return {};
 }
 
+// The clone both judges mean. Pinned (PVID, location or both): the altinst_rootvg disk that
+// matches every pin given, or none (with why); unpinned: the first one lspv lists (preflight
+// refuses several unpinned on its own). nullptr too when there is no clone at all.
+struct ClonePick {
+  const PhysicalVolume* pv = nullptr;
+  std::string mismatch;  // pinned and no clone matches: what the first one shows instead
+};
+ClonePick pick_clone(const Disks& d, const Policy& p) {
+  if (d.clones.empty()) return {};
+  if (p.clone_pvid.empty() && p.clone_location.empty()) return {d.clones[0], ""};
+  for (const PhysicalVolume* c : d.clones)
+    if (pin_mismatch(*c, d, p.clone_pvid, p.clone_location, "the clone").empty()) return {c, ""};
+  return {nullptr, pin_mismatch(*d.clones[0], d, p.clone_pvid, p.clone_location, "the clone")};
+}
+
+void set_pins(Report& rep, const Disks& d, const ClonePick& clone) {
+  if (d.rootvg) rep.pins = Pins{d.rootvg->name, d.rootvg->pvid, d.location_of(d.rootvg->name), "", "", ""};
+  if (clone.pv) {
+    rep.pins.clone_disk = clone.pv->name;
+    rep.pins.clone_pvid = clone.pv->pvid;
+    rep.pins.clone_location = d.location_of(clone.pv->name);
+  }
+}
+
 void judge_lppchk(const std::vector<CommandResult>& rs, std::vector<Check>& checks, bool pre) {
   const std::string title = "lppchk -v clean";
   if (!ran(rs, "lppchk", checks, title)) return;
@@ -378,6 +402,7 @@ Report judge_verify(const std::vector<CommandResult>& rs, const VerifyExpect& ex
   }
 
   Disks d = read_disks(rs);
+  const ClonePick clone = pick_clone(d, ex.policy);
   const bool lspv_ok = ran(rs, "lspv", checks, "rootvg on the migrated disk");
   if (lspv_ok) {
     if (d.rootvgs.size() != 1) {
@@ -396,16 +421,8 @@ Report judge_verify(const std::vector<CommandResult>& rs, const VerifyExpect& ex
       checks.push_back({"clone", "rollback clone intact (altinst_rootvg)", CheckStatus::fail,
                         "no disk shows altinst_rootvg: the alt_disk_copy rollback is gone"});
     } else {
-      std::string bad;
-      const PhysicalVolume* clone = d.clones[0];
-      if (!ex.policy.clone_pvid.empty() || !ex.policy.clone_location.empty()) {
-        clone = nullptr;
-        for (auto* c : d.clones)
-          if (pin_mismatch(*c, d, ex.policy.clone_pvid, ex.policy.clone_location, "the clone").empty()) clone = c;
-        if (!clone) bad = pin_mismatch(*d.clones[0], d, ex.policy.clone_pvid, ex.policy.clone_location, "the clone");
-      }
-      checks.push_back({"clone", "rollback clone intact (altinst_rootvg)", bad.empty() ? CheckStatus::pass : CheckStatus::fail,
-                        bad.empty() ? describe(*clone, d) : bad});
+      checks.push_back({"clone", "rollback clone intact (altinst_rootvg)", clone.pv ? CheckStatus::pass : CheckStatus::fail,
+                        clone.pv ? describe(*clone.pv, d) : clone.mismatch});
     }
   }
 
@@ -432,12 +449,7 @@ Report judge_verify(const std::vector<CommandResult>& rs, const VerifyExpect& ex
                       es.empty() ? "no entries" : std::to_string(es.size()) + " latest entries, " + std::to_string(perm) +
                                                       " permanent; newest: " + es[0].resource + " " + es[0].description});
   }
-  if (d.rootvg) rep.pins = Pins{d.rootvg->name, d.rootvg->pvid, d.location_of(d.rootvg->name), "", "", ""};
-  if (!d.clones.empty()) {
-    rep.pins.clone_disk = d.clones[0]->name;
-    rep.pins.clone_pvid = d.clones[0]->pvid;
-    rep.pins.clone_location = d.location_of(d.clones[0]->name);
-  }
+  set_pins(rep, d, clone);
   return rep;
 }
 
@@ -458,6 +470,7 @@ Report judge_preflight(const std::vector<CommandResult>& rs, const PreflightExpe
   }
 
   Disks d = read_disks(rs);
+  const ClonePick clone = pick_clone(d, ex.policy);
   if (ran(rs, "lspv", checks, "rollback clone exists (altinst_rootvg)")) {
     if (d.clones.empty())
       checks.push_back({"clone", "rollback clone exists (altinst_rootvg)", CheckStatus::fail,
@@ -466,7 +479,8 @@ Report judge_preflight(const std::vector<CommandResult>& rs, const PreflightExpe
       checks.push_back({"clone", "rollback clone exists (altinst_rootvg)", CheckStatus::fail,
                         std::to_string(d.clones.size()) + " disks show altinst_rootvg; pin the one to keep with --clone-pvid"});
     else
-      checks.push_back({"clone", "rollback clone exists (altinst_rootvg)", CheckStatus::pass, describe(*d.clones[0], d)});
+      checks.push_back({"clone", "rollback clone exists (altinst_rootvg)", CheckStatus::pass,
+                        describe(clone.pv ? *clone.pv : *d.clones[0], d)});
 
     if (d.rootvgs.size() != 1) {
       checks.push_back({"rootvg", "rootvg disk (the migration target)", CheckStatus::fail,
@@ -476,26 +490,21 @@ Report judge_preflight(const std::vector<CommandResult>& rs, const PreflightExpe
       checks.push_back({"rootvg", "rootvg disk (the migration target)", bad.empty() ? CheckStatus::pass : CheckStatus::fail,
                         bad.empty() ? describe(*d.rootvg, d) + ", " + (d.rootvg->state.empty() ? "?" : d.rootvg->state) : bad});
     }
-    if (!d.clones.empty() && (!ex.policy.clone_pvid.empty() || !ex.policy.clone_location.empty())) {
-      bool any = false;
-      for (auto* c : d.clones) any = any || pin_mismatch(*c, d, ex.policy.clone_pvid, ex.policy.clone_location, "the clone").empty();
-      if (!any)
-        checks.push_back({"clone_pin", "clone pin matches", CheckStatus::fail,
-                          pin_mismatch(*d.clones[0], d, ex.policy.clone_pvid, ex.policy.clone_location, "the clone")});
-    }
+    if (!d.clones.empty() && !clone.pv)
+      checks.push_back({"clone_pin", "clone pin matches", CheckStatus::fail, clone.mismatch});
   }
 
   if (ran(rs, "lscfg", checks, "location codes")) {
     std::string missing;
     if (d.rootvg && d.location_of(d.rootvg->name).empty()) missing += d.rootvg->name;
-    if (!d.clones.empty() && d.location_of(d.clones[0]->name).empty()) missing += (missing.empty() ? "" : ", ") + d.clones[0]->name;
+    if (clone.pv && d.location_of(clone.pv->name).empty()) missing += (missing.empty() ? "" : ", ") + clone.pv->name;
     if (!missing.empty())
       checks.push_back({"locations", "location codes", CheckStatus::fail,
                         "lscfg shows no location code for " + missing + "; the rollback boots the clone by its location"});
     else if (d.rootvg)
       checks.push_back({"locations", "location codes", CheckStatus::pass,
                         d.rootvg->name + " " + d.location_of(d.rootvg->name) +
-                            (d.clones.empty() ? "" : "; " + d.clones[0]->name + " " + d.location_of(d.clones[0]->name))});
+                            (clone.pv ? "; " + clone.pv->name + " " + d.location_of(clone.pv->name) : "")});
   }
 
   if (ran(rs, "bootlist", checks, "bootlist on the rootvg disk")) {
@@ -554,15 +563,7 @@ Report judge_preflight(const std::vector<CommandResult>& rs, const PreflightExpe
                         "active, " + std::to_string(vg->free_pps) + " free PPs (" + fmt_mb(static_cast<double>(vg->free_mb)) + ")"});
   }
 
-  if (d.rootvg) rep.pins = Pins{d.rootvg->name, d.rootvg->pvid, d.location_of(d.rootvg->name), "", "", ""};
-  if (!d.clones.empty()) {
-    const PhysicalVolume* c = d.clones[0];
-    for (auto* x : d.clones)
-      if (!ex.policy.clone_pvid.empty() && x->pvid == ex.policy.clone_pvid) c = x;
-    rep.pins.clone_disk = c->name;
-    rep.pins.clone_pvid = c->pvid;
-    rep.pins.clone_location = d.location_of(c->name);
-  }
+  set_pins(rep, d, clone);
 
   // What the migration will do (the runbook's path, with this system's identities).
   const Pins& p = rep.pins;
@@ -576,11 +577,14 @@ Report judge_preflight(const std::vector<CommandResult>& rs, const PreflightExpe
     rep.plan.push_back("From " + (rep.level.empty() ? std::string("the current level") : rep.level) + " to " +
                        ex.target_level + "; rootvg is migrated in place, data and configuration kept.");
   }
-  if (!d.clones.empty())
+  if (clone.pv)
     rep.plan.push_back("Never touched: " + p.clone_disk + " (altinst_rootvg, PVID " + p.clone_pvid +
                        (p.clone_location.empty() ? "" : ", location " + p.clone_location) +
                        "), the rollback: boot it from SMS with vtpilot run --plan rollback --clone-location " +
                        (p.clone_location.empty() ? "LOC" : p.clone_location) + ".");
+  else if (!d.clones.empty())
+    rep.plan.push_back("No altinst_rootvg disk matches the clone pin (" + clone.mismatch +
+                       "): pin the clone to keep, from lspv and lscfg, before migrating.");
   else
     rep.plan.push_back("No rollback clone: the guard refuses to continue from the BOS disk screen (no-rollback-disk) "
                        "until alt_disk_copy has made one.");

@@ -299,3 +299,50 @@ TEST_CASE("preflight: lsvg output without its STALE fields is no proof of a heal
   CHECK(c.status == CheckStatus::fail);
   CHECK(c.detail.find("could not read STALE PPs") != std::string::npos);
 }
+
+// Two alt_disk_copy clones, the one to keep pinned: every judge means that one, whichever pin
+// names it (PVID or location alone), in its checks, its pins and the rollback command.
+TEST_CASE("preflight and verify: with two clones the pinned one is the clone, pinned by location or by PVID") {
+  const std::string loc2 = "U8286.42A.21271DA-V3-C2-T1-L8300000000000000";
+  Policy by_loc, by_pvid;
+  by_loc.clone_location = loc2;
+  by_pvid.clone_pvid = "00f6db0a9d4e5f60";
+  for (const Policy& pin : {by_loc, by_pvid}) {
+    CAPTURE(pin.clone_location);
+    auto pre = running_71();
+    replace(pre, res("lspv", "lspv-two-clones.txt"));
+    replace(pre, res("lscfg", "lscfg-vl-hdisk-vscsi-three.txt"));
+    PreflightExpect pex;
+    pex.policy = pin;
+    const Report p = judge_preflight(pre, pex);
+    for (const Check& c : p.checks) CHECK_MESSAGE(c.status != CheckStatus::fail, c.id << ": " << c.detail);
+    CHECK(p.pins.clone_disk == "hdisk2");
+    CHECK(p.pins.clone_pvid == "00f6db0a9d4e5f60");
+    CHECK(p.pins.clone_location == loc2);
+    CHECK(check(p, "clone").detail.find("hdisk2") != std::string::npos);
+    CHECK(check(p, "locations").detail.find("hdisk2 " + loc2) != std::string::npos);
+    REQUIRE(!p.plan.empty());
+    CHECK(p.plan.back().find("--clone-location " + loc2) != std::string::npos);
+
+    auto post = clean_migration();
+    replace(post, res("lspv", "lspv-two-clones.txt"));
+    replace(post, res("lscfg", "lscfg-vl-hdisk-vscsi-three.txt"));
+    VerifyExpect vex;
+    vex.policy = pin;
+    const Report v = judge_verify(post, vex);
+    CHECK(check(v, "clone").status == CheckStatus::pass);
+    CHECK(check(v, "clone").detail.find("hdisk2") != std::string::npos);
+    CHECK(v.pins.clone_disk == "hdisk2");
+    CHECK(v.pins.clone_location == loc2);
+  }
+  // A pin no clone matches: no clone is offered as the one to pin or to roll back to.
+  auto pre = running_71();
+  replace(pre, res("lspv", "lspv-two-clones.txt"));
+  replace(pre, res("lscfg", "lscfg-vl-hdisk-vscsi-three.txt"));
+  PreflightExpect none;
+  none.policy.clone_pvid = "00f6db0aFFFFFFFF";
+  const Report n = judge_preflight(pre, none);
+  CHECK(check(n, "clone_pin").status == CheckStatus::fail);
+  CHECK(n.pins.clone_disk.empty());
+  for (const std::string& s : n.plan) CHECK(s.find("--plan rollback") == std::string::npos);
+}
