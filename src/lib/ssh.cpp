@@ -118,10 +118,18 @@ std::optional<SshFailure> check_host_key(ssh_session s, const SshParams& p) {
 }
 
 std::optional<SshFailure> authenticate(ssh_session s, const SshParams& p) {
+  // SSH_AUTH_ERROR from any userauth call is the connection failing (reset, a disconnect from
+  // the HMC), not a refusal: retryable, with libssh's reason. ssh_userauth_publickey_auto
+  // reports a disconnect in its agent loop as a denial: the session's state tells.
+  auto broke = [&](int rc) -> std::optional<SshFailure> {
+    if (rc == SSH_AUTH_SUCCESS) return std::nullopt;
+    if (rc != SSH_AUTH_ERROR && ssh_is_connected(s) && !(ssh_get_status(s) & (SSH_CLOSED | SSH_CLOSED_ERROR)))
+      return std::nullopt;
+    return SshFailure{std::string("ssh: the connection failed during authentication: ") + ssh_get_error(s), true};
+  };
   int rc = ssh_userauth_none(s, nullptr);
   if (rc == SSH_AUTH_SUCCESS) return std::nullopt;
-  if (rc == SSH_AUTH_ERROR)
-    return SshFailure{std::string("ssh: the connection failed during authentication: ") + ssh_get_error(s), true};
+  if (auto f = broke(rc)) return f;
   const int methods = ssh_userauth_list(s, nullptr);
   std::string tried;
   auto note = [&](const std::string& what) { tried += (tried.empty() ? "" : ", ") + what; };
@@ -132,21 +140,25 @@ std::optional<SshFailure> authenticate(ssh_session s, const SshParams& p) {
         rc = ssh_userauth_publickey(s, nullptr, k);
         ssh_key_free(k);
         if (rc == SSH_AUTH_SUCCESS) return std::nullopt;
+        if (auto f = broke(rc)) return f;
         note("key " + p.identity);
       } else {
         note("key " + p.identity + " (unreadable, or protected by a passphrase: load it into ssh-agent)");
       }
     }
-    if (std::getenv("SSH_AUTH_SOCK")) {
-      if (ssh_userauth_agent(s, nullptr) == SSH_AUTH_SUCCESS) return std::nullopt;
-      note("ssh-agent");
-    }
-    if (ssh_userauth_publickey_auto(s, nullptr, nullptr) == SSH_AUTH_SUCCESS) return std::nullopt;
-    note("default keys");
+    // The agent's keys, then the ssh config's IdentityFile and the default keys. Only this
+    // call tries the agent: each key offered twice used up the HMC's MaxAuthTries.
+    rc = ssh_userauth_publickey_auto(s, nullptr, nullptr);
+    if (rc == SSH_AUTH_SUCCESS) return std::nullopt;
+    if (auto f = broke(rc)) return f;
+    const char* agent = std::getenv("SSH_AUTH_SOCK");
+    note(agent && *agent ? "ssh-agent and default keys" : "default keys");
   }
   if (p.password) {
     if (methods & SSH_AUTH_METHOD_PASSWORD) {
-      if (ssh_userauth_password(s, nullptr, p.password->c_str()) == SSH_AUTH_SUCCESS) return std::nullopt;
+      rc = ssh_userauth_password(s, nullptr, p.password->c_str());
+      if (rc == SSH_AUTH_SUCCESS) return std::nullopt;
+      if (auto f = broke(rc)) return f;
       note("password");
     } else if (methods & SSH_AUTH_METHOD_INTERACTIVE) {
       rc = ssh_userauth_kbdint(s, nullptr, nullptr);
@@ -160,6 +172,7 @@ std::optional<SshFailure> authenticate(ssh_session s, const SshParams& p) {
         rc = ssh_userauth_kbdint(s, nullptr, nullptr);
       }
       if (rc == SSH_AUTH_SUCCESS) return std::nullopt;
+      if (auto f = broke(rc)) return f;
       note("password (keyboard-interactive)");
     }
   }

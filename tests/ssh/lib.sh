@@ -47,7 +47,8 @@ X11Forwarding no
 PrintMotd no
 LogLevel VERBOSE
 SetEnv SHLVL=1
-ForceCommand $SIM hmc --state $work/hmc
+ForceCommand ${FORCE_COMMAND:-$SIM hmc --state $work/hmc}
+${SSHD_EXTRA:-}
 EOF
   if [ "$mode" = password ]; then
     TEST_PASSWORD="vtp-Test-$$-$RANDOM"
@@ -75,10 +76,20 @@ EOF
 
 stop_sshd() {
   [ -s "$work/sshd.pid" ] && kill "$(cat "$work/sshd.pid")" 2>/dev/null
+  [ -s "$work/agent.pid" ] && kill "$(cat "$work/agent.pid")" 2>/dev/null
   # The LPAR's console daemon (started by chsysstate) outlives ssh sessions, as an LPAR does.
   [ -s "$work/hmc/daemon.pid" ] && kill "$(cat "$work/hmc/daemon.pid")" 2>/dev/null
   for d in "$work"/hmc/*/; do [ -s "$d/daemon.pid" ] && kill "$(cat "$d/daemon.pid")" 2>/dev/null; done
   return 0
+}
+
+# start_agent KEY...: an ssh-agent of this test's own ($work/agent.sock) holding KEYs; stopped
+# by its pid with the sshd.
+start_agent() {
+  local out
+  out=$(ssh-agent -a "$work/agent.sock" -s) || { echo "FAIL: ssh-agent did not start"; exit 1; }
+  printf '%s\n' "$out" | sed -n 's/^SSH_AGENT_PID=\([0-9]*\);.*/\1/p' > "$work/agent.pid"
+  SSH_AUTH_SOCK=$work/agent.sock ssh-add -q "$@" 2>/dev/null || { echo "FAIL: ssh-add"; exit 1; }
 }
 
 # write_config FILE [extra TOML for [defaults]...]: an [hmc] for this sshd and one LPAR.

@@ -379,6 +379,174 @@ EOF
     [ "$rc" = 7 ] || fail "$cmd exit $rc, expected 7"
     grep -q "$why" err.txt || fail "the reason is not given" ;;
 
+  agent_key_once)
+    # An agent holding a key the HMC does not know, sshd's MaxAuthTries 2, and the right key as
+    # the ssh config's IdentityFile: the agent's key is offered once, so the IdentityFile is
+    # still reached (offered twice, it used up MaxAuthTries: "Too many authentication failures").
+    SSHD_EXTRA="MaxAuthTries 2" start_sshd
+    echo "--fast" > hmc/sim-args
+    ssh-keygen -q -t ed25519 -N '' -f "$work/stranger"
+    start_agent "$work/stranger"
+    write_config c.toml
+    sed -i "/^identity = /d" c.toml
+    printf 'Host 127.0.0.1\n  IdentityFile %s\n' "$work/id_ed25519" > ssh_config
+    HOME=$work SSH_AUTH_SOCK=$work/agent.sock run_vt --power-on
+    [ "$rc" = 0 ] || fail "exit $rc" ;;
+
+  auth_dropped)
+    # The HMC drops the connection during publickey auth (MaxAuthTries 1: the attempt after
+    # the wrong key's failure is answered with a disconnect): a connection failure with its
+    # cause, not "refused authentication".
+    SSHD_EXTRA="MaxAuthTries 1" start_sshd
+    echo "--fast" > hmc/sim-args
+    ssh-keygen -q -t ed25519 -N '' -f "$work/stranger"
+    ssh-keygen -q -t ed25519 -N '' -f "$work/stranger2"
+    start_agent "$work/stranger2"
+    write_config c.toml
+    sed -i "s|^identity = .*|identity = \"$work/stranger\"|" c.toml
+    HOME=$work SSH_AUTH_SOCK=$work/agent.sock run_vt --power-on
+    [ "$rc" = 5 ] || fail "exit $rc, expected 5"
+    grep -q "connection failed during authentication" err.txt || fail "not reported as a connection failure"
+    grep -qi "too many authentication failures" err.txt || fail "the cause is lost"
+    ! grep -q "refused authentication" err.txt || fail "reported as a refusal"
+    [ ! -e hmc/daemon.pid ] || fail "the LPAR was powered on" ;;
+
+  reopen_refused)
+    # After a drop the HMC refuses the vterm's terminal (sshd now PermitTTY no): each refused
+    # reopen is one reconnect attempt, not two (the channel reported opened(error) and closed).
+    start_sshd
+    echo "--time-scale 0.3" > hmc/sim-args
+    write_config c.toml
+    sed -i "s/^keepalive_s = .*/keepalive_s = 5\nreconnect_attempts = 3/" c.toml
+    ( timeout 120 "$V" run --config "$work/c.toml" --power-on --events json > out.txt 2> err.txt ) &
+    pid=$!
+    killed=""
+    for _ in $(seq 1 3000); do
+      if grep -q '"screen":"sms.main"' out.txt 2>/dev/null; then
+        echo "PermitTTY no" >> sshd_config
+        kill -HUP "$(cat sshd.pid)"
+        python3 -c 'import time; time.sleep(0.5)'
+        p=$(cat hmc/vterm.lock 2>/dev/null)
+        while [ -n "$p" ] && [ "$p" != 1 ]; do
+          case "$(tr '\0' ' ' < /proc/$p/cmdline 2>/dev/null)" in sshd:*) kill -9 "$p"; killed=$p; break ;; esac
+          p=$(awk '{print $4}' /proc/$p/stat 2>/dev/null)
+        done
+        break
+      fi
+      python3 -c 'import time; time.sleep(0.01)'
+    done
+    wait $pid; rc=$?
+    [ -n "$killed" ] || fail "no sshd session process to kill"
+    [ "$rc" = 5 ] || fail "exit $rc, expected 5"
+    grep -q "gave up after 3 reconnect attempts" err.txt || fail "did not give up after 3 attempts"
+    grep -q "refused a terminal" err.txt || fail "the refusal is not given"
+    [ "$(grep -c "reconnecting in" err.txt)" = 3 ] || fail "not 3 reconnect notes"
+    # Counted twice, attempt 3 came at once after attempt 2; counted once, after attempt 2's
+    # 2 s delay and its own refused reopen.
+    python3 - out.txt <<'EOF' || fail "attempts 2 and 3 were one refused reopen"
+import json, sys
+t = {}
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    for n in (2, 3):
+        if e.get("event") == "hmc" and f"(attempt {n} of 3)" in e.get("text", ""):
+            t[n] = e["t"]
+sys.exit(0 if len(t) == 2 and t[3] - t[2] >= 1.5 else f"attempt times {t}")
+EOF
+    ;;
+
+  stop_while_holding)
+    # Stopped while the new vterm has printed nothing yet (held back for 3 s): nothing more is
+    # done on the HMC, in particular no volume 1 load and no power-on while leaving.
+    start_sshd_wrapped() {
+      cat > hmc-wrap <<EOF
+#!/bin/sh
+printf '%s\n' "\$SSH_ORIGINAL_COMMAND" >> "$work/commands.log"
+case "\$SSH_ORIGINAL_COMMAND" in mkvterm*) sleep 8 ;; esac
+exec "$SIM" hmc --state "$work/hmc"
+EOF
+      chmod +x hmc-wrap
+      FORCE_COMMAND=$work/hmc-wrap start_sshd
+    }
+    start_sshd_wrapped
+    echo "--fast" > hmc/sim-args
+    write_config c.toml
+    "$V" run --config "$work/c.toml" --power-on > out.txt 2> err.txt &
+    pid=$!
+    for _ in $(seq 1 2000); do grep -q "mkvterm" commands.log 2>/dev/null && break; python3 -c 'import time; time.sleep(0.01)'; done
+    grep -q "mkvterm" commands.log 2>/dev/null || { kill $pid; fail "no mkvterm"; }
+    python3 -c 'import time; time.sleep(0.8)'
+    kill -TERM $pid
+    for _ in $(seq 1 1500); do kill -0 $pid 2>/dev/null || break; python3 -c 'import time; time.sleep(0.01)'; done
+    kill -0 $pid 2>/dev/null && { kill -9 $pid; fail "still running 15 s after SIGTERM"; }
+    wait $pid; rc=$?
+    [ "$rc" = 143 ] || fail "exit $rc, expected 143"
+    ! grep -q "loading volume 1\|activating" err.txt || fail "the HMC was worked on while leaving: $(grep 'loading\|activating' err.txt)"
+    ! grep -q "loadopt\|chsysstate" commands.log || fail "ran $(grep 'loadopt\|chsysstate' commands.log)" ;;
+
+  password_prompt_interrupted)
+    # Ctrl-C at the HMC password prompt: the terminal has its echo back afterwards, and
+    # vtpilot still ends by SIGINT. (Nothing listens on the port: the prompt comes first.)
+    PORT=$(free_port)
+    : > known_hosts; : > ssh_config
+    write_config c.toml
+    sed -i "s|^\[hmc\]|[hmc]\npassword_prompt = true|" c.toml
+    python3 - "$V" "$work/c.toml" > err.txt 2>&1 <<'EOF' || fail "$(tail -3 err.txt)"
+import fcntl, os, select, signal, subprocess, sys, termios, time
+v, cfg = sys.argv[1:3]
+m, s = os.openpty()
+def ctty():
+    os.setsid()
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+p = subprocess.Popen([v, "run", "--config", cfg], stdin=s, stdout=s, stderr=s, preexec_fn=ctty)
+seen, end = b"", time.time() + 30
+while b"Password for " not in seen and time.time() < end:
+    if select.select([m], [], [], 0.2)[0]:
+        seen += os.read(m, 4096)
+if b"Password for " not in seen:
+    sys.exit("no password prompt: %r" % seen)
+os.write(m, b"half-typed\x03")
+p.wait(timeout=30)
+if not termios.tcgetattr(s)[3] & termios.ECHO:
+    sys.exit("the terminal's echo is still off after Ctrl-C")
+if p.returncode != -signal.SIGINT:
+    sys.exit("exit %s, expected death by SIGINT" % p.returncode)
+EOF
+    ;;
+
+  second_signal)
+    # A second signal stops at once: the keys of the answer still being paced out are dropped
+    # (the first signal waits for that answer; pacing 8 s, so the Enter after "5" is pending).
+    start_sshd
+    echo "--fast" > hmc/sim-args
+    write_config c.toml
+    sed -i "s/^pacing_ms = .*/pacing_ms = 8000/" c.toml
+    "$V" run --config "$work/c.toml" --power-on --events json > out.txt 2> err.txt &
+    pid=$!
+    for _ in $(seq 1 3000); do grep -q '"event":"send"' out.txt 2>/dev/null && break; python3 -c 'import time; time.sleep(0.01)'; done
+    grep -q '"event":"send"' out.txt || { kill $pid; fail "nothing was sent"; }
+    kill -TERM $pid
+    python3 -c 'import time; time.sleep(0.5)'
+    kill -TERM $pid
+    t0=$(date +%s)
+    for _ in $(seq 1 3000); do kill -0 $pid 2>/dev/null || break; python3 -c 'import time; time.sleep(0.01)'; done
+    wait $pid; rc=$?
+    [ "$rc" = 143 ] || fail "exit $rc, expected 143"
+    [ $(( $(date +%s) - t0 )) -lt 6 ] || fail "took $(( $(date +%s) - t0 )) s after the second signal"
+    keys=$(console_keys)
+    case "$keys" in *"/"*) fail "the paced answer was finished after the second signal: keys $keys" ;; esac
+    grep -q "stopped again" lpar01-*.cast || fail "no marker for the dropped keys" ;;
+
+  bad_plan_second_lpar)
+    # The second LPAR's plan does not exist: exit 2 before any transcript is made.
+    PORT=$(free_port)
+    : > known_hosts; : > ssh_config
+    write_config c.toml
+    printf '\n[[lpar]]\nname = "lpar02"\nplan = "%s/no-such-plan.toml"\n' "$work" >> c.toml
+    run_vt
+    [ "$rc" = 2 ] || fail "exit $rc, expected 2"
+    ! ls "$work"/*.cast >/dev/null 2>&1 || fail "transcripts were left: $(ls "$work"/*.cast)" ;;
+
   *) echo "unknown case $case"; exit 2 ;;
 esac
 echo "ok ($case)"
