@@ -72,4 +72,12 @@ Fields parse_fields(const Screen& screen);
 // The default choice's key: "Choice [N]" wins, else the item marked ">>>", else "".
 std::string default_key(const Fields& fields);
 
+// Runs of blanks and tabs as one space, none at the start or the end: how a prompt line is
+// compared ("Choice [0]:" with any spacing).
+std::string collapse_blanks(std::string_view s);
+
+// Whether the cursor is on the prompt line (fields.prompt), so that text typed after it is
+// part of what Enter submits.
+bool prompt_at_cursor(const Screen& screen, const Fields& fields);
+
 }  // namespace vtpilot

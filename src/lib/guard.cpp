@@ -493,23 +493,6 @@ std::string joined(const std::vector<std::string>& v) {
   return out;
 }
 
-// The prompt line is where the cursor is: text typed after it is part of what will be submitted.
-bool prompt_at_cursor(const Screen& s, const Fields& f) {
-  if (f.prompt.empty() || s.cursor_row < 0 || s.cursor_row >= static_cast<int>(s.lines.size())) return false;
-  std::string row;
-  bool space = false;
-  for (char c : s.lines[static_cast<std::size_t>(s.cursor_row)]) {
-    if (c == ' ' || c == '\t') {
-      space = !row.empty();
-      continue;
-    }
-    if (space) row += ' ';
-    space = false;
-    row += c;
-  }
-  return row.find(f.prompt) != std::string::npos;
-}
-
 Verdict layer1(const Recognized& r, const Keys& k, const Policy& p, const Disk** verified) {
   static const Regex forbidden(kForbidden, false, true);
   const Fields& f = r.fields;

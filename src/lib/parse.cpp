@@ -13,9 +13,7 @@
 
 namespace vtpilot {
 
-namespace {
-
-std::string collapse(std::string_view s) {
+std::string collapse_blanks(std::string_view s) {
   std::string out;
   bool space = false;
   for (char c : s) {
@@ -30,10 +28,17 @@ std::string collapse(std::string_view s) {
   return out;
 }
 
+bool prompt_at_cursor(const Screen& s, const Fields& f) {
+  if (f.prompt.empty() || s.cursor_row < 0 || s.cursor_row >= static_cast<int>(s.lines.size())) return false;
+  return collapse_blanks(s.lines[static_cast<std::size_t>(s.cursor_row)]).find(f.prompt) != std::string::npos;
+}
+
+namespace {
+
 // Dot leaders ("Security Model..........Default") read as "Security Model ... Default".
 std::string tidy_label(std::string_view s) {
   static const Regex dots(R"(\s*\.{3,}\s*)");
-  std::string in = collapse(s), out;
+  std::string in = collapse_blanks(s), out;
   std::size_t pos = 0;
   while (auto m = dots.find(in, pos)) {
     out.append(in, pos, m->spans[0].first - pos);
@@ -123,18 +128,18 @@ Fields parse_fields(const Screen& screen) {
   // Title: the first line that is not blank, a rule or the firmware banner.
   for (std::size_t i = 0; i < lines.size(); ++i) {
     const std::string& l = lines[i];
-    if (collapse(l).empty() || is_rule(l) || is_firmware_header(l)) continue;
+    if (collapse_blanks(l).empty() || is_rule(l) || is_firmware_header(l)) continue;
     if (bos_item.search(l) || sms_item.search(l) || post_item.search(l)) break;
     // A boxed title ("|  PLEASE WAIT.... |") reads without its sides.
     auto unboxed = [](const std::string& s) {
-      std::string t = collapse(s);
-      if (t.size() >= 2 && t.front() == '|' && t.back() == '|') t = collapse(t.substr(1, t.size() - 2));
+      std::string t = collapse_blanks(s);
+      if (t.size() >= 2 && t.front() == '|' && t.back() == '|') t = collapse_blanks(t.substr(1, t.size() - 2));
       return t;
     };
     f.title = unboxed(l);
     // BOS centres two-line titles ("Welcome to Base Operating System" / "Installation and ...").
     auto indent = [](const std::string& s) { return s.find_first_not_of(' '); };
-    if (i + 1 < lines.size() && !collapse(lines[i + 1]).empty() && indent(l) >= 8 &&
+    if (i + 1 < lines.size() && !collapse_blanks(lines[i + 1]).empty() && indent(l) >= 8 &&
         indent(lines[i + 1]) >= 8 && !bos_item.search(lines[i + 1]) && !is_rule(lines[i + 1]))
       f.title += " " + unboxed(lines[i + 1]);
     break;
@@ -145,10 +150,10 @@ Fields parse_fields(const Screen& screen) {
   for (std::size_t i = lines.size(); i-- > 0;) {
     if (auto m = prompt_re.find(lines[i])) {
       prompt_line = i;
-      std::string p = collapse(m->group(1));
+      std::string p = collapse_blanks(m->group(1));
       if (p.rfind(">>> ", 0) == 0) p = p.substr(4);
       f.prompt = p;
-      f.typed = collapse(m->group(3));
+      f.typed = collapse_blanks(m->group(3));
       if (m->spans[2].first != std::string_view::npos && !m->group(2).empty())
         f.prompt_default = std::string(m->group(2));
       break;
@@ -230,9 +235,9 @@ Fields parse_fields(const Screen& screen) {
     if (toks.size() > 1 && (toks[0] == "-" || all_digits(toks[0])) &&
         label.find("  ") != std::string::npos) {
       d.position = toks[0];
-      d.name = collapse(label.substr(label.find(toks[0]) + toks[0].size()));
+      d.name = collapse_blanks(label.substr(label.find(toks[0]) + toks[0].size()));
     } else {
-      d.name = collapse(label);
+      d.name = collapse_blanks(label);
     }
     // The choice reads as the device, not as its Current Position ("1  SCSI CD-ROM" is "SCSI CD-ROM").
     for (Choice& c : f.choices)
@@ -266,11 +271,11 @@ Fields parse_fields(const Screen& screen) {
       for (std::size_t next = it.line + 1; next < lines.size(); ++next) {
         const std::string& prev = lines[next - 1];
         const std::string& l = lines[next];
-        if (collapse(l).empty() || bos_item.search(l) || sms_item.search(l)) break;
+        if (collapse_blanks(l).empty() || bos_item.search(l) || sms_item.search(l)) break;
         if (static_cast<int>(prev.size()) >= screen.cols) {
           row += l;
         } else if (l.find_first_not_of(' ') >= 8) {
-          row += " " + collapse(l);
+          row += " " + collapse_blanks(l);
         } else {
           break;
         }
@@ -321,7 +326,7 @@ Fields parse_fields(const Screen& screen) {
   bool have_settings = false;
   for (const std::string& l : lines) {
     if (auto m = method_re.find(l)) {
-      s.method = collapse(m->group(1));
+      s.method = collapse_blanks(m->group(1));
       have_settings = true;
     } else if (auto d = disks_re.find(l)) {
       std::string list(d->group(1));

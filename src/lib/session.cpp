@@ -26,21 +26,6 @@ namespace vtpilot {
 
 namespace {
 
-std::string collapse_ws(std::string_view s) {
-  std::string out;
-  bool space = false;
-  for (char c : s) {
-    if (c == ' ' || c == '\t') {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out += ' ';
-    space = false;
-    out += c;
-  }
-  return out;
-}
-
 std::string printable(std::string_view keys) {
   std::string out;
   for (char c : keys) {
@@ -61,11 +46,6 @@ std::string text_without_row(const Screen& s, int row) {
     out += '\n';
   }
   return out;
-}
-
-bool prompt_at_cursor(const Screen& s, const Fields& f) {
-  if (f.prompt.empty() || s.cursor_row < 0 || s.cursor_row >= static_cast<int>(s.lines.size())) return false;
-  return collapse_ws(s.lines[static_cast<std::size_t>(s.cursor_row)]).find(f.prompt) != std::string::npos;
 }
 
 // Text a console echoes as typed: printable, one line. Only such an answer has its Enter held
@@ -473,7 +453,7 @@ struct Session::Impl {
       const bool reacted =
           r.id != a.screen_id || (a.by_prompt && text_without_row(s, a.prompt_row) != a.pre_text);
       const std::optional<std::string> shown = shown_typed(s, r, a);
-      const std::string want = a.by_prompt ? collapse_ws(a.answer) : a.answer;
+      const std::string want = a.by_prompt ? collapse_blanks(a.answer) : a.answer;
       const bool prefix = shown && shown->size() <= want.size() && want.compare(0, shown->size(), *shown) == 0;
       const Guard og = operator_guard();
       const Guard* with = a.by_operator ? &og : nullptr;
