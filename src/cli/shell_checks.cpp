@@ -212,15 +212,16 @@ int report_verify(const std::vector<CommandResult>& results, const Policy& polic
 
 int run_checks(CheckKind kind, const RunArgs& o, const TransportMaker& make) {
   const char* who = kind == CheckKind::verify ? "verify" : "preflight";
+  int code = 0;
+  auto p = prepare_run(o, who, code);  // the other arguments first: never ask for a password, then exit 2
+  if (!p) return code;
   std::string err;
   auto password = read_password(o.shell, err);
   if (!password) {
     std::cerr << "vtpilot " << who << ": " << err << "\n";
+    p->recorder->close();
     return kUsage;
   }
-  int code = 0;
-  auto p = prepare_run(o, who, code);
-  if (!p) return code;
   ShellDriver shell(Recognizer::builtin(), Guard(p->policy),
                     shell_options(o, kind == CheckKind::verify ? verify_commands() : preflight_commands(), std::move(*password)));
   const std::string command = p->command;
