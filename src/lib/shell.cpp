@@ -42,7 +42,7 @@ namespace {
 
 // Screens on the way to a running system: wait for them to pass.
 bool passing_screen(const std::string& id) {
-  return id == "sms.post" || id == "sms.please_wait" || id == "fw.starting_software" || id == "hmc.vterm_open";
+  return id == "sms.post" || id == "sms.please_wait" || id == "fw.starting_software";
 }
 
 bool blank(const Screen& s) {
@@ -248,7 +248,7 @@ struct ShellDriver::Impl {
   }
 
   bool send(const Recognized& r, const Screen& s, const std::string& keys, bool secret, double now,
-            const std::string& what, const Guard* with = nullptr) {
+            const Guard* with = nullptr) {
     auto verdict = (with ? *with : guard).approve(r, s, keys);
     if (auto* refused = std::get_if<Verdict>(&verdict)) {
       emit({SessionEvent::refuse, now, r.id, secret ? "***" : printable(keys), refused->code, refused->reason});
@@ -259,7 +259,7 @@ struct ShellDriver::Impl {
     pending_secret = secret;
     acted_this_visit = true;
     last_change = now;
-    (void)what;  // the runner shows a send's text as a recovery note: keep it empty
+    // No text: the runner shows a send's text as a recovery note.
     emit({SessionEvent::send, now, r.id, secret ? "***" : printable(keys), "", "", -1, -1, secret});
     return true;
   }
@@ -304,7 +304,7 @@ struct ShellDriver::Impl {
     t.r = r;
     t.s = s;
     t.confirm_by = confirm_after(t.text.size(), now);
-    if (!send(r, s, t.text, false, now, t.what)) return;
+    if (!send(r, s, t.text, false, now)) return;
     typing = std::move(t);
   }
 
@@ -319,7 +319,7 @@ struct ShellDriver::Impl {
       finish(Outcome::refused, 3, now, SessionEvent::halt, v.code, v.reason);
       return false;
     }
-    if (!send(t.r, t.s, keys, false, now, t.what)) return false;
+    if (!send(t.r, t.s, keys, false, now)) return false;
     t.confirm_by = confirm_after(keys.size(), now);
     return true;
   }
@@ -522,7 +522,7 @@ struct ShellDriver::Impl {
           p.allow_unknown_screen = true;
           Guard wake_guard(p);
           emit({SessionEvent::note, now, id, "", "wake", "the console shows nothing: pressing Enter once to make it draw its prompt"});
-          send(r, s, "\r", false, now, "wake", &wake_guard);
+          send(r, s, "\r", false, now, &wake_guard);
         }
       }
       return;  // unknown screens: wait for something known (bounded by the timeout)
@@ -551,7 +551,7 @@ struct ShellDriver::Impl {
         halt(now, "no-password", "the console asks for " + opt.user + "'s password: give --password-file FILE, or run on a terminal to be asked");
       } else {
         password_sent = true;
-        send(r, s, opt.password + "\r", true, now, "password");
+        send(r, s, opt.password + "\r", true, now);
       }
     } else if (id == "aix.license") {
       if (!opt.accept_license) {
