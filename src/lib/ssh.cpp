@@ -6,6 +6,11 @@
 // schedules another pass while bytes are still waiting (Asio's epoll is edge-triggered).
 // Callbacks are posted, never called from inside libssh calls, so a callback may close the
 // stream or drop the link; a generation number silences callbacks after disconnect().
+//
+// The connect thread owns its session until it posts the result back: disconnect() and the
+// connect deadline only bump the generation (the loop never waits for the thread), and the
+// posted result of an abandoned attempt frees that session on the loop. The thread holds the
+// io_context's work until then, so the loop does not end under it.
 #include <utility>  // before Asio (debian12-notes.md)
 
 #include "vtpilot/ssh.hpp"
@@ -21,6 +26,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "ssh_dl.hpp"  // libssh is loaded on first use, not linked: its calls go through a table
@@ -187,6 +193,21 @@ std::optional<SshFailure> authenticate(ssh_session s, const SshParams& p) {
                     false};
 }
 
+// A session not yet adopted by the link: freed unless release()d (an abandoned connect).
+struct OwnedSession {
+  ssh_session s = nullptr;
+  explicit OwnedSession(ssh_session session) : s(session) {}
+  OwnedSession(OwnedSession&& o) noexcept : s(std::exchange(o.s, nullptr)) {}
+  OwnedSession& operator=(OwnedSession&&) = delete;
+  ~OwnedSession() {
+    if (s) {
+      ssh_disconnect(s);
+      ssh_free(s);
+    }
+  }
+  ssh_session release() { return std::exchange(s, nullptr); }
+};
+
 }  // namespace
 
 struct SshLink::Impl : std::enable_shared_from_this<Impl> {
@@ -212,21 +233,19 @@ struct SshLink::Impl : std::enable_shared_from_this<Impl> {
   ssh_event ev = nullptr;  // libssh's own poll of the session, run without waiting on each pass
   asio::posix::stream_descriptor sock;
   asio::steady_timer keepalive;
-  std::thread worker;
+  asio::steady_timer connect_deadline;  // the whole connect + auth, on the loop's clock
   std::vector<std::unique_ptr<Chan>> chans;
   std::function<void(const std::string&)> on_lost;
-  bool up = false, reading = false, writing = false, servicing = false, again = false;
+  bool up = false, reading = false, writing = false, servicing = false, again = false, connecting = false;
   int next_id = 1;
   unsigned gen = 0;  // bumped by disconnect(): posted callbacks of an older generation are dropped
   std::string described;
 
-  Impl(asio::io_context& io_, SshParams params) : io(io_), p(std::move(params)), sock(io_), keepalive(io_) {
+  Impl(asio::io_context& io_, SshParams params)
+      : io(io_), p(std::move(params)), sock(io_), keepalive(io_), connect_deadline(io_) {
     described = (p.user.empty() ? std::string() : p.user + "@") + p.host + (p.port ? ":" + std::to_string(p.port) : "");
   }
-  ~Impl() {
-    if (worker.joinable()) worker.join();
-    teardown();
-  }
+  ~Impl() { teardown(); }
 
   template <class F>
   void later(F f) {
@@ -237,8 +256,10 @@ struct SshLink::Impl : std::enable_shared_from_this<Impl> {
   }
 
   void teardown() {
-    ++gen;
+    ++gen;  // a connect still running is abandoned: its posted result frees its session
     up = false;
+    connecting = false;
+    connect_deadline.cancel();
     keepalive.cancel();
     if (sock.is_open()) {
       boost::system::error_code ec;
@@ -291,30 +312,46 @@ struct SshLink::Impl : std::enable_shared_from_this<Impl> {
   }
 
   void connect(std::function<void(std::optional<SshFailure>)> done) {
-    if (worker.joinable()) worker.join();
     teardown();
     if (auto f = configure()) {
       later([done, f = *f] { done(f); });
       return;
     }
-    // Blocking libssh calls (bounded by SSH_OPTIONS_TIMEOUT) on a thread of their own; the
-    // session is not touched here until the result is posted back.
-    ssh_session session = s;
-    SshParams params = p;
-    worker = std::thread([this, session, params, w = weak_from_this(), g = gen, done = std::move(done)]() mutable {
-      std::optional<SshFailure> failure;
-      if (ssh_connect(session) != SSH_OK)
-        failure = SshFailure{"ssh: cannot connect to " + described + ": " + ssh_get_error(session), true};
-      if (!failure) failure = check_host_key(session, params);
-      if (!failure) failure = authenticate(session, params);
-      asio::post(io, [w, g, failure, done = std::move(done)] {
-        auto self = w.lock();
-        if (!self || self->gen != g) return;
-        if (self->worker.joinable()) self->worker.join();
-        if (!failure) self->attach_socket();
-        done(failure);
-      });
+    // Blocking libssh calls (each wait bounded by SSH_OPTIONS_TIMEOUT) on a thread of their
+    // own, which owns the session until its result is posted back. The whole attempt is
+    // bounded by connect_deadline (libssh bounds each wait alone, getaddrinfo not at all); a
+    // second later than libssh's own timeout, so that its reason wins when one wait is all.
+    OwnedSession session(std::exchange(s, nullptr));
+    connecting = true;
+    const unsigned g = gen;
+    auto cb = std::make_shared<std::function<void(std::optional<SshFailure>)>>(std::move(done));
+    connect_deadline.expires_after(std::chrono::milliseconds(static_cast<long>(p.connect_timeout_s * 1000) + 1000));
+    connect_deadline.async_wait([w = weak_from_this(), g, cb, what = described, t = p.connect_timeout_s](boost::system::error_code ec) {
+      auto self = w.lock();
+      if (ec || !self || self->gen != g || !self->connecting) return;
+      self->teardown();  // the thread's result is dropped when it comes; its session freed then
+      char secs[32];
+      std::snprintf(secs, sizeof secs, "%g", t);
+      (*cb)(SshFailure{"ssh: cannot connect to " + what + ": no answer within " + secs + " s (connect_timeout_s)", true});
     });
+    std::thread([session = std::move(session), params = p, what = described, io = &io, w = weak_from_this(), g, cb,
+                 work = asio::make_work_guard(io)]() mutable {
+      std::optional<SshFailure> failure;
+      if (ssh_connect(session.s) != SSH_OK)
+        failure = SshFailure{"ssh: cannot connect to " + what + ": " + ssh_get_error(session.s), true};
+      if (!failure) failure = check_host_key(session.s, params);
+      if (!failure) failure = authenticate(session.s, params);
+      asio::post(*io, [w, g, failure, cb, session = std::move(session), work = std::move(work)]() mutable {
+        work.reset();
+        auto self = w.lock();
+        if (!self || self->gen != g || !self->connecting) return;  // abandoned: `session` is freed here
+        self->connecting = false;
+        self->connect_deadline.cancel();
+        self->s = session.release();
+        if (!failure) self->attach_socket();
+        (*cb)(failure);
+      });
+    }).detach();
   }
 
   void attach_socket() {
@@ -619,9 +656,6 @@ void SshLink::close_stream(int stream) {
   }
 }
 
-void SshLink::disconnect() {
-  if (impl_->worker.joinable()) impl_->worker.join();
-  impl_->teardown();
-}
+void SshLink::disconnect() { impl_->teardown(); }
 
 }  // namespace vtpilot

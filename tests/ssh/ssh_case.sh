@@ -404,6 +404,7 @@ EOF
     start_agent "$work/stranger2"
     write_config c.toml
     sed -i "s|^identity = .*|identity = \"$work/stranger\"|" c.toml
+    sed -i "s/^connect_timeout_s = .*/connect_timeout_s = 3/" c.toml  # libssh waits it out after the disconnect
     HOME=$work SSH_AUTH_SOCK=$work/agent.sock run_vt --power-on
     [ "$rc" = 5 ] || fail "exit $rc, expected 5"
     grep -q "connection failed during authentication" err.txt || fail "not reported as a connection failure"
