@@ -75,11 +75,20 @@ EOF
 }
 
 stop_sshd() {
-  [ -s "$work/sshd.pid" ] && kill "$(cat "$work/sshd.pid")" 2>/dev/null
-  [ -s "$work/agent.pid" ] && kill "$(cat "$work/agent.pid")" 2>/dev/null
+  local pids=() f p
   # The LPAR's console daemon (started by chsysstate) outlives ssh sessions, as an LPAR does.
-  [ -s "$work/hmc/daemon.pid" ] && kill "$(cat "$work/hmc/daemon.pid")" 2>/dev/null
-  for d in "$work"/hmc/*/; do [ -s "$d/daemon.pid" ] && kill "$(cat "$d/daemon.pid")" 2>/dev/null; done
+  for f in "$work/sshd.pid" "$work/agent.pid" "$work/hmc/daemon.pid" "$work"/hmc/*/daemon.pid; do
+    [ -s "$f" ] && pids+=("$(cat "$f")")
+  done
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+  # They are not our children (sshd started the daemons): wait, bounded, until they are gone,
+  # so none still writes into $work while it is removed.
+  for _ in $(seq 1 200); do
+    local alive=0
+    for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && break
+    python3 -c 'import time; time.sleep(0.01)'
+  done
   return 0
 }
 
