@@ -186,53 +186,64 @@ struct Terminal::Impl {
 
   void write(std::string_view b) {
     if (b.empty()) return;
-    if (fast) watch(b);
     std::string defused;
-    if (defuse_rep(b, defused)) b = defused;
+    if (defuse(b, defused)) b = defused;
+    if (fast) watch(b);
     vterm_input_write(vt, b.data(), b.size());
   }
 
-  // REP (CSI Pn b, "repeat the preceding character") with no character before it, e.g. as the
-  // first bytes after a reset, makes libvterm 0.1.4 loop forever inside vterm_input_write: a
-  // hang no timeout can end (the fuzzer found it from 56 bytes of line noise). REP is no
-  // VT100 control and AIX's console never sends it, so every REP is ignored: its final byte
-  // becomes 'z', a CSI libvterm does not implement and skips. Followed across writes, since a
-  // sequence can be cut anywhere.
+  // Two libvterm 0.1.4 bugs that line noise on a console reaches (the fuzzer found both), so
+  // the bytes are rewritten before libvterm sees them, followed across writes (a sequence can
+  // be cut anywhere):
+  // - REP (CSI Pn b, "repeat the preceding character") with no character before it loops
+  //   forever inside vterm_input_write: a hang no timeout can end. REP is no VT100 control and
+  //   AIX's console never sends it, so every REP is ignored: its final byte becomes 'z', a CSI
+  //   libvterm does not implement and skips.
+  // - A CSI with 16 or more parameter separators (';' or ':') writes past libvterm's argument
+  //   array (16 entries, unchecked): memory corruption, then a crash. Parameters after the
+  //   15th separator are dropped, as a terminal ignores parameters it has no room for.
+  static constexpr int kMaxSeparators = 15;
   enum class Rep { ground, esc, csi, other } rep = Rep::ground;
-  bool defuse_rep(std::string_view b, std::string& out) {
+  int separators = 0;  // in the CSI being read
+  bool defuse(std::string_view b, std::string& out) {
     bool changed = false;
+    auto edit = [&](std::size_t i) {  // from byte i on, `out` holds the rewritten bytes
+      if (!changed) out.assign(b.substr(0, i));
+      changed = true;
+    };
     for (std::size_t i = 0; i < b.size(); ++i) {
       const unsigned char c = static_cast<unsigned char>(b[i]);
+      char keep = static_cast<char>(c);
+      bool drop = false;
       if (c == 0x18 || c == 0x1a) {  // CAN / SUB cancel a sequence
         rep = Rep::ground;
-        continue;
-      }
-      if (c == 0x1b) {
+      } else if (c == 0x1b) {
         rep = Rep::esc;
-        continue;
-      }
-      if (c < 0x20) continue;  // C0 controls are executed inside a sequence
-      switch (rep) {
-        case Rep::ground: break;
-        case Rep::esc:  // libvterm 0.1.4 still takes '[' as CSI after intermediates (ESC SP [ 2 b hangs too)
-          if (c >= 0x20 && c <= 0x2f) break;
-          if (c >= 0x7f) break;  // DEL and non-ASCII bytes: libvterm skips them and stays in ESC
-          rep = c == '[' ? Rep::csi : Rep::ground;
-          break;
-        case Rep::csi:
-        case Rep::other:
-          if (c >= 0x40 && c <= 0x7e) {
-            if (c == 'b' && rep == Rep::csi) {
-              if (!changed) out.assign(b);
-              out[i] = 'z';
-              changed = true;
+      } else if (c >= 0x20) {  // C0 controls are executed inside a sequence
+        switch (rep) {
+          case Rep::ground: break;
+          case Rep::esc:  // libvterm 0.1.4 still takes '[' as CSI after intermediates (ESC SP [ 2 b hangs too)
+            if (c >= 0x20 && c <= 0x2f) break;
+            if (c >= 0x7f) break;  // DEL and non-ASCII bytes: libvterm skips them and stays in ESC
+            rep = c == '[' ? Rep::csi : Rep::ground;
+            separators = 0;
+            break;
+          case Rep::csi:
+          case Rep::other:
+            if (c >= 0x40 && c <= 0x7e) {
+              if (c == 'b' && rep == Rep::csi) keep = 'z';
+              rep = Rep::ground;
+            } else if (c >= 0x30 && c <= 0x3b) {  // digits and separators
+              if (separators >= kMaxSeparators) drop = true;
+              else if (c == ';' || c == ':') ++separators;
+            } else if (c < 0x30 || (c >= 0x3c && c <= 0x3f)) {
+              rep = Rep::other;  // an intermediate or a private marker: not REP
             }
-            rep = Rep::ground;
-          } else if (c < 0x30 || (c >= 0x3c && c <= 0x3f)) {
-            rep = Rep::other;  // an intermediate or a private marker: not REP
-          }
-          break;
+            break;
+        }
       }
+      if (drop || keep != static_cast<char>(c)) edit(i);
+      if (changed && !drop) out += keep;
     }
     return changed;
   }

@@ -233,3 +233,30 @@ TEST_CASE("terminal: OSC and DCS after an escape intermediate are strings, ESC X
     CHECK(t.history() == slow.history());
   }
 }
+
+TEST_CASE("terminal: a CSI with 16 or more parameters does not corrupt libvterm (fuzz find), in any chunking") {
+  // libvterm 0.1.4 stores CSI parameters in a 16-entry array without a bound: "ESC [" and 40
+  // ':' from line noise wrote past it and crashed vtpilot (SEGV in vterm_input_write). The
+  // parameters after the 15th separator are dropped, so the sequence still ends where it did.
+  const std::string bytes = fixture_bytes("terminal-csi-many-separators-crashes-libvterm.bin");
+  REQUIRE(bytes.find(std::string(40, ':')) != std::string::npos);
+  const Screen whole = render(bytes);
+  for (std::size_t step : {1u, 2u, 5u, 64u}) {
+    Terminal t;
+    for (std::size_t i = 0; i < bytes.size(); i += step) t.feed(std::string_view(bytes).substr(i, step));
+    CAPTURE(step);
+    CHECK(t.screen() == whole);
+  }
+  for (const char* sep : {";", ":"}) {
+    for (int n : {15, 16, 40, 1000}) {
+      std::string csi = "\x1b[";
+      for (int i = 0; i < n; ++i) csi += sep;
+      CAPTURE(n);
+      // The sequence ends at its final byte: "m" here, and the text after it is drawn.
+      CHECK(render(csi + "1mok\x1b[2;1Hsecond").lines[0] == "ok");
+      CHECK(render(csi + "1mok\x1b[2;1Hsecond").lines[1] == "second");
+    }
+  }
+  // Fifteen separators (16 parameters) still reach libvterm whole: SGR 1 (bold) as the 16th.
+  CHECK(render("\x1b[0;0;0;0;0;0;0;0;0;0;0;0;0;0;0;0Hx").lines[0] == "x");
+}
