@@ -57,7 +57,8 @@ void add_run_flags(CLI::App* cmd, RunArgs& o) {
   auto* config = cmd->add_option("--config", o.config, "TOML config: HMC, LPARs, policy (ssh + mkvterm)");
   spawn->excludes(sim);
   config->excludes(sim)->excludes(spawn);
-  cmd->add_option("--plan", o.plan, "built-in plan name (migrate) or a plan file")->capture_default_str();
+  cmd->add_option("--plan", o.plan, "built-in plan name (migrate) or a plan file; overrides a config's plan")
+      ->capture_default_str()->each([&o](const std::string&) { o.plan_given = true; });
   cmd->add_option("--transcript", o.transcript, "asciicast file to write (default: vtpilot-DATE-TIME.cast here)");
   cmd->add_option("--lpar", o.lpars, "with --config: only these LPARs (repeatable; default all of the config)");
   cmd->add_flag("--power-on", o.power_on, "with --config: activate a Not Activated LPAR into SMS (chsysstate -b sms)");

@@ -42,7 +42,7 @@ struct RunArgs {
   // --config only: which LPARs, and what the command line says over the config.
   std::vector<std::string> lpars;
   bool power_on = false, take_over = false;
-  bool pacing_given = false, timeout_given = false;
+  bool pacing_given = false, timeout_given = false, plan_given = false;
 };
 
 // What run and step share once the flags are checked: the console command, the plan, the

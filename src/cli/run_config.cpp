@@ -154,7 +154,7 @@ std::optional<Config> load_run_config(const RunArgs& a, const char* who, int& co
     if (policy_given(a.policy)) l.policy = a.policy;
     if (!a.media_pattern.empty()) l.media_pattern = a.media_pattern;
     if (!a.media_location.empty()) l.media_location = a.media_location;
-    if (a.plan != "migrate") l.plan = a.plan;
+    if (a.plan_given) l.plan = a.plan;  // --plan migrate too, over a config's plan = "rollback"
   }
   return c;
 }

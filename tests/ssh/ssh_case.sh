@@ -36,6 +36,17 @@ case $case in
     grep -q '"i", "~."' "$cast" || fail "the vterm was not left with ~."
     [ ! -e hmc/vterm.lock ] || fail "the vterm is still held after the run" ;;
 
+  plan_flag_over_config)
+    # --plan migrate wins over the config's plan = "rollback" (it was ignored: only a plan other
+    # than the default name was taken as given, and the rollback ran).
+    start_sshd
+    echo "--fast" > hmc/sim-args
+    write_config c.toml "plan = \"rollback\""
+    run_vt --power-on --plan migrate
+    [ "$rc" = 0 ] || fail "exit $rc"
+    keys=$(console_keys)
+    [ "$keys" = "${MIGRATE}" ] || fail "keys were $keys, not the migration's" ;;
+
   not_activated_needs_power_on)
     start_sshd
     echo "--fast" > hmc/sim-args
