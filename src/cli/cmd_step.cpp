@@ -199,6 +199,8 @@ void add_step(CLI::App& app) {
       "Without a terminal on stdin, commands are read as lines: empty = accept, s, w, q, t KEYS.\n"
       "Exit codes as for run; q is 4 (halted by the operator), Ctrl-C 130.");
   add_run_flags(cmd, *o);
+  if (auto* opt = cmd->get_option_no_throw("--lpar"))  // step drives one console
+    opt->description("with --config: the one LPAR to step through (needed when the config lists more than one)");
   cmd->callback([o] {
     int code = 0;
     TransportMaker maker;
