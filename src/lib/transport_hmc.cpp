@@ -194,7 +194,8 @@ class HmcTransport final : public Transport {
       if (*state == "Not Activated") {
         if (!o_.power_on) {
           fail(2, o_.lpar + " is Not Activated: run with --power-on (power_on = true) to activate it into SMS, "
-                            "or activate it yourself (chsysstate ... -o on -b sms)");
+                            "or activate it yourself (chsysstate ... -o on -b sms); verify and preflight need it "
+                            "running AIX");
           return;
         }
         power_on_ = true;
