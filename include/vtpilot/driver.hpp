@@ -26,6 +26,9 @@ struct SessionEvent {
   bool secret = false;
 };
 
+// Keys as events and messages show them: "<Enter>", "<LF>", "^C" for the other controls.
+std::string printable_keys(std::string_view keys);
+
 class Driver {
  public:
   virtual ~Driver() = default;

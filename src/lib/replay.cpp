@@ -4,19 +4,6 @@
 
 namespace vtpilot {
 
-namespace {
-std::string printable(std::string_view keys) {
-  std::string out;
-  for (char c : keys) {
-    if (c == '\r') out += "<Enter>";
-    else if (c == '\n') out += "<LF>";
-    else if (static_cast<unsigned char>(c) < 0x20) out += "^" + std::string(1, static_cast<char>(c + '@'));
-    else out += c;
-  }
-  return out;
-}
-}  // namespace
-
 ReplayResult replay_cast(Driver& session, const std::string& cast_path) {
   ReplayResult res;
   Cast cast;
@@ -48,8 +35,8 @@ ReplayResult replay_cast(Driver& session, const std::string& cast_path) {
     res.exit_code = 6;
     res.report = cast_path + ":" + std::to_string(e.line) + ": replay diverged at event " + std::to_string(index) +
                  " (t=" + std::to_string(e.t) + "s) on screen " + (last_screen.empty() ? "(unknown)" : last_screen) +
-                 "\n  recorded keys: " + printable(expected.substr(at)) +
-                 "\n  engine sent:   " + printable(actual.substr(at)) +
+                 "\n  recorded keys: " + printable_keys(expected.substr(at)) +
+                 "\n  engine sent:   " + printable_keys(actual.substr(at)) +
                  "\n  (agreed on the first " + std::to_string(at) + " key bytes)";
     // The recording sent an Enter where this engine holds it until the console echoes the
     // answer's text: a cast made before answers were split (at --pacing 0, "2<Enter>" in one write).

@@ -26,16 +26,6 @@ namespace vtpilot {
 
 namespace {
 
-std::string printable(std::string_view keys) {
-  std::string out;
-  for (char c : keys) {
-    if (c == '\r') out += "<Enter>";
-    else if (c == '\n') out += "<LF>";
-    else if (static_cast<unsigned char>(c) < 0x20) out += "^" + std::string(1, static_cast<char>(c + '@'));
-    else out += c;
-  }
-  return out;
-}
 
 // Screen text without one row (the prompt row, where echo happens).
 std::string text_without_row(const Screen& s, int row) {
@@ -55,6 +45,17 @@ bool echoable(std::string_view text) {
 }
 
 }  // namespace
+
+std::string printable_keys(std::string_view keys) {
+  std::string out;
+  for (char c : keys) {
+    if (c == '\r') out += "<Enter>";
+    else if (c == '\n') out += "<LF>";
+    else if (static_cast<unsigned char>(c) < 0x20) out += "^" + std::string(1, static_cast<char>(c + '@'));
+    else out += c;
+  }
+  return out;
+}
 
 struct Session::Impl {
   Plan plan;
@@ -336,7 +337,7 @@ struct Session::Impl {
     const std::string out = hold ? text : keys;
     auto verdict = (with ? *with : guard).approve(r, s, out);
     if (auto* refused = std::get_if<Verdict>(&verdict)) {
-      SessionEvent e{SessionEvent::refuse, now, r.id, secret ? "***" : printable(keys), refused->code,
+      SessionEvent e{SessionEvent::refuse, now, r.id, secret ? "***" : printable_keys(keys), refused->code,
                      (by_operator ? "operator keys: " : "") + refused->reason};
       emit(e);
       // In step mode the operator hears why and decides; unattended, a refusal halts the run.
@@ -385,7 +386,7 @@ struct Session::Impl {
     sent_this_visit = true;
     last_change = now;
     proposal.reset();
-    emit({SessionEvent::send, now, r.id, secret ? "***" : printable(out), "",
+    emit({SessionEvent::send, now, r.id, secret ? "***" : printable_keys(out), "",
           recovery      ? "recovery"
           : completes   ? "the screen shows \"" + a.answer + "\" typed"
           : by_operator ? "operator typed"
@@ -437,7 +438,7 @@ struct Session::Impl {
       halt(now, "timeout",
            "nothing changed for " + std::to_string(static_cast<int>(opt.screen_timeout_s)) + " s on " +
                (r.id.empty() ? std::string("an unrecognized screen") : r.id) +
-               (awaiting ? " after sending " + printable(awaiting->answer + (awaiting->enter ? "\r" : "")) : std::string()));
+               (awaiting ? " after sending " + printable_keys(awaiting->answer + (awaiting->enter ? "\r" : "")) : std::string()));
       return;
     }
 
@@ -457,7 +458,7 @@ struct Session::Impl {
       const bool prefix = shown && shown->size() <= want.size() && want.compare(0, shown->size(), *shown) == 0;
       const Guard og = operator_guard();
       const Guard* with = a.by_operator ? &og : nullptr;
-      const std::string whole = printable(a.answer + (a.enter ? "\r" : ""));
+      const std::string whole = printable_keys(a.answer + (a.enter ? "\r" : ""));
       if (a.enter_held) {
         if (r.id == a.screen_id && shown && *shown == want) {
           // Proven: the Enter, judged on this screen as the typed text + Enter.
@@ -494,7 +495,7 @@ struct Session::Impl {
             ++recoveries;
             const std::string rest = want.substr(shown->size());
             emit({SessionEvent::note, now, r.id, "", "no-echo",
-                  "the console shows \"" + *shown + "\" typed, not \"" + want + "\": sending the missing " + printable(rest) +
+                  "the console shows \"" + *shown + "\" typed, not \"" + want + "\": sending the missing " + printable_keys(rest) +
                       " (the Enter waits until the screen shows it)"});
             send(r, s, rest, a.secret, now, true, with, a.by_operator);
             return;
@@ -526,7 +527,7 @@ struct Session::Impl {
             // Only what the screen proves missing; text goes first again, its Enter held.
             const std::string rest = want.substr(shown->size()) + (a.enter ? "\r" : "");
             emit({SessionEvent::note, now, r.id, "", "no-reaction",
-                  "the console shows \"" + *shown + "\" typed, not \"" + want + "\": sending the missing " + printable(rest)});
+                  "the console shows \"" + *shown + "\" typed, not \"" + want + "\": sending the missing " + printable_keys(rest)});
             send(r, s, rest, a.secret, now, true, with, a.by_operator);
             return;
           }
@@ -614,7 +615,7 @@ struct Session::Impl {
       if (proposal || skipped_text) return;
       Proposal p{r.id, *keys, label_for(*keys, r.fields), step->secret, judge(r, s, *keys, guard.policy())};
       proposal = p;
-      emit({SessionEvent::propose, now, r.id, step->secret ? "***" : printable(*keys), p.verdict.code,
+      emit({SessionEvent::propose, now, r.id, step->secret ? "***" : printable_keys(*keys), p.verdict.code,
             p.verdict.allow ? p.label : p.verdict.reason});
       return;
     }
@@ -685,7 +686,7 @@ void Session::abort(double now, const std::string& why) {
   if (!m.closing && !m.detached && m.awaiting) {
     m.closing = why;
     m.proposal.reset();
-    const std::string whole = printable(m.awaiting->answer + (m.awaiting->enter ? "\r" : ""));
+    const std::string whole = printable_keys(m.awaiting->answer + (m.awaiting->enter ? "\r" : ""));
     m.emit({SessionEvent::note, now, m.cur_id, "", "finishing",
             why + ": first the answer in flight (" + whole + ") is finished" +
                 (m.awaiting->enter_held ? ": its Enter once the screen shows it typed" : "") +

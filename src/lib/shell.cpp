@@ -62,15 +62,6 @@ bool at_prompt(const Screen& s, bool blank_after = false) {
   return s.cursor_col >= static_cast<int>(s.lines[static_cast<std::size_t>(last)].size()) + (blank_after ? 1 : 0);
 }
 
-std::string printable(std::string_view keys) {
-  std::string out;
-  for (char c : keys) {
-    if (c == '\r') out += "<Enter>";
-    else if (static_cast<unsigned char>(c) < 0x20) out += "^" + std::string(1, static_cast<char>(c + '@'));
-    else out += c;
-  }
-  return out;
-}
 
 // Console bytes to lines: escape sequences dropped, CR returns to column 0 (later text
 // overwrites), BS steps back, LF ends the line. Enough for shell output and ksh's redraws.
@@ -251,7 +242,7 @@ struct ShellDriver::Impl {
             const Guard* with = nullptr) {
     auto verdict = (with ? *with : guard).approve(r, s, keys);
     if (auto* refused = std::get_if<Verdict>(&verdict)) {
-      emit({SessionEvent::refuse, now, r.id, secret ? "***" : printable(keys), refused->code, refused->reason});
+      emit({SessionEvent::refuse, now, r.id, secret ? "***" : printable_keys(keys), refused->code, refused->reason});
       finish(Outcome::refused, 3, now, SessionEvent::halt, refused->code, refused->reason);
       return false;
     }
@@ -260,7 +251,7 @@ struct ShellDriver::Impl {
     acted_this_visit = true;
     last_change = now;
     // No text: the runner shows a send's text as a recovery note.
-    emit({SessionEvent::send, now, r.id, secret ? "***" : printable(keys), "", "", -1, -1, secret});
+    emit({SessionEvent::send, now, r.id, secret ? "***" : printable_keys(keys), "", "", -1, -1, secret});
     return true;
   }
 
@@ -315,7 +306,7 @@ struct ShellDriver::Impl {
     const std::string line = t.text + (enter ? "\r" : "");
     const Verdict v = judge(t.r, t.s, line, guard.policy());
     if (!v.allow) {
-      emit({SessionEvent::refuse, now, t.r.id, printable(line), v.code, v.reason});
+      emit({SessionEvent::refuse, now, t.r.id, printable_keys(line), v.code, v.reason});
       finish(Outcome::refused, 3, now, SessionEvent::halt, v.code, v.reason);
       return false;
     }
