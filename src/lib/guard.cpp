@@ -172,14 +172,38 @@ std::size_t indent_of(const std::string& s) {
   return i == std::string::npos ? s.size() : i;
 }
 
+// The cursor's row up to the cursor: the only text on it that can be in the console's input
+// line. Text to the right of the cursor was drawn, not typed (a fuzz find: a stray "2" at the
+// end of "Choice:" was read as typed, so Enter was judged as 2 while the console would submit
+// the default, Overwrite). Columns are counted in characters; at the last column the character
+// under the cursor counts too (a line typed to the margin leaves the cursor on it).
+std::string left_of_cursor(const Screen& screen) {
+  if (screen.cursor_row < 0 || screen.cursor_row >= static_cast<int>(screen.lines.size())) return {};
+  const std::string& line = screen.lines[static_cast<std::size_t>(screen.cursor_row)];
+  const int keep = screen.cursor_col >= screen.cols - 1 ? screen.cursor_col + 1 : screen.cursor_col;
+  int col = 0;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    if ((static_cast<unsigned char>(line[i]) & 0xC0) == 0x80) continue;  // inside a character
+    if (col++ == keep) return line.substr(0, i);
+  }
+  return line;
+}
+
 // Layer 2's own reading of the prompt line: the text typed after the prompt, if the cursor is there.
 std::string raw_typed(const Screen& screen) {
   static const Regex prompt(
       R"(^(.*?(?:Choice\s*\[\s*\d*\s*\]|Choice|[Ss]election|[Kk]ey|continue|Enter)\s*[:?]) ?(.*?)\s*$)");
-  if (screen.cursor_row < 0 || screen.cursor_row >= static_cast<int>(screen.lines.size())) return {};
-  const std::string& line = screen.lines[static_cast<std::size_t>(screen.cursor_row)];
+  const std::string line = left_of_cursor(screen);
   if (auto m = prompt.find(line)) return std::string(m->group(2));
   return {};
+}
+
+// Layer 1's: the recognized prompt on the cursor's row, and what follows it up to the cursor.
+std::string typed_at_prompt(const Screen& screen, const Fields& f) {
+  if (!prompt_at_cursor(screen, f)) return {};
+  const std::string left = collapse_blanks(left_of_cursor(screen));
+  const std::size_t at = left.find(f.prompt);
+  return at == std::string::npos ? std::string() : collapse_blanks(std::string_view(left).substr(at + f.prompt.size()));
 }
 
 Verdict layer2(const Screen& screen, std::string_view keys, const Policy& policy) {
@@ -633,7 +657,7 @@ Verdict judge(const Recognized& recognized, const Screen& screen, std::string_vi
   if (Verdict v2 = layer2(screen, keys, policy); !v2.allow) return v2;
   // What the console will submit: the text already typed after the prompt, then the keys.
   const Fields& f = recognized.fields;
-  const std::string typed = prompt_at_cursor(screen, f) ? f.typed : std::string();
+  const std::string typed = typed_at_prompt(screen, f);
   const Disk* row = nullptr;
   Verdict v = layer1(recognized, parse_keys(typed, keys), policy, &row);
   if (v.allow && row && verified) {

@@ -11,6 +11,7 @@
 #include <cctype>
 #include <cstdint>
 #include <cstdlib>
+#include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -84,7 +85,9 @@ bool destructive(const Item& it) {
 }
 
 // The prompt: the default Enter alone chooses (the last "Choice [N]", else the first marked
-// item), and what was already typed after the last "Choice [...]:", which the Enter submits.
+// item), and what was already typed, which the Enter submits: on the cursor's row, left of the
+// cursor (text to its right was drawn, not typed; at the last column the character under the
+// cursor counts), after the first prompt word and its ':' or '?', as the console's line holds it.
 struct Prompt {
   std::string dflt, typed;
 };
@@ -96,13 +99,7 @@ Prompt prompt(const Screen& s, const std::vector<Item>& its) {
       at += 8;
       std::size_t e = at;
       while (e < l.size() && std::isdigit(static_cast<unsigned char>(l[e]))) ++e;
-      if (e < l.size() && l[e] == ']') {
-        if (e > at) p.dflt = l.substr(at, e - at);
-        std::size_t colon = l.find(':', e);
-        p.typed = colon == std::string::npos ? "" : l.substr(colon + 1);
-        p.typed.erase(0, p.typed.find_first_not_of(' '));
-        p.typed.erase(p.typed.find_last_not_of(' ') + 1);
-      }
+      if (e < l.size() && l[e] == ']' && e > at) p.dflt = l.substr(at, e - at);
     }
   }
   if (p.dflt.empty())
@@ -111,6 +108,23 @@ Prompt prompt(const Screen& s, const std::vector<Item>& its) {
         p.dflt = it.key;
         break;
       }
+  if (s.cursor_row >= 0 && s.cursor_row < static_cast<int>(s.lines.size())) {
+    const std::string& row = s.lines[static_cast<std::size_t>(s.cursor_row)];
+    const int keep = s.cursor_col >= s.cols - 1 ? s.cursor_col + 1 : s.cursor_col;
+    std::string left;
+    int col = 0;
+    for (char c : row) {
+      if ((static_cast<unsigned char>(c) & 0xC0) != 0x80 && col++ == keep) break;
+      left += c;
+    }
+    static const std::regex word(R"((Choice\s*\[\s*\d*\s*\]|Choice|[Ss]election|[Kk]ey|continue|Enter)\s*[:?] ?)");
+    std::smatch m;
+    if (std::regex_search(left, m, word)) {
+      p.typed = m.suffix();
+      p.typed.erase(0, p.typed.find_first_not_of(' '));
+      p.typed.erase(p.typed.find_last_not_of(' ') + 1);
+    }
+  }
   return p;
 }
 

@@ -110,3 +110,40 @@ TEST_CASE("guard fuzz finds: Enter where Choice [0] is the default but >>> marks
   CHECK(judge(f.recognized, f.screen, f.keys, p).code == "forbidden-method");
   CHECK(judge(f.recognized, f.screen, "1\r", p).allow);  // Migration Install, by its number
 }
+
+TEST_CASE("guard fuzz finds: text to the right of the cursor on the prompt line is not typed") {
+  // ">>> Choice:" with the cursor after it and a stray "2" drawn at the end of the row: the
+  // guard read the 2 as typed, judged Enter as 2, and allowed it; the console's line is empty,
+  // so Enter submits the default, the marked "0 Continew and complete overwrite..." item.
+  Find f = load("guard-text-right-of-cursor-is-not-typed.bin");
+  REQUIRE(f.keys == "\r");
+  const std::string& row = f.screen.lines[static_cast<std::size_t>(f.screen.cursor_row)];
+  REQUIRE(row.find("Choice:") != std::string::npos);
+  REQUIRE(row.back() == '2');
+  REQUIRE(static_cast<std::size_t>(f.screen.cursor_col) < row.size() - 1);
+  for (bool operator_mode : {false, true}) {
+    Policy p;
+    p.allow_unknown_screen = operator_mode;
+    Verdict v = judge(f.recognized, f.screen, f.keys, p);
+    CAPTURE(operator_mode);
+    CHECK_FALSE(v.allow);
+  }
+}
+
+TEST_CASE("guard: typed text is what stands between the prompt and the cursor") {
+  // The same screen, the digits left of the cursor (typed) or right of it (drawn there).
+  const std::string menu = "    1 Migration Install\r\n>>> 2 New and Complete Overwrite\r\n\r\n";
+  Policy p;
+  p.allow_unknown_screen = true;
+  // "Choice [2]: 1" typed, the cursor after it: Enter submits 1.
+  Screen typed = render(menu + ">>> Choice [2]: 1");
+  REQUIRE(typed.cursor_row == 3);
+  CHECK(judge(Recognized{}, typed, "\r", p).allow);
+  // "1" drawn at column 40, the cursor moved back after the prompt: Enter submits the default 2.
+  Screen drawn = render(menu + ">>> Choice [2]: " + std::string(24, ' ') + "1\x1b[4;17H");
+  REQUIRE(drawn.cursor_row == 3);
+  REQUIRE(drawn.cursor_col == 16);
+  REQUIRE(drawn.lines[3].back() == '1');
+  CHECK_FALSE(judge(Recognized{}, drawn, "\r", p).allow);
+  CHECK(judge(Recognized{}, drawn, "1\r", p).allow);
+}
