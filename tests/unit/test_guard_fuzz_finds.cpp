@@ -2,6 +2,8 @@
 // the keys), on which the guard once allowed a destructive choice that its layer 2 can see.
 #include <doctest/doctest.h>
 
+#include <vector>
+
 #include "fixture_util.hpp"
 #include "vtpilot/guard.hpp"
 #include "vtpilot/recognizer.hpp"
@@ -26,6 +28,22 @@ Find load(const char* name) {
   f.keys = d.substr(sep + 1, 8);
   return f;
 }
+
+// The guard's verdict on `keys` in run mode, and in step mode (the operator may answer a screen
+// no signature knows, judged by layer 2 alone).
+struct ModeVerdict {
+  bool operator_mode;
+  Verdict v;
+};
+std::vector<ModeVerdict> in_both_modes(const Find& f, const std::string& keys) {
+  std::vector<ModeVerdict> out;
+  for (bool operator_mode : {false, true}) {
+    Policy p;
+    p.allow_unknown_screen = operator_mode;
+    out.push_back({operator_mode, judge(f.recognized, f.screen, keys, p)});
+  }
+  return out;
+}
 }  // namespace
 
 TEST_CASE("guard fuzz finds: Enter then more keys, where the >>> default is New and Complete Overwrite") {
@@ -33,12 +51,9 @@ TEST_CASE("guard fuzz finds: Enter then more keys, where the >>> default is New 
   // chooses the marked default. Step mode judges operator keys by layer 2 alone there.
   Find f = load("guard-enter-then-more-keys-default-overwrite.bin");
   REQUIRE(f.keys.rfind("\n", 0) == 0);
-  for (bool operator_mode : {false, true}) {
-    Policy p;
-    p.allow_unknown_screen = operator_mode;
-    Verdict v = judge(f.recognized, f.screen, f.keys, p);
-    CAPTURE(operator_mode);
-    CHECK_FALSE(v.allow);
+  for (const ModeVerdict& j : in_both_modes(f, f.keys)) {
+    CAPTURE(j.operator_mode);
+    CHECK_FALSE(j.v.allow);
   }
 }
 
@@ -47,12 +62,9 @@ TEST_CASE("guard fuzz finds: '2' already typed at the prompt, then Enter, with t
   // Settings: Enter submits the typed 2, not the default 1.
   Find f = load("guard-typed-2-then-enter-two-items-2.bin");
   REQUIRE(f.keys == "\r");
-  for (bool operator_mode : {false, true}) {
-    Policy p;
-    p.allow_unknown_screen = operator_mode;
-    Verdict v = judge(f.recognized, f.screen, f.keys, p);
-    CAPTURE(operator_mode);
-    CHECK_FALSE(v.allow);
+  for (const ModeVerdict& j : in_both_modes(f, f.keys)) {
+    CAPTURE(j.operator_mode);
+    CHECK_FALSE(j.v.allow);
   }
 }
 
@@ -61,13 +73,10 @@ TEST_CASE("guard fuzz finds: a row with a multi-byte character does not swallow 
   // columns but 80 bytes, which layer 2 took for a full, wrapped row, joining item 1 to it.
   Find f = load("guard-wide-bytes-row-hides-altinst-item.bin");
   REQUIRE(f.keys.rfind("1 ", 0) == 0);
-  for (bool operator_mode : {false, true}) {
-    Policy p;
-    p.allow_unknown_screen = operator_mode;
-    Verdict v = judge(f.recognized, f.screen, f.keys, p);
-    CAPTURE(operator_mode);
-    CHECK_FALSE(v.allow);
-    CHECK(v.code == "altinst-disk");
+  for (const ModeVerdict& j : in_both_modes(f, f.keys)) {
+    CAPTURE(j.operator_mode);
+    CHECK_FALSE(j.v.allow);
+    CHECK(j.v.code == "altinst-disk");
   }
 }
 
@@ -79,14 +88,11 @@ TEST_CASE("guard fuzz finds: two items numbered 2, the >>> default and a row sho
   Find f = load("guard-duplicate-item-number-one-row-altinst.bin");
   REQUIRE(f.keys == "\r");
   for (const std::string keys : {"\r", "2\r", "2"}) {
-    for (bool operator_mode : {false, true}) {
-      Policy p;
-      p.allow_unknown_screen = operator_mode;
-      Verdict v = judge(f.recognized, f.screen, keys, p);
-      CAPTURE(operator_mode);
+    for (const ModeVerdict& j : in_both_modes(f, keys)) {
+      CAPTURE(j.operator_mode);
       CAPTURE(keys);
-      CHECK_FALSE(v.allow);
-      CHECK(v.code == "altinst-disk");
+      CHECK_FALSE(j.v.allow);
+      CHECK(j.v.code == "altinst-disk");
     }
   }
 }
@@ -98,12 +104,9 @@ TEST_CASE("guard fuzz finds: Enter where Choice [0] is the default but >>> marks
   Find f = load("guard-choice-default-wrapped-marked-overwrite.bin");
   REQUIRE(f.keys == "\r");
   REQUIRE(f.screen.text().find(">>> 3 New and Complete Overwrite") != std::string::npos);
-  for (bool operator_mode : {false, true}) {
-    Policy p;
-    p.allow_unknown_screen = operator_mode;
-    Verdict v = judge(f.recognized, f.screen, f.keys, p);
-    CAPTURE(operator_mode);
-    CHECK_FALSE(v.allow);
+  for (const ModeVerdict& j : in_both_modes(f, f.keys)) {
+    CAPTURE(j.operator_mode);
+    CHECK_FALSE(j.v.allow);
   }
   Policy p;
   p.allow_unknown_screen = true;
@@ -121,12 +124,9 @@ TEST_CASE("guard fuzz finds: text to the right of the cursor on the prompt line 
   REQUIRE(row.find("Choice:") != std::string::npos);
   REQUIRE(row.back() == '2');
   REQUIRE(static_cast<std::size_t>(f.screen.cursor_col) < row.size() - 1);
-  for (bool operator_mode : {false, true}) {
-    Policy p;
-    p.allow_unknown_screen = operator_mode;
-    Verdict v = judge(f.recognized, f.screen, f.keys, p);
-    CAPTURE(operator_mode);
-    CHECK_FALSE(v.allow);
+  for (const ModeVerdict& j : in_both_modes(f, f.keys)) {
+    CAPTURE(j.operator_mode);
+    CHECK_FALSE(j.v.allow);
   }
 }
 
