@@ -131,6 +131,18 @@ name = "lpar01"
 EOF
 }
 
+# vterm_sshd: the pid of the sshd process serving the connection that holds the vterm (mkvterm's
+# parent chain up to "sshd:"), or nothing. Signalling it cuts or stalls that one connection.
+vterm_sshd() {
+  local p
+  p=$(cat "$work/hmc/vterm.lock" 2>/dev/null)
+  while [ -n "$p" ] && [ "$p" != 1 ]; do
+    case "$(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null)" in sshd:*) echo "$p"; return 0 ;; esac
+    p=$(awk '{print $4}' "/proc/$p/stat" 2>/dev/null)
+  done
+  return 0
+}
+
 # The LPAR's console log (lpar-sim --log): every screen drawn and key received.
 console_keys() {
   python3 -c '

@@ -193,13 +193,8 @@ EOF
     killed=no
     for _ in $(seq 1 6000); do
       if grep -q '"percent":\(4[0-9]\|[5-9][0-9]\)' out.txt 2>/dev/null; then
-        holder=$(cat hmc/vterm.lock 2>/dev/null)
-        # the sshd process serving that connection: mkvterm's parent chain up to "sshd:"
-        p=$holder
-        while [ -n "$p" ] && [ "$p" != 1 ]; do
-          case "$(cat /proc/$p/cmdline 2>/dev/null | tr '\0' ' ')" in sshd:*) kill -9 "$p"; killed=yes; break ;; esac
-          p=$(awk '{print $4}' /proc/$p/stat 2>/dev/null)
-        done
+        p=$(vterm_sshd)
+        [ -n "$p" ] && kill -9 "$p" && killed=yes
         break
       fi
       python3 -c 'import time; time.sleep(0.01)'
@@ -334,11 +329,8 @@ c, _ = s.accept(); time.sleep(60)' "$PORT" &
     stopped=""
     for _ in $(seq 1 3000); do
       if grep -q '"screen":"sms.main"' out.txt 2>/dev/null; then
-        p=$(cat hmc/vterm.lock 2>/dev/null)
-        while [ -n "$p" ] && [ "$p" != 1 ]; do
-          case "$(tr '\0' ' ' < /proc/$p/cmdline 2>/dev/null)" in sshd:*) kill -STOP "$p"; stopped=$p; break ;; esac
-          p=$(awk '{print $4}' /proc/$p/stat 2>/dev/null)
-        done
+        p=$(vterm_sshd)
+        [ -n "$p" ] && kill -STOP "$p" && stopped=$p
         break
       fi
       python3 -c 'import time; time.sleep(0.01)'
@@ -438,11 +430,8 @@ EOF
         echo "PermitTTY no" >> sshd_config
         kill -HUP "$(cat sshd.pid)"
         python3 -c 'import time; time.sleep(0.5)'
-        p=$(cat hmc/vterm.lock 2>/dev/null)
-        while [ -n "$p" ] && [ "$p" != 1 ]; do
-          case "$(tr '\0' ' ' < /proc/$p/cmdline 2>/dev/null)" in sshd:*) kill -9 "$p"; killed=$p; break ;; esac
-          p=$(awk '{print $4}' /proc/$p/stat 2>/dev/null)
-        done
+        p=$(vterm_sshd)
+        [ -n "$p" ] && kill -9 "$p" && killed=$p
         break
       fi
       python3 -c 'import time; time.sleep(0.01)'
