@@ -117,6 +117,9 @@ class DriverChain final : public Driver {
   // swap of the first's plan is the first's, a gap during the conversation the second's.
   void on_detach(double now, const std::string& why) override;
   void on_reattach(double now, const std::string& what) override;
+  // The write path's question goes to the driver whose keys it is writing.
+  bool keys_still_judged() const override { return active().keys_still_judged(); }
+  void keys_dropped(std::size_t bytes, double now) override { active().keys_dropped(bytes, now); }
   std::optional<std::string> take_action() override;
   void action_done(bool ok, const std::string& text, double now) override;
   bool second_started() const { return second_on_; }

@@ -250,6 +250,30 @@ TEST_CASE("run --verify: the chain hands the console to the shell conversation a
   CHECK(step(chain, 0.1) == "Pw-secret-1\r");
 }
 
+TEST_CASE("run --verify: the write path's question about the keys' screen reaches the plan's session through the chain") {
+  Plan plan;
+  std::vector<SignatureError> errors;
+  REQUIRE(resolve_plan("migrate", Recognizer::builtin(), plan, errors));
+  Session s(plan, Recognizer::builtin(), Guard(Policy{}));
+  ShellDriver sh(Recognizer::builtin(), Guard(Policy{}), opts());
+  DriverChain chain(s, sh);
+  const std::string welcome =
+      "\x1b[2J\x1b[H\r\n                      Welcome to Base Operating System\r\n"
+      "                      Installation and Maintenance\r\n\r\n"
+      "Type the number of your choice and press Enter.  Choice is indicated by >>>.\r\n\r\n"
+      ">>> 1 Start Install Now with Default Settings\r\n\r\n    2 Change/Show Installation Settings and Install\r\n\r\n"
+      "    3 Start Maintenance Mode for System Recovery\r\n\r\n    88  Help ?\r\n    99  Previous Menu\r\n\r\n>>> Choice [1]: ";
+  chain.on_output(welcome, 0);
+  CHECK(step(chain, 0.1) == "2");
+  CHECK(chain.keys_still_judged());
+  chain.on_output("\x1b[2J\x1b[HRebooting . . .\r\n", 0.2);  // the screen is gone
+  CHECK_FALSE(chain.keys_still_judged());
+  chain.keys_dropped(1, 0.2);
+  bool noted = false;
+  for (const SessionEvent& e : chain.take_events()) noted |= e.code == "keys-dropped";
+  CHECK(noted);
+}
+
 TEST_CASE("run --verify: the chain hands the plan's media swap and the link's gaps to the driver on the console") {
   Plan plan;
   std::vector<SignatureError> errors;
