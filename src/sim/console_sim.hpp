@@ -7,6 +7,7 @@
 // service processor drops, and when a POST key window closes).
 #pragma once
 
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <limits>
@@ -20,6 +21,10 @@ namespace lparsim {
 
 // Receives one JSON object per event (the --log file, or nothing).
 using EventSink = std::function<void(const std::string& json_line)>;
+
+// A delay of `s` seconds varied by +-`fraction` of itself (--jitter), drawn from `rng` (a
+// splitmix64 state seeded from --seed): the same seed gives the same delays.
+double jittered(double s, double fraction, std::uint64_t& rng);
 
 class ConsoleSim {
  public:
@@ -89,6 +94,9 @@ class ConsoleSim {
   bool busy() const { return !queue_.empty(); }
 
   // input
+  void take_key(char c, double rx);     // one byte reaches the program reading the console
+  bool thinking() const { return think_until_ < kNever; }
+  bool thinks_after_enter() const;
   void key(char c);
   void line_key(char c);
   void submit(const std::string& line);
@@ -160,6 +168,17 @@ class ConsoleSim {
   int exit_code_ = kExitEofEarly;
 
   std::deque<Timed> queue_;
+  // --think: keys that arrived and wait to be read (while a menu thinks after an Enter, a real
+  // console buffers them); the line taken with that Enter, submitted at think_until_.
+  struct Held {
+    char c;
+    double rx;  // when the byte reached the console
+  };
+  std::deque<Held> held_;
+  double think_until_ = kNever;
+  std::string think_line_;
+  std::uint64_t think_rng_ = 0;
+  std::string screen_id_;        // the screen drawn last (its id in the log): where keys land
   double queue_clock_ = 0;
   double post_deadline_ = kNever;
 
