@@ -308,6 +308,8 @@ void ConsoleSim::take_key(char c, double rx) {
     log(j.dump());
     return;
   }
+  if ((c == '\r' || (c == '\n' && !skip_lf_)) && !esc_seq_ && !post && stage_ != Stage::Busy && stage_ != Stage::Done)
+    j["line"] = stage_ == Stage::LoginPassword ? std::string("***") : line_;  // what this Enter submits
   log(j.dump());
   key(c);
 }
