@@ -50,6 +50,12 @@ class Driver {
   virtual const std::string& outcome_text() const = 0;
   virtual Screen screen() const = 0;
 
+  // The write path asks before each key byte it writes: is the screen those keys were judged
+  // for still the one shown? If not, it drops what is unwritten and says how much: the keys are
+  // never written onto another screen, and the new screen is judged afresh.
+  virtual bool keys_still_judged() const { return true; }
+  virtual void keys_dropped(std::size_t bytes, double now) { (void)bytes, (void)now; }
+
   // A transport that reconnects (ssh): the console went away, so nothing may be sent and the
   // screen is no longer known; then it is back, showing only what is drawn from now on.
   virtual void on_detach(double now, const std::string& why) { (void)now, (void)why; }

@@ -76,6 +76,8 @@ class Session final : public Driver {
   bool secret_pending() const override;  // the keys pending in take_send() are a secret
   void on_detach(double now, const std::string& why) override;
   void on_reattach(double now, const std::string& what) override;
+  bool keys_still_judged() const override;
+  void keys_dropped(std::size_t bytes, double now) override;
   std::optional<std::string> take_action() override;
   void action_done(bool ok, const std::string& text, double now) override;
 

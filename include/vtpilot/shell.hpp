@@ -59,8 +59,8 @@ struct ShellOptions {
   bool logout = true;             // `exit` at the end: leave the console at its login prompt
   std::size_t max_output = 1 << 20;  // bytes kept per command
   double pacing_s = 0;            // the write path's pause between key bytes: the echo is awaited after the last
-  double confirm_timeout_s = 5;   // then this long for the echo (or for the Enter's reaction) before a re-send
-  int max_resends = 3;            // per line: re-sends of what the echo proves missing (text or Enter)
+  double confirm_timeout_s = 5;   // then this long for the echo before the missing text is re-sent
+  int max_resends = 3;            // per line: re-sends of the text the echo proves missing (never an Enter)
 };
 
 class ShellDriver final : public Driver {

@@ -71,6 +71,10 @@ class Console {
   std::size_t discard();
   // Called when the last paced byte has been written.
   std::function<void()> on_idle;
+  // Asked before each byte is written: false when the screen the keys were judged for is gone.
+  // The unwritten rest is then dropped (never written later) and on_dropped gets its size.
+  std::function<bool()> still_judged;
+  std::function<void(std::size_t)> on_dropped;
   // Called if the transcript cannot be written: nothing more is sent.
   std::function<void(const std::string&)> on_record_error;
 

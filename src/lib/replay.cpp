@@ -1,4 +1,7 @@
 // replay_cast: the same session on virtual time. No sleeping: time is the cast's timestamps.
+#include <algorithm>
+#include <cstdlib>
+
 #include "vtpilot/recorder.hpp"
 #include "vtpilot/runner.hpp"
 
@@ -62,7 +65,14 @@ ReplayResult replay_cast(Driver& session, const std::string& cast_path) {
       collect(t);
     } else if (e.type == 'm') {
       // A reconnect in the recording: the engine saw the console go and come back.
-      if (e.data.find("[detached]") != std::string::npos) session.on_detach(t, "recorded gap");
+      // Keys the live write path dropped because their screen was gone never reached the
+      // console (no "i" event): this engine sent them at once, so they are taken back here.
+      if (e.data.rfind("dropped: ", 0) == 0) {
+        const std::size_t n = std::strtoul(e.data.c_str() + 9, nullptr, 10);
+        const std::size_t unmatched = actual.size() > expected.size() ? actual.size() - expected.size() : 0;
+        actual.resize(actual.size() - std::min(n, unmatched));
+        session.keys_dropped(n, t);
+      } else if (e.data.find("[detached]") != std::string::npos) session.on_detach(t, "recorded gap");
       else if (e.data.find("[reattached]") != std::string::npos) session.on_reattach(t, "recorded gap ended");
       collect(t);
     } else if (e.type == 'i') {

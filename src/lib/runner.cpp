@@ -204,6 +204,12 @@ struct LiveRun::Impl {
 
   void start() {
     console.on_idle = [this] { asio::post(io, [this] { pump(); }); };
+    console.still_judged = [this] { return session.keys_still_judged(); };
+    console.on_dropped = [this](std::size_t n) {
+      recorder.marker(now(), "dropped: " + std::to_string(n) + " key bytes not sent (their screen is gone)");
+      session.keys_dropped(n, now());
+      asio::post(io, [this] { pump(); });
+    };
     console.on_record_error = [this](const std::string& why) {
       session.abort(now(), "the transcript cannot be written (" + why + "); stopped before the next key");
       pump();

@@ -106,8 +106,20 @@ struct Session::Impl {
     int prompt_row = -1;
     double sent_at = 0;
     double confirm_by = 0;  // the console has had time to react (its bytes paced out, then the confirm time)
+    // The Enter is written (not held): it is in flight until the console shows it took it.
+    bool enter_sent() const { return enter && !enter_held; }
+    bool resent = false;     // text of this answer was sent again: its Enter waits out that text's window too
+    bool resent_timed = false;  // the wait for a copy of the re-sent text still on its way is set
+    double text_done = 0;    // when the first sending of its text was paced out
+    double sent_done = 0;    // when the latest send of this answer was paced out
+    int enter_row = -1, enter_col = -1;  // the cursor when the Enter was judged
+    double enter_at = 0;
   };
   std::optional<Awaiting> awaiting;
+  // The longest a console took to echo an answer's text (from its last byte's write to the
+  // echo): a link slower than --confirm-timeout stretches every wait for an echo to twice this,
+  // so a digit still on its way is not taken for a lost one and typed twice.
+  double echo_rtt = 0;
   std::optional<std::string> closing;  // stopping (signal, operator quit): only the answer in flight is finished
 
   Impl(Plan p, const Recognizer& r, Guard g, EngineOptions o)
@@ -316,6 +328,27 @@ struct Session::Impl {
     return std::string();
   }
 
+  // Whether the console shows it took the answer in flight, so that the screen is judged afresh.
+  // Text whose Enter is held: another screen, or (on a prompt line) a change outside that line;
+  // without a prompt line the screen may still be drawing, so only another screen counts.
+  // An Enter in flight: another screen, the cursor gone from where the Enter was judged, or the
+  // prompt line no longer showing the answer typed. Anything else printed meanwhile (a daemon's
+  // message above the prompt) proves nothing: the Enter may still arrive on this screen, and the
+  // answer on the line is what it submits, so nothing is typed on top of it.
+  static bool took(const Awaiting& a, const Recognized& r, const Screen& s) {
+    if (r.id != a.screen_id) return true;
+    if (!a.enter_sent()) return a.by_prompt && text_without_row(s, a.prompt_row) != a.pre_text;
+    if (s.cursor_row != a.enter_row) return true;
+    if (!a.by_prompt) return s.cursor_col != a.enter_col;
+    // More of the answer's own text echoed (a copy sent again arriving late) is no reaction:
+    // the console has not taken the Enter yet.
+    const std::optional<std::string> shown = shown_typed(s, r, a);
+    const std::string want = wanted(a);
+    return !shown || shown->compare(0, want.size(), want) != 0;
+  }
+  // The line the prompt must show typed for the answer in flight.
+  static std::string wanted(const Awaiting& a) { return a.by_prompt ? collapse_blanks(a.answer) : a.answer; }
+
   // `recovery`: keys the screen proved missing from the answer in flight. `completes`: that
   // answer's held Enter, now that the screen shows its text typed.
   Verdict send(const Recognized& r, const Screen& s, const std::string& keys, bool secret, double now, bool recovery,
@@ -381,7 +414,19 @@ struct Session::Impl {
     a.prompt_row = s.cursor_row;
     a.pre_text = text_without_row(s, a.prompt_row);
     a.sent_at = now;
-    a.confirm_by = now + opt.pacing_s * static_cast<double>(out.size()) + opt.confirm_timeout_s;
+    if (a.enter_sent()) {
+      a.enter_row = s.cursor_row;
+      a.enter_col = s.cursor_col;
+      a.enter_at = now;
+    }
+    a.confirm_by = now + opt.pacing_s * static_cast<double>(out.size()) + std::max(opt.confirm_timeout_s, 2 * echo_rtt);
+    a.sent_done = now + opt.pacing_s * static_cast<double>(out.size());
+    if (continues) {
+      a.resent = awaiting->resent || recovery;
+      a.text_done = awaiting->text_done;
+    } else {
+      a.text_done = now + opt.pacing_s * static_cast<double>(out.size());
+    }
     awaiting = a;
     sent_this_visit = true;
     last_change = now;
@@ -434,6 +479,15 @@ struct Session::Impl {
 
     if (proposal) last_change = now;  // the operator's thinking time is not the console's silence
     if (skipped_text && *skipped_text != s.text()) skipped_text.reset();
+    if (now - last_change >= opt.screen_timeout_s && awaiting && awaiting->enter_sent() && !took(*awaiting, r, s)) {
+      const Awaiting& a = *awaiting;
+      halt(now, "no-reaction",
+           "the console has not reacted to the Enter of " + (a.secret ? std::string("***") : "\"" + a.answer + "\"") + " sent " +
+               std::to_string(static_cast<int>(now - a.enter_at)) + " s ago on " + a.screen_id +
+               "; it was not sent again, and it may still arrive: look at the console before anyone types there "
+               "(that Enter submits what its prompt line shows, on the screen shown when it arrives)");
+      return;
+    }
     if (now - last_change >= opt.screen_timeout_s) {
       halt(now, "timeout",
            "nothing changed for " + std::to_string(static_cast<int>(opt.screen_timeout_s)) + " s on " +
@@ -450,17 +504,26 @@ struct Session::Impl {
     }
     if (awaiting) {
       const Awaiting a = *awaiting;
-      // Without a prompt line the screen may still be drawing: only another screen is a reaction.
-      const bool reacted =
-          r.id != a.screen_id || (a.by_prompt && text_without_row(s, a.prompt_row) != a.pre_text);
       const std::optional<std::string> shown = shown_typed(s, r, a);
-      const std::string want = a.by_prompt ? collapse_blanks(a.answer) : a.answer;
+      const std::string want = wanted(a);
       const bool prefix = shown && shown->size() <= want.size() && want.compare(0, shown->size(), *shown) == 0;
       const Guard og = operator_guard();
       const Guard* with = a.by_operator ? &og : nullptr;
       const std::string whole = printable_keys(a.answer + (a.enter ? "\r" : ""));
+      const bool reacted = took(a, r, s);
       if (a.enter_held) {
         if (r.id == a.screen_id && shown && *shown == want) {
+          // Text sent again may still be on its way (the first copy was slow, not lost): its
+          // window passes first, so a second copy shows (a mismatch: a halt) before any Enter.
+          // The echo seen may be the first copy's (slow, not lost), so the copy sent again gets
+          // as long as that one took, and half as long again, to show. Only an answer sent once
+          // teaches the link's echo time (a re-sent one cannot say which copy echoed).
+          if (a.resent && !a.resent_timed) {
+            awaiting->resent_timed = true;
+            awaiting->confirm_by = std::max(a.confirm_by, a.sent_done + 1.5 * (now - a.text_done));
+          }
+          if (!a.resent) echo_rtt = std::max(echo_rtt, now - a.text_done);
+          if (a.resent && now < awaiting->confirm_by) return;
           // Proven: the Enter, judged on this screen as the typed text + Enter.
           if (!send(r, s, "\r", a.secret, now, false, with, a.by_operator, true).allow) {
             awaiting.reset();  // step mode: the operator sees the refusal; the text stays typed
@@ -486,6 +549,15 @@ struct Session::Impl {
                    *closing + "; the answer " + whole + " never showed on the screen, so nothing of it is typed and no Enter was sent");
             return;
           }
+          if (shown && prefix && a.by_operator) {
+            // Recovery re-types only what vtpilot itself typed: the operator's answer that did not
+            // arrive whole goes back to the operator, with what the line shows.
+            emit({SessionEvent::note, now, r.id, "", "operator-answer-incomplete",
+                  "the console shows \"" + *shown + "\" typed, not your \"" + want +
+                      "\": nothing more is sent; type the rest, or clear the line, yourself"});
+            awaiting.reset();
+            return;
+          }
           if (shown && prefix) {
             if (recoveries >= opt.max_recoveries) {
               halt(now, "no-echo", "the screen never showed \"" + want + "\" typed after " + std::to_string(recoveries + 1) +
@@ -498,6 +570,12 @@ struct Session::Impl {
                   "the console shows \"" + *shown + "\" typed, not \"" + want + "\": sending the missing " + printable_keys(rest) +
                       " (the Enter waits until the screen shows it)"});
             send(r, s, rest, a.secret, now, true, with, a.by_operator);
+            return;
+          }
+          if (a.by_operator && shown) {
+            emit({SessionEvent::note, now, r.id, "", "operator-answer-mismatch",
+                  "the console shows \"" + *shown + "\" typed, not your \"" + want + "\": no Enter is sent; the line is yours"});
+            awaiting.reset();
             return;
           }
           halt(now, "typed-mismatch",
@@ -517,15 +595,19 @@ struct Session::Impl {
           return;
         }
         if (!reacted) {
-          if (now < a.confirm_by) return;
-          if (shown && prefix) {
+          // An Enter in flight is never sent again: no reaction is no proof it was lost (a slow
+          // HMC relays seconds late, BOS scans disks for longer than the confirm time), and a
+          // second Enter would land on the next screen, where it chooses that screen's default.
+          // The wait is bounded by the screen timeout (the halt says the Enter may still arrive).
+          if (a.enter_sent() || now < a.confirm_by) return;
+          if (shown && prefix && shown->size() < want.size() && !a.by_operator) {
+            // Text without an Enter (the POST's 1): only the part the screen proves missing.
             if (recoveries >= opt.max_recoveries) {
               halt(now, "no-reaction", "the console did not react to " + whole + " after " + std::to_string(recoveries + 1) + " tries");
               return;
             }
             ++recoveries;
-            // Only what the screen proves missing; text goes first again, its Enter held.
-            const std::string rest = want.substr(shown->size()) + (a.enter ? "\r" : "");
+            const std::string rest = want.substr(shown->size());
             emit({SessionEvent::note, now, r.id, "", "no-reaction",
                   "the console shows \"" + *shown + "\" typed, not \"" + want + "\": sending the missing " + printable_keys(rest)});
             send(r, s, rest, a.secret, now, true, with, a.by_operator);
@@ -658,7 +740,8 @@ struct Session::Impl {
   std::optional<double> deadline() const {
     if (outcome != Outcome::running || detached) return std::nullopt;
     double d = last_change + opt.screen_timeout_s;
-    if (awaiting) d = std::min(d, awaiting->confirm_by);
+    // An Enter in flight has nothing due at the confirm time: it is waited for, up to the screen timeout.
+    if (awaiting && !awaiting->enter_sent()) d = std::min(d, awaiting->confirm_by);
     if (unknown_since) d = std::min(d, std::max(*unknown_since, last_output) + opt.unknown_grace_s);
     return d;
   }
@@ -755,6 +838,26 @@ void Session::on_reattach(double now, const std::string& what) {
   m.sent_this_visit = false;
   m.skipped_text.reset();
   m.emit({SessionEvent::note, now, "", "", "reattached", what + "; reading the screen again before sending anything"});
+}
+
+bool Session::keys_still_judged() const {
+  const Impl& m = *impl_;
+  if (!m.awaiting || m.outcome != Outcome::running) return true;
+  const Screen s = m.term.screen();
+  return !Impl::took(*m.awaiting, m.recognizer.recognize(s), s);
+}
+
+void Session::keys_dropped(std::size_t bytes, double now) {
+  Impl& m = *impl_;
+  if (m.outcome != Outcome::running || !m.awaiting) return;
+  const std::string what = m.awaiting->secret ? "***" : printable_keys(m.awaiting->answer + (m.awaiting->enter ? "\r" : ""));
+  m.emit({SessionEvent::note, now, m.cur_id, "", "keys-dropped",
+          std::to_string(bytes) + " key byte(s) of " + what + " not written: the screen they were judged for (" +
+              m.awaiting->screen_id + ") is gone; the screen is read again and judged afresh"});
+  m.awaiting.reset();
+  m.pending.reset();
+  m.last_change = now;
+  if (m.closing) m.finish(Outcome::halted, 4, now, SessionEvent::halt, "aborted", *m.closing + "; the answer in flight was dropped with its screen");
 }
 
 std::optional<std::string> Session::take_action() {

@@ -20,12 +20,13 @@
 // CR/BS applied), so a line wrapped by the terminal reads whole. The Enter is a send of its own,
 // judged as "line + Enter" on the prompt screen the line was typed at (the typed screen itself
 // is no prompt the recognizer knows). Less than the text shown: only the missing rest is sent
-// (at most max_resends times per line, Enter re-sends included); anything else shown, or a
+// (at most max_resends times per line); anything else shown, or a
 // newline before the Enter: no Enter, a halt. The line is then left typed, never submitted:
 // erasing it (Ctrl-U) is the usual line-kill on AIX, but only if the tty's kill character is
 // ^U, and a shell in vi mode or with another kill character would take it as text; so nothing
-// more is typed, and the halt says how to clear it. An Enter that nothing at all answers (not
-// even its echo) was lost: it is sent again (bounded the same way). The password is not
+// more is typed, and the halt says how to clear it. An Enter is never sent again: nothing printed
+// after it is no proof it was lost, and a second one would submit whatever the first left
+// there; the wait ends at the screen timeout with a halt saying it may still arrive. The password is not
 // echoed: it goes whole, and a byte lost there is one refused login, never retried.
 #include "vtpilot/shell.hpp"
 
@@ -351,20 +352,10 @@ struct ShellDriver::Impl {
         typing.reset();
         return false;
       }
-      if (now < t.confirm_by) return true;
-      // Nothing at all printed since the Enter, not even its echo: the console lost it. The line
-      // still shows exactly the text (nothing changed since it was proven), so the Enter again.
-      if (t.resends >= opt.max_resends) {
-        halt(now, "no-reaction",
-             "the console showed \"" + t.text + "\" typed but printed nothing after its Enter (" +
-                 std::to_string(t.resends + 1) + " tries); the line may still be typed there, not submitted: clear it "
-                 "(Ctrl-U, or Ctrl-C) before anyone presses Enter on that console.");
-        return true;
-      }
-      ++t.resends;
-      emit({SessionEvent::note, now, t.r.id, "", "no-reaction",
-            "the console printed nothing after the Enter of " + t.what + ": the Enter was lost; sending it again"});
-      press_enter(t, now);
+      // Nothing printed since the Enter, not even its echo. That is no proof it was lost (an HMC
+      // under load relays seconds late): it is never sent again, since a second Enter would
+      // submit an empty line, or the next line typed, wherever the first one left the shell.
+      // The wait is bounded by the screen timeout, whose halt says the Enter may still arrive.
       return true;
     }
     const std::optional<std::string> shown = echoed(t);
@@ -469,6 +460,13 @@ struct ShellDriver::Impl {
       if (!r.id.empty()) last_known = r.id;
     }
     wake_armed = false;
+    if (now - last_change >= opt.screen_timeout_s && typing && typing->enter_sent && bytes_in == typing->bytes_at_enter) {
+      halt(now, "no-reaction",
+           "the console printed nothing for " + std::to_string(static_cast<int>(opt.screen_timeout_s)) + " s after the Enter of " +
+               typing->what + " (\"" + typing->text + "\"); it was not sent again, and it may still arrive: look at the "
+               "console before anyone types there (the line may still be typed at its prompt, not submitted)");
+      return;
+    }
     if (now - last_change >= opt.screen_timeout_s) {
       halt(now, "timeout",
            "nothing changed for " + std::to_string(static_cast<int>(opt.screen_timeout_s)) + " s while waiting for " +
@@ -572,7 +570,7 @@ struct ShellDriver::Impl {
     if (outcome != Outcome::running || detached) return std::nullopt;  // the transport bounds the reconnect
     double d = last_change + opt.screen_timeout_s;
     if (wake_armed) d = std::min(d, std::max(start_t, last_output) + opt.wake_after_s);
-    if (typing && (!typing->enter_sent || bytes_in == typing->bytes_at_enter)) d = std::min(d, typing->confirm_by);
+    if (typing && !typing->enter_sent) d = std::min(d, typing->confirm_by);  // an Enter in flight: the screen timeout
     return d;
   }
 };

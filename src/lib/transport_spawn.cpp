@@ -241,6 +241,15 @@ struct Console::Impl {
         return;
       }
     }
+    // Every key lands where it was judged: a screen gone while keys were paced out (or an Enter
+    // queued) drops what is unwritten, and the new screen gets a judgement of its own.
+    if (self->still_judged && !self->still_judged()) {
+      const std::size_t dropped = queue.size();
+      queue.clear();
+      writing = false;
+      if (self->on_dropped) self->on_dropped(dropped);
+      return;
+    }
     std::size_t n = pacing_s > 0 ? 1 : queue.size();
     std::string chunk = queue.substr(0, n);
     queue.erase(0, n);

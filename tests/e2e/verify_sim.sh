@@ -98,21 +98,33 @@ case $case in
     # The console loses every key byte closer than 150 ms to the last one it took; at 100 ms
     # pacing that is every other byte of a line (lpar-sim takes any password here: it goes
     # whole, never echoed, and loses bytes too). Each line's Enter waits until the echo shows
-    # exactly that line: the login name gets only its missing bytes, then its Enter (again, when
-    # that is lost); a command line that lost bytes inside is another command, so it gets no
-    # Enter and verify halts (exit 4) saying what the console shows. Whatever is lost, lpar-sim
-    # never runs a line vtpilot did not mean.
+    # exactly that line: the login name gets only its missing bytes, then its Enter. That Enter
+    # follows its last byte by the pacing, inside the window, so this console loses it too; no
+    # reaction is no proof of that (a slow HMC looks the same), so it is never sent again
+    # (issue 20): verify waits out --timeout and halts (exit 4) saying the Enter may still
+    # arrive. (Lines that lose bytes inside get no Enter: tests/unit/test_shell.cpp, random
+    # byte loss.) Whatever is lost, lpar-sim never runs a line vtpilot did not mean, and no
+    # Enter is sent twice for one line.
     "$V" verify --sim --sim-args "--fast --log $work/sim.log --start login72 --drop-keys-under 150" \
-      --password-file pw --transcript run.cast --pacing 100 --confirm-timeout 0.3 --timeout 20 --events json > out.txt 2> err.txt
+      --password-file pw --transcript run.cast --pacing 100 --confirm-timeout 0.3 --timeout 5 --events json > out.txt 2> err.txt
     rc=$?
     [ "$rc" = 0 ] || [ "$rc" = 4 ] || fail "exit $rc"
     grep -q '"dropped":true' sim.log || fail "no key was dropped: the case tests nothing"
     res=$(submitted_lines_ok) || fail "$res"
-    sim_ev login | grep -q '"user": "root"' || fail "never logged in: the case tests no command line"
-    [ "$(echo "$res" | sed -n 's/^DROPPED-IN-SHELL //p')" -gt 0 ] || fail "no byte of a command line was dropped: the case tests nothing"
+    python3 -c '
+import json, sys
+# per line typed: at most one Enter (the "send" events of <Enter> between two other sends)
+ev = [json.loads(l) for l in open("out.txt") if l.startswith("{")]
+enters, last = 0, None
+for e in ev:
+    if e.get("event") != "send": continue
+    if e.get("keys") == "<Enter>":
+        if last == "<Enter>": sys.exit("two Enters in a row at t=%s" % e.get("t"))
+    last = e.get("keys")
+' || fail "an Enter was sent twice for one line"
     if [ "$rc" = 4 ]; then
-      grep -Eq '"code":"(typed-mismatch|no-echo|no-reaction)"' out.txt || fail "halted, but not for a line the console did not show typed"
-      grep -q 'its Enter was not sent\|its Enter was never sent\|printed nothing after its Enter' err.txt || fail "no reason on stderr"
+      grep -Eq '"code":"(typed-mismatch|no-echo|no-reaction)"' out.txt || fail "halted, but not for a line the console did not show typed or take"
+      grep -q 'its Enter was not sent\|its Enter was never sent\|may still arrive' err.txt || fail "no reason on stderr"
     fi ;;
   verify_events_json|preflight_events_json)
     # --events json: stdout is JSON lines only (the events, then the report as JSON, as with

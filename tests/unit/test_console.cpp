@@ -85,3 +85,35 @@ TEST_CASE("console: a key whose record cannot be written is never sent (disk ful
   rec.close();
   fs::remove(p);
 }
+
+TEST_CASE("console: keys whose screen is gone are not written: the rest is dropped, and said") {
+  // Issue 20: a paced answer still going out (or its queued Enter) when the console draws
+  // another screen must not land there. The write path asks before every byte.
+  fs::path p = fs::temp_directory_path() / ("vtpilot-console-" + std::to_string(::getpid()) + "-c.cast");
+  fs::remove(p);
+  boost::asio::io_context io;
+  FakeTransport t;
+  Recorder rec;
+  REQUIRE_FALSE(rec.open(p.string(), 80, 24, "t", 0).has_value());
+  double clock = 0;
+  Console console(io, t, rec, [&] { return clock += 0.01; }, 0.001);  // paced: one byte at a time
+  std::size_t dropped = 0;
+  bool idle = false;
+  console.still_judged = [&] { return t.written.size() < 2; };  // the screen changes after 2 bytes
+  console.on_dropped = [&](std::size_t n) { dropped = n; };
+  console.on_idle = [&] { idle = true; };
+  console.send(approved("vt100"), false);
+  io.run();
+  rec.close();
+  CHECK(t.written == "vt");
+  CHECK(dropped == 3);
+  CHECK_FALSE(idle);  // on_dropped, not on_idle, reports the end of this answer
+  CHECK_FALSE(console.busy());
+  Cast cast;
+  REQUIRE_FALSE(read_cast(p.string(), cast).has_value());
+  std::string recorded;
+  for (const CastEvent& e : cast.events)
+    if (e.type == 'i') recorded += e.data;
+  CHECK(recorded == "vt");  // the transcript holds only what was written
+  fs::remove(p);
+}

@@ -194,9 +194,9 @@ TEST_CASE("session: no resend until the console reacts, then only the keys the s
   CHECK(h.step(1.0) == "");  // still within the confirm time: nothing
   // The key arrived and echoed: its Enter goes, as a send of its own.
   CHECK(h.feed("5") == "\r");
-  // The Enter was dropped: the screen still shows "5" typed at the prompt.
-  CHECK(h.step(1.0) == "");
-  CHECK(h.step(1.5) == "\r");
+  // No reaction to the Enter is no proof it was lost: it is never sent again.
+  CHECK(sends_while_silent(h, 10).empty());
+  CHECK(h.session.outcome() == Outcome::running);
   // Now the key was dropped: after the confirm time the key is sent again, never its Enter.
   Harness g(o);
   CHECK(g.feed(kMain) == "5");
@@ -402,8 +402,21 @@ TEST_CASE("session: a digit lost on BOS Welcome gets the digit again, never a ba
   bool noted = false;
   for (const SessionEvent& e : h.session.take_events()) noted |= e.kind == SessionEvent::note && e.code == "no-echo";
   CHECK(noted);
-  CHECK(h.feed("2") == "\r");  // this one arrived
+  // A "2" shows: the first copy (slow) or the second. The second gets as long to show as the
+  // echo took, and half again; a "22" would be a mismatch (a halt), never an Enter.
+  CHECK(h.feed("2") == "");
+  CHECK(h.step(1.0) == "");
+  CHECK(h.step(0.8) == "\r");  // 1.5 x the 1.2 s the echo took, from the copy's send
   CHECK(h.session.outcome() == Outcome::running);
+  // ... and when the first copy was only slow, its twin shows up before the Enter: a halt.
+  Harness twin(o);
+  CHECK(twin.feed(kWelcome) == "2");
+  CHECK(twin.step(1.1) == "2");
+  CHECK(twin.feed("2") == "");
+  CHECK(twin.feed("2") == "");
+  CHECK(sends_while_silent(twin, 5).empty());
+  CHECK(twin.session.outcome() == Outcome::halted);
+  CHECK(twin.session.outcome_text().find("shows \"22\" typed") != std::string::npos);
 }
 
 TEST_CASE("session: a console that never shows the digit on Change Method gets no Enter at all, then a halt") {
@@ -438,16 +451,77 @@ TEST_CASE("session: part of a longer answer shown typed: only the rest is sent, 
   CHECK(h.step(0.1) == "vt100");
   CHECK(h.feed("vt") == "");      // only "vt" echoed: more may be on its way
   CHECK(h.step(1.1) == "100");    // after the confirm time, only the missing text; the Enter still held
-  CHECK(h.feed("100") == "\r");   // "vt100" shown: the Enter
+  CHECK(h.feed("100") == "");     // "vt100" shown: the re-sent "100" gets its window first
+  CHECK(h.step(2.0) == "\r");     // then the Enter
 }
 
-TEST_CASE("session: the Enter lost after a proven digit is sent alone, judged as typed text + Enter") {
+TEST_CASE("session: an Enter nothing answers is never sent again: the wait ends at the screen timeout, saying it may still arrive") {
+  EngineOptions o;
+  o.confirm_timeout_s = 1;
+  o.screen_timeout_s = 30;
+  Harness h(o);
+  CHECK(h.answer(kWelcome) == "2\r");
+  // Before this rule: "2" still typed after the confirm time, so the Enter went again. Had the
+  // first one been slow, not lost, the second reached Installation and Settings: its default
+  // (0, Install with the current settings) with whatever method it shows.
+  CHECK(sends_while_silent(h, 29.5).empty());
+  CHECK(h.session.outcome() == Outcome::running);
+  CHECK(sends_while_silent(h, 1).empty());
+  CHECK(h.session.outcome() == Outcome::halted);
+  CHECK(h.session.exit_code() == 4);
+  CHECK(h.session.outcome_text().find("Enter of \"2\"") != std::string::npos);
+  CHECK(h.session.outcome_text().find("may still arrive") != std::string::npos);
+}
+
+TEST_CASE("session: a console slower than the confirm time gets one Enter, and its next screen is judged afresh") {
+  // The issue's log: 3 and its Enter on Change Method, BOS answers 5.4 s later with the disk
+  // screen; the "recovery" Enter sent at 5 s reached the disk screen (Continue).
+  EngineOptions o;  // confirm_timeout_s = 5
+  Harness h(o);
+  CHECK(h.answer(kMethod) == "3\r");
+  CHECK(sends_while_silent(h, 7).empty());  // 7 s of nothing: no second Enter
+  CHECK(h.answer(disks(false, false)) == "1\r");  // the disk screen: its own answer, judged on it
+  CHECK(h.session.outcome() == Outcome::running);
+}
+
+TEST_CASE("session: the console clearing the typed answer after its Enter is a reaction: judged afresh, never an Enter on top") {
   EngineOptions o;
   o.confirm_timeout_s = 1;
   Harness h(o);
-  CHECK(h.answer(kWelcome) == "2\r");
-  CHECK(h.step(1.1) == "\r");  // "2" still typed, no reaction: the Enter again (the guard reads 2 + Enter)
+  CHECK(h.answer(kMethod) == "3\r");
+  // The installer redraws the same menu (it rejected the answer): the prompt is empty again.
+  CHECK(h.answer(kMethod) == "3\r");  // a new answer, judged on the redrawn screen
   CHECK(h.session.outcome() == Outcome::running);
+}
+
+TEST_CASE("session: a daemon's message printed while an Enter is in flight proves nothing: no keys on top of it") {
+  EngineOptions o;
+  o.confirm_timeout_s = 1;
+  Harness h(o);
+  CHECK(h.answer(kMethod) == "3\r");
+  // Text drawn above the prompt, the cursor put back where it was: the Enter may still arrive.
+  CHECK(h.feed("\x1b[s\x1b[2;1HCONSOLE MESSAGE from syslogd\x1b[u") == "");
+  CHECK(sends_while_silent(h, 5).empty());
+  CHECK(h.session.outcome() == Outcome::running);
+}
+
+TEST_CASE("session: the write path asks whether keys still have their screen, and drops them when it is gone") {
+  EngineOptions o;
+  o.confirm_timeout_s = 1;
+  Harness h(o);
+  CHECK(h.feed(kWelcome) == "2");
+  CHECK(h.session.keys_still_judged());
+  h.feed("2");  // the echo: still the same screen
+  CHECK(h.session.keys_still_judged());
+  // Another screen drawn before the queued Enter was written: the Enter must not be written.
+  h.session.on_output(settings("New and Complete Overwrite", "hdisk0"), h.t);
+  CHECK_FALSE(h.session.keys_still_judged());
+  h.session.keys_dropped(1, h.t);
+  bool noted = false;
+  for (const SessionEvent& e : h.session.take_events()) noted |= e.kind == SessionEvent::note && e.code == "keys-dropped";
+  CHECK(noted);
+  // The new screen is judged afresh: Installation and Settings with Overwrite goes to System Settings.
+  CHECK(h.step(0.1) == "1");
 }
 
 TEST_CASE("session: a screen without a prompt line (System Console) holds the Enter until the echo at the cursor") {
@@ -456,7 +530,8 @@ TEST_CASE("session: a screen without a prompt line (System Console) holds the En
   Harness h(o);
   CHECK(h.feed(kConsole) == "1");
   CHECK(h.step(1.1) == "1");  // nothing echoed where the cursor was: the 1 again, not the Enter
-  CHECK(h.feed("1") == "\r");
+  CHECK(h.feed("1") == "");   // the copy sent again gets its window first
+  CHECK(h.step(2.0) == "\r");
 }
 
 TEST_CASE("session: System Console still drawing when its 1 goes: more drawing is no echo, the echo after it is") {
@@ -548,11 +623,37 @@ TEST_CASE("session: in step mode the operator's typed answer has its Enter held 
   REQUIRE(h.session.proposal());
   CHECK(h.session.operator_keys("2\r", h.t).allow);
   CHECK(h.session.take_send()->spend() == "2");
-  CHECK(h.step(1.1) == "2");  // lost: the digit again
-  CHECK(h.feed("2") == "\r");
+  CHECK(h.feed("2") == "\r");  // the echo: its Enter
+  // Lost: vtpilot re-types only what it typed itself; the operator's answer goes back to the operator.
+  Harness lost(o);
+  lost.feed(kWelcome);
+  CHECK(lost.session.operator_keys("2\r", lost.t).allow);
+  CHECK(lost.session.take_send()->spend() == "2");
+  CHECK(sends_while_silent(lost, 5).empty());
+  bool told = false;
+  for (const SessionEvent& e : lost.session.take_events()) told |= e.code == "operator-answer-incomplete";
+  CHECK(told);
+  CHECK(lost.session.outcome() == Outcome::running);
   // A refused answer sends nothing at all.
   Harness r(o);
   r.feed(kWelcome);
   CHECK_FALSE(r.session.operator_keys("1\r", r.t).allow);
   CHECK(r.step(0) == "");
+}
+
+TEST_CASE("session: an operator answer the menu rejects goes back to the operator, never retyped") {
+  // Issue 15 point 7: "03" on Change Method, allowed by the guard, redrawn by the installer.
+  EngineOptions o;
+  o.operator_confirms = true;
+  o.confirm_timeout_s = 1;
+  Harness h(o);
+  h.feed(kMethod);
+  REQUIRE(h.session.proposal());
+  CHECK(h.session.operator_keys("03\r", h.t).allow);
+  CHECK(h.session.take_send()->spend() == "03");
+  CHECK(h.feed("03") == "\r");
+  h.feed(kMethod);  // redrawn, the prompt empty: the installer did not take 03
+  CHECK(sends_while_silent(h, 10).empty());  // nothing retyped: before, "03" three times, then a halt
+  CHECK(h.session.outcome() == Outcome::running);
+  CHECK(h.session.proposal());  // the plan's answer is proposed again, for the operator to decide
 }
