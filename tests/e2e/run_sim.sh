@@ -61,7 +61,8 @@ print(n)' sim.log; }
 # slowness under test is compressed (--fast, 20 install lines, 10 ms pacing), and the delays are
 # scaled with --confirm-timeout: the issue's 0.5 / 3 / 8 s against the default 5 s become
 # 0.05 / 0.3 / 0.8 s against --confirm-timeout 0.5 (a tenth), keeping which side of the confirm
-# time each one is on. The run ends in one of EXITS (0 migrated, 4 a safe halt), nothing is
+# time each one is on (a relay 0.5 s late each way, well under it, is tests/ssh's
+# slow_link_below). The run ends in one of EXITS (0 migrated, 4 a safe halt), nothing is
 # destroyed, and lpar-sim's log shows every Enter landed on the screen vtpilot's transcript says
 # it was judged for, with the line it was judged with (enter_landing.py).
 slow() {
@@ -191,13 +192,14 @@ assert [e["disk"] for e in ev if e.get("ev")=="migrated"]==["hdisk1"], ev' sim.l
     # They think 8 s (0.8 s at a tenth), over the confirm time: a disk scan, not a lost Enter.
     # No reaction yet is no proof the Enter was lost; one sent again lands on the next screen.
     slow 0 0.5 "--think 0.8" ;;
-  slow_link_below)
-    # The HMC relays every byte 0.5 s late each way (0.05 s at a tenth): echoes come back in time.
-    slow 0 0.5 "--link-latency 0.05 --think 0.05" ;;
+  slow_link_think_above)
+    # 2 s each way (0.2 s at a tenth): echoes are back within the confirm time, but with 3 s of
+    # thinking a new screen comes back 7 s after its Enter (0.7 s), over the confirm time.
+    slow 0 0.5 "--link-latency 0.2 --think 0.3" ;;
   slow_link_above)
-    # 3 s each way (0.3 s at a tenth): echoes and screens come back after the confirm time,
-    # while the console thinks 3 s more after each Enter. A safe halt is allowed (digits the
-    # prompt line does not show yet may be re-sent); a key landing unjudged is not.
+    # 3 s each way (0.3 s at a tenth): even an echo comes back after the confirm time. Digits
+    # the prompt line does not show yet may be re-sent, so a safe halt is allowed (vtpilot stops
+    # at the first menu showing "55" typed, no Enter sent); a key landing unjudged is not.
     slow "0 4" 0.5 "--link-latency 0.3 --think 0.3" ;;
   summary_screen)
     run 0 "--summary-screen"
