@@ -200,7 +200,9 @@ assert [e["disk"] for e in ev if e.get("ev")=="migrated"]==["hdisk1"], ev' sim.l
     # 3 s each way (0.3 s at a tenth): even an echo comes back after the confirm time. Digits
     # the prompt line does not show yet may be re-sent, so a safe halt is allowed (vtpilot stops
     # at the first menu showing "55" typed, no Enter sent); a key landing unjudged is not.
-    slow "0 4" 0.5 "--link-latency 0.3 --think 0.3" ;;
+    slow "0 4" 0.5 "--link-latency 0.3 --think 0.3"
+    [ "$rc" = 0 ] || grep -Eq '"event":"halt".*"code":"(typed-mismatch|no-echo|no-reaction)"|"code":"(typed-mismatch|no-echo|no-reaction)".*"event":"halt"' events.jsonl \
+      || fail "halted, but not for keys the console had not shown" ;;
   summary_screen)
     run 0 "--summary-screen"
     [ "$(child)" = 0 ] || fail "lpar-sim exit $(child)" ;;
