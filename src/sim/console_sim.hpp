@@ -4,7 +4,8 @@
 // seconds on any monotonic clock), collects the bytes to write, and sleeps until next_wake().
 // Everything the console prints is a function of the options and the keys, so the same flags,
 // seed and keys give the same bytes (timing only decides which keys a --drop-keys-under
-// service processor drops, and when a POST key window closes).
+// service processor drops, when a POST key window closes, and which screen reads a key typed
+// while a menu thinks after an Enter, --think). --link-latency lives in the I/O loop.
 #pragma once
 
 #include <cstdint>
