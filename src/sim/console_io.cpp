@@ -12,12 +12,15 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <deque>
 #include <fstream>
+#include <limits>
 #include <memory>
 
 #include "console_sim.hpp"
@@ -60,6 +63,50 @@ int poll_timeout_ms(double wake, double now) {
   if (ms <= 0) return 0;
   if (ms > 60000) return 60000;
   return static_cast<int>(std::ceil(ms));
+}
+
+// --link-latency: the HMC's relay between the console and the vterm client, slow under load.
+// Every chunk of bytes is delivered `latency` (+- --jitter) seconds after it was handed in, and
+// never before a chunk handed in earlier: a delay line that keeps the order, one per direction.
+// With no latency a chunk is due at once, and the loops below behave as without a line.
+class DelayLine {
+ public:
+  DelayLine(const SimOptions& opt, std::uint64_t salt)
+      : latency_(opt.link_latency), jitter_(opt.jitter), rng_(opt.seed * 0xD1B54A32D192ED03ULL + salt) {}
+  void push(double now, std::string bytes) {
+    if (bytes.empty()) return;
+    double due = std::max(now + jittered(latency_, jitter_, rng_), last_due_);
+    last_due_ = due;
+    q_.push_back(Chunk{due, std::move(bytes)});
+  }
+  double next_due() const { return q_.empty() ? std::numeric_limits<double>::infinity() : q_.front().due; }
+  bool empty() const { return q_.empty(); }
+  void clear() { q_.clear(); }
+  // The next chunk due by `now` into `bytes` (and the time it was due into `due`); false if none.
+  bool pop_due(double now, std::string& bytes, double& due) {
+    if (q_.empty() || q_.front().due > now) return false;
+    bytes = std::move(q_.front().bytes);
+    due = q_.front().due;
+    q_.pop_front();
+    return true;
+  }
+
+ private:
+  struct Chunk {
+    double due;
+    std::string bytes;
+  };
+  double latency_, jitter_;
+  std::uint64_t rng_;
+  double last_due_ = -std::numeric_limits<double>::infinity();
+  std::deque<Chunk> q_;
+};
+constexpr std::uint64_t kUpSalt = 0x75702d6b657973ULL;     // keys: client -> console
+constexpr std::uint64_t kDownSalt = 0x646f776e2d6f7574ULL; // output: console -> client
+
+void sleep_until(double when) {
+  int ms = poll_timeout_ms(when, mono_now());
+  if (ms > 0) ::poll(nullptr, 0, ms);
 }
 
 struct LogFile {
@@ -120,31 +167,44 @@ int run_console(const SimOptions& opt) {
   tty.setup();
 
   ConsoleSim sim(opt, lf.sink());
+  DelayLine up(opt, kUpSalt), down(opt, kDownSalt);
   sim.start(mono_now());
-  bool out_ok = write_all(1, sim.take_output());
+  down.push(mono_now(), sim.take_output());
+  bool out_ok = true, in_open = true;
+  std::string chunk;
+  double due = 0;
   char buf[4096];
   while (!sim.finished()) {
-    if (!out_ok || g_hup) {
-      sim.hangup(mono_now());
+    double now = mono_now();
+    while (up.pop_due(now, chunk, due)) sim.input(chunk, due);  // keys reach the console
+    sim.advance(now);
+    down.push(now, sim.take_output());
+    while (down.pop_due(now, chunk, due))
+      if (out_ok) out_ok = write_all(1, chunk);
+    // The client is gone (EOF, which is EIO on a pty whose other side closed; SIGHUP; a failed
+    // write): keys already on their way still arrive, then the console sees the hangup.
+    if ((!out_ok || g_hup || !in_open) && up.empty()) {
+      sim.hangup(now);
       break;
     }
-    pollfd p{0, POLLIN, 0};
-    int r = ::poll(&p, 1, poll_timeout_ms(sim.next_wake(), mono_now()));
+    if (sim.finished()) break;
+    double wake = std::min({sim.next_wake(), up.next_due(), out_ok ? down.next_due() : sim.next_wake()});
+    pollfd p{in_open && out_ok && !g_hup ? 0 : -1, POLLIN, 0};
+    int r = ::poll(&p, 1, poll_timeout_ms(wake, mono_now()));
     if (r < 0 && errno != EINTR) break;
-    if (r > 0) {
+    if (r > 0 && (p.revents & (POLLIN | POLLHUP | POLLERR))) {
       ssize_t n = ::read(0, buf, sizeof buf);
-      if (n > 0) {
-        sim.input(std::string_view(buf, static_cast<std::size_t>(n)), mono_now());
-      } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
-        sim.advance(mono_now());
-        out_ok = write_all(1, sim.take_output());
-        sim.hangup(mono_now());  // EOF (EIO on a pty whose other side closed)
-      }
+      if (n > 0) up.push(mono_now(), std::string(buf, static_cast<std::size_t>(n)));
+      else if (n == 0 || (errno != EINTR && errno != EAGAIN)) in_open = false;
     }
-    sim.advance(mono_now());
-    out_ok = write_all(1, sim.take_output()) && out_ok;
   }
-  write_all(1, sim.take_output());
+  // What the console printed last (Console login: at --exit-at-login) still reaches a client
+  // that is there to read it, as late as the link makes it.
+  down.push(mono_now(), sim.take_output());
+  while (out_ok && in_open && !g_hup && down.pop_due(down.next_due(), chunk, due)) {
+    sleep_until(due);
+    out_ok = write_all(1, chunk);
+  }
   return sim.exit_code();
 }
 
@@ -186,39 +246,60 @@ int run_console_daemon(const SimOptions& opt, EventSink sink) {
     if (opt.attach_wait > 0 && ::poll(&p, 1, static_cast<int>(opt.attach_wait * 1000)) > 0)
       cfd = ::accept4(lfd, nullptr, nullptr, SOCK_CLOEXEC);
   }
+  // The relay (--link-latency): output in flight to a vterm that goes away is lost with it;
+  // keys in flight from it still reach the console.
+  DelayLine up(opt, kUpSalt), down(opt, kDownSalt);
   auto send = [&](const std::string& s) {
     if (s.empty() || cfd < 0) return;  // nobody attached: the console output is lost, as on a real vterm
     if (!write_all(cfd, s)) {
       ::close(cfd);
       cfd = -1;
+      down.clear();
     }
   };
+  std::string chunk;
+  double due = 0;
+  auto pump = [&] {
+    double now = mono_now();
+    while (up.pop_due(now, chunk, due)) sim.input(chunk, due);
+    sim.advance(now);
+    if (cfd >= 0) down.push(now, sim.take_output());
+    else sim.take_output();
+    while (down.pop_due(now, chunk, due)) send(chunk);
+  };
   sim.start(mono_now());
-  send(sim.take_output());
+  pump();
   char buf[4096];
   while (!sim.finished() && !g_term) {
     pollfd p[2] = {{lfd, POLLIN, 0}, {cfd, POLLIN, 0}};
-    int r = ::poll(p, cfd >= 0 ? 2 : 1, poll_timeout_ms(sim.next_wake(), mono_now()));
+    double wake = std::min({sim.next_wake(), up.next_due(), down.next_due()});
+    int r = ::poll(p, cfd >= 0 ? 2 : 1, poll_timeout_ms(wake, mono_now()));
     if (r < 0 && errno != EINTR) break;
     if (r > 0 && (p[0].revents & POLLIN)) {
       int nfd = ::accept4(lfd, nullptr, nullptr, SOCK_CLOEXEC);
       if (nfd >= 0) {
         if (cfd >= 0) ::close(cfd);  // the newest vterm wins (mkvterm's lock keeps it to one)
         cfd = nfd;
+        down.clear();
       }
     } else if (r > 0 && cfd >= 0 && (p[1].revents & (POLLIN | POLLHUP | POLLERR))) {
       ssize_t n = ::read(cfd, buf, sizeof buf);
       if (n > 0) {
-        sim.input(std::string_view(buf, static_cast<std::size_t>(n)), mono_now());
+        up.push(mono_now(), std::string(buf, static_cast<std::size_t>(n)));
       } else if (n == 0 || errno != EINTR) {
         ::close(cfd);  // the vterm went away; the LPAR keeps running
         cfd = -1;
+        down.clear();
       }
     }
-    sim.advance(mono_now());
-    send(sim.take_output());
+    pump();
   }
-  send(sim.take_output());
+  // The last output (Console login: at --exit-at-login) still reaches an attached vterm.
+  if (cfd >= 0) down.push(mono_now(), sim.take_output());
+  while (cfd >= 0 && !g_term && down.pop_due(down.next_due(), chunk, due)) {
+    sleep_until(due);
+    send(chunk);
+  }
   if (cfd >= 0) ::close(cfd);
   ::close(lfd);
   ::unlink(opt.listen.c_str());

@@ -66,7 +66,21 @@ const char* kFilesets[] = {
     "X11.base.rte", "X11.base.lib", "bos.cluster.rte"};
 constexpr long kNumFilesets = static_cast<long>(sizeof kFilesets / sizeof kFilesets[0]);
 
+// How vtpilot's events and transcripts write keys (<Enter>, ^C): the log's "keys" field.
+std::string printable(char c) {
+  if (c == '\r') return "<Enter>";
+  if (c == '\n') return "<LF>";
+  if (static_cast<unsigned char>(c) < 0x20) return "^" + std::string(1, static_cast<char>(c + '@'));
+  return std::string(1, c);
+}
+
 }  // namespace
+
+double jittered(double s, double fraction, std::uint64_t& rng) {
+  if (s <= 0 || fraction <= 0) return std::max(s, 0.0);
+  double u = static_cast<double>(splitmix(rng) >> 11) / 9007199254740992.0;  // [0, 1)
+  return std::max(0.0, s * (1.0 + fraction * (2.0 * u - 1.0)));
+}
 
 // ---------------------------------------------------------------------------------- setup
 
@@ -150,6 +164,7 @@ void ConsoleSim::log(const std::string& json) {
   if (sink_) sink_(json);
 }
 void ConsoleSim::screen(const std::string& id) {
+  screen_id_ = id;
   nlohmann::json j{{"t", t()}, {"ev", "screen"}, {"id", id}};
   log(j.dump());
 }
@@ -170,6 +185,8 @@ double ConsoleSim::next_wake() const {
   if (finished_) return kNever;
   double w = post_deadline_;
   if (!queue_.empty()) w = std::min(w, queue_clock_ + queue_.front().delay * opt_.time_scale);
+  w = std::min(w, think_until_);
+  if (!thinking() && !held_.empty()) w = std::min(w, now_);
   return w;
 }
 
@@ -192,12 +209,24 @@ void ConsoleSim::advance(double now) {
       boot_default_list();
       continue;
     }
+    if (think_until_ <= now_) {  // --think: the menu acts on the line taken with its Enter
+      think_until_ = kNever;
+      submit(think_line_);
+      continue;
+    }
+    if (!thinking() && !held_.empty()) {  // the next key waiting to be read
+      Held h = held_.front();
+      held_.pop_front();
+      take_key(h.c, h.rx);
+      continue;
+    }
     break;
   }
 }
 
 void ConsoleSim::start(double now) {
   now_ = t0_ = now;
+  think_rng_ = opt_.seed * 0x9E3779B97F4A7C15ULL + 0x7468696e6bULL;  // "think": apart from the PVIDs' stream
   started_ = true;
   if (opt_.start == "login71" || opt_.start == "login72") {
     // A running system, attached at its login prompt (no boot shown).
@@ -255,28 +284,47 @@ void ConsoleSim::destroyed(const std::string& what) {
 
 void ConsoleSim::input(std::string_view bytes, double now) {
   now_ = std::max(now_, now);
-  for (char c : bytes) {
-    if (finished_) break;
-    nlohmann::json j{{"t", t()}, {"ev", "key"}, {"data", std::string(1, c)}};
-    if (stage_ == Stage::LoginPassword && c != '\r' && c != '\n') j["data"] = "*";
-    if (opt_.drop_keys_under_ms > 0 && have_key_time_ && (now_ - last_key_time_) * 1000.0 < opt_.drop_keys_under_ms) {
-      j["dropped"] = true;
-      log(j.dump());
-      continue;
-    }
-    have_key_time_ = true;
-    last_key_time_ = now_;
-    bool post = stage_ == Stage::Post || stage_ == Stage::PostWait;
-    if (busy() && !post) {
-      j["ignored"] = true;  // nothing is reading the console right now (output in progress)
-      log(j.dump());
-      continue;
-    }
+  for (char c : bytes) held_.push_back(Held{c, now_});
+  advance(now_);  // reads them one by one, what is due running before each (unless a menu thinks)
+}
+
+// One key byte reaches the program reading the console, on the screen drawn last (logged as
+// "screen"). `rx` is when it reached the console: later only when a menu was thinking.
+void ConsoleSim::take_key(char c, double rx) {
+  const char* shown = stage_ == Stage::LoginPassword && c != '\r' && c != '\n' ? "*" : nullptr;
+  nlohmann::json j{{"t", t()}, {"ev", "key"}, {"data", shown ? std::string(shown) : std::string(1, c)},
+                   {"keys", shown ? std::string(shown) : printable(c)}, {"screen", screen_id_}};
+  if (now_ - rx >= 0.0005) j["rx"] = std::round((rx - t0_) * 1000.0) / 1000.0;  // held while a menu thought
+  if (opt_.drop_keys_under_ms > 0 && have_key_time_ && (rx - last_key_time_) * 1000.0 < opt_.drop_keys_under_ms) {
+    j["dropped"] = true;
     log(j.dump());
-    key(c);
-    advance(now_);  // what is due now runs before the next byte is looked at
+    return;
   }
-  advance(now_);
+  have_key_time_ = true;
+  last_key_time_ = rx;
+  bool post = stage_ == Stage::Post || stage_ == Stage::PostWait;
+  if (busy() && !post) {
+    j["ignored"] = true;  // nothing is reading the console right now (output in progress)
+    log(j.dump());
+    return;
+  }
+  if ((c == '\r' || (c == '\n' && !skip_lf_)) && !esc_seq_ && !post && stage_ != Stage::Busy && stage_ != Stage::Done)
+    j["line"] = stage_ == Stage::LoginPassword ? std::string("***") : line_;  // what this Enter submits
+  log(j.dump());
+  key(c);
+}
+
+// --think imitates the firmware and BOS menus, which scan devices and disks after an answer
+// before drawing the next screen; the AIX login and shell answer at once.
+bool ConsoleSim::thinks_after_enter() const {
+  switch (stage_) {
+    case Stage::Sms: case Stage::BosConsole: case Stage::BosLanguage: case Stage::BosWelcome:
+    case Stage::BosSettings: case Stage::BosMethod: case Stage::BosDisks: case Stage::BosMoreOptions:
+    case Stage::BosSummary: case Stage::BosMigConfirm: case Stage::BosInfo: case Stage::MediaSwap:
+      return true;
+    default:
+      return false;
+  }
 }
 
 void ConsoleSim::key(char c) {
@@ -313,6 +361,15 @@ void ConsoleSim::line_key(char c) {
     skip_lf_ = c == '\r';
     std::string l;
     l.swap(line_);
+    if (opt_.think > 0 && thinks_after_enter()) {
+      // The line is taken now; the menu draws nothing until it has thought, and keys that
+      // arrive meanwhile wait (held_) to be read by whatever screen it draws then.
+      double d = jittered(opt_.think, opt_.jitter, think_rng_);
+      think_line_ = l;
+      think_until_ = now_ + d;
+      log(nlohmann::json{{"t", t()}, {"ev", "think"}, {"screen", screen_id_}, {"s", std::round(d * 1000.0) / 1000.0}}.dump());
+      return;
+    }
     submit(l);
     return;
   }

@@ -4,9 +4,11 @@
 // seconds on any monotonic clock), collects the bytes to write, and sleeps until next_wake().
 // Everything the console prints is a function of the options and the keys, so the same flags,
 // seed and keys give the same bytes (timing only decides which keys a --drop-keys-under
-// service processor drops, and when a POST key window closes).
+// service processor drops, when a POST key window closes, and which screen reads a key typed
+// while a menu thinks after an Enter, --think). --link-latency lives in the I/O loop.
 #pragma once
 
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <limits>
@@ -20,6 +22,10 @@ namespace lparsim {
 
 // Receives one JSON object per event (the --log file, or nothing).
 using EventSink = std::function<void(const std::string& json_line)>;
+
+// A delay of `s` seconds varied by +-`fraction` of itself (--jitter), drawn from `rng` (a
+// splitmix64 state seeded from --seed): the same seed gives the same delays.
+double jittered(double s, double fraction, std::uint64_t& rng);
 
 class ConsoleSim {
  public:
@@ -89,6 +95,9 @@ class ConsoleSim {
   bool busy() const { return !queue_.empty(); }
 
   // input
+  void take_key(char c, double rx);     // one byte reaches the program reading the console
+  bool thinking() const { return think_until_ < kNever; }
+  bool thinks_after_enter() const;
   void key(char c);
   void line_key(char c);
   void submit(const std::string& line);
@@ -160,6 +169,17 @@ class ConsoleSim {
   int exit_code_ = kExitEofEarly;
 
   std::deque<Timed> queue_;
+  // --think: keys that arrived and wait to be read (while a menu thinks after an Enter, a real
+  // console buffers them); the line taken with that Enter, submitted at think_until_.
+  struct Held {
+    char c;
+    double rx;  // when the byte reached the console
+  };
+  std::deque<Held> held_;
+  double think_until_ = kNever;
+  std::string think_line_;
+  std::uint64_t think_rng_ = 0;
+  std::string screen_id_;        // the screen drawn last (its id in the log): where keys land
   double queue_clock_ = 0;
   double post_deadline_ = kNever;
 

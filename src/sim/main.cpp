@@ -109,7 +109,21 @@ int main(int argc, char** argv) {
                   "drop (no echo, logged as dropped) any key byte arriving less than MS milliseconds after the\n"
                   "previous accepted one, as service processors do")
       ->check(CLI::NonNegativeNumber);
-  con->add_option("--seed", o.seed, "seed for generated PVIDs (same flags + seed + keys = same bytes)")->capture_default_str();
+  con->add_option("--link-latency", o.link_latency,
+                  "seconds every byte takes through the link, both ways, as an HMC relaying a vterm under load:\n"
+                  "keys reach the console S late, its output reaches the client S late (order kept). Wall\n"
+                  "seconds, not scaled by --time-scale")
+      ->check(CLI::Range(0.0, 600.0));
+  con->add_option("--think", o.think,
+                  "seconds SMS and the BOS menus take after an Enter before drawing anything, as they do while\n"
+                  "they scan devices and disks; keys typed meanwhile are buffered and read afterwards by whatever\n"
+                  "screen is drawn then, as a real console does. Wall seconds, not scaled by --time-scale")
+      ->check(CLI::Range(0.0, 600.0));
+  con->add_option("--jitter", o.jitter,
+                  "vary each --link-latency and --think delay by up to this fraction of itself (0..1), as load\n"
+                  "does; the variation is drawn from --seed (same seed, same delays)")
+      ->check(CLI::Range(0.0, 1.0));
+  con->add_option("--seed", o.seed, "seed for generated PVIDs and --jitter (same flags + seed + keys = same bytes)")->capture_default_str();
   con->add_option("--boot", o.boot,
                   "norm: the POST banner waits for 1 = SMS Menu (5/6 boot the boot list, 8 the OF prompt) and\n"
                   "boots the stored boot list when no key comes; sms: go to SMS by itself (chsysstate -b sms)")
@@ -144,7 +158,11 @@ int main(int argc, char** argv) {
   con->add_flag("--exit-at-login", o.exit_at_login, "exit as soon as Console login: is shown (0 if migrated, else 5)");
   con->add_option("--log", o.log_file,
                   "JSON lines, flushed per line: {\"t\":S,\"ev\":\"screen\",\"id\":\"sms.main\"} per screen drawn,\n"
-                  "{\"ev\":\"key\",\"data\":\"5\"} per key byte (\"dropped\":true / \"ignored\":true; password bytes as *),\n"
+                  "{\"ev\":\"key\",\"data\":\"5\",\"keys\":\"5\",\"screen\":\"sms.main\"} per key byte when the console reads it:\n"
+                  "\"keys\" as vtpilot prints them (<Enter>), \"screen\" the screen drawn last, where it landed (\"rx\": when\n"
+                  "it arrived, if it waited for a --think; \"line\" on an Enter: the line it submits, a password as ***;\n"
+                  "\"dropped\":true / \"ignored\":true; password bytes as *),\n"
+                  "\"think\" (after an Enter, with --think: \"screen\", \"s\" seconds),\n"
                   "\"boot\" (SMS exit to a device: \"device\" label, \"loc\", \"kind\" disk|cd|net, and for disks\n"
                   "\"disk\" and \"vg\" as given in --disks), \"aix_boot\" (AIX started: \"disk\", \"vg\", \"os\"),\n"
                   "\"bootlist\", \"install\", \"destroyed\", \"migrated\", \"login_prompt\", \"login\", \"license\",\n"

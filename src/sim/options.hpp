@@ -37,6 +37,11 @@ struct SimOptions {
   std::string volume2_iso = "aix72_vol2.iso";
   bool first_boot_term = false;
   double drop_keys_under_ms = 0;
+  // A slow console (issue 20). Wall seconds, not scaled by time_scale: they are what a test of
+  // a slow console is about, while --fast compresses everything else.
+  double link_latency = 0;                  // every byte, both ways, arrives this late (HMC relay)
+  double think = 0;                         // SMS/BOS menus: after an Enter, nothing drawn for this long
+  double jitter = 0;                        // each of those delays times 1 +- this fraction (from --seed)
   std::uint64_t seed = 1;
   std::string boot = "norm";                // norm (POST waits for 1 = SMS Menu) | sms
   std::optional<double> post_wait;          // wall seconds; unset = default (see --help)

@@ -57,6 +57,28 @@ for e in map(json.loads, open(sys.argv[1])):
     elif e.get("ev")=="key" and e.get("dropped") and e["data"].isdigit() and screen in ("bos.welcome","bos.method","bos.settings"): n+=1
 print(n)' sim.log; }
 
+# slow EXITS CONFIRM SIMFLAGS: vtpilot --sim on a slow console (issue 20). Everything but the
+# slowness under test is compressed (--fast, 20 install lines, 10 ms pacing), and the delays are
+# scaled with --confirm-timeout: the issue's 0.5 / 3 / 8 s against the default 5 s become
+# 0.05 / 0.3 / 0.8 s against --confirm-timeout 0.5 (a tenth), keeping which side of the confirm
+# time each one is on (a relay 0.5 s late each way, well under it, is tests/ssh's
+# slow_link_below). The run ends in one of EXITS (0 migrated, 4 a safe halt), nothing is
+# destroyed, and lpar-sim's log shows every Enter landed on the screen vtpilot's transcript says
+# it was judged for, with the line it was judged with (enter_landing.py).
+slow() {
+  local want=$1 confirm=$2 simflags=$3
+  "$V" run --sim --sim-args "--fast --exit-at-login --install-lines 20 --seed 3 --jitter 0.2 --log $work/sim.log $simflags" \
+    --transcript run.cast --events json --timeout 20 --confirm-timeout "$confirm" --pacing 10 > events.jsonl 2> out.txt
+  rc=$?
+  no_destroy
+  python3 "$here/enter_landing.py" sim.log run.cast || fail "an Enter did not land where it was judged (above)"
+  case " $want " in *" $rc "*) ;; *) fail "vtpilot exit $rc, expected $want" ;; esac
+  if [ "$rc" = 0 ]; then
+    [ "$(keys)" = "15/1/7/2/2/1/$MIGRATE_TAIL" ] || fail "accepted keys were $(keys)"
+    [ "$(child)" = 0 ] || fail "lpar-sim exit $(child)"
+  fi
+}
+
 MIGRATE_TAIL="1/1/2/1/3/1/0/0/0/"   # console, English, Change/Show, System Settings, Migration, hdisk0, continue, install, migrate
 
 case $case in
@@ -163,6 +185,24 @@ assert [e["disk"] for e in ev if e.get("ev")=="migrated"]==["hdisk1"], ev' sim.l
     run 0 "--media-volumes 2"
     grep -q '"bos.media_swap"' sim.log || fail "no media swap shown"
     [ "$(child)" = 0 ] || fail "lpar-sim exit $(child)" ;;
+  slow_think_below)
+    # BOS and SMS think 3 s after each Enter (0.3 s at a tenth), under the 5 s confirm time.
+    slow 0 0.5 "--think 0.3" ;;
+  slow_think_above)
+    # They think 8 s (0.8 s at a tenth), over the confirm time: a disk scan, not a lost Enter.
+    # No reaction yet is no proof the Enter was lost; one sent again lands on the next screen.
+    slow 0 0.5 "--think 0.8" ;;
+  slow_link_think_above)
+    # 2 s each way (0.2 s at a tenth): echoes are back within the confirm time, but with 3 s of
+    # thinking a new screen comes back 7 s after its Enter (0.7 s), over the confirm time.
+    slow 0 0.5 "--link-latency 0.2 --think 0.3" ;;
+  slow_link_above)
+    # 3 s each way (0.3 s at a tenth): even an echo comes back after the confirm time. Digits
+    # the prompt line does not show yet may be re-sent, so a safe halt is allowed (vtpilot stops
+    # at the first menu showing "55" typed, no Enter sent); a key landing unjudged is not.
+    slow "0 4" 0.5 "--link-latency 0.3 --think 0.3"
+    [ "$rc" = 0 ] || grep -Eq '"event":"halt".*"code":"(typed-mismatch|no-echo|no-reaction)"|"code":"(typed-mismatch|no-echo|no-reaction)".*"event":"halt"' events.jsonl \
+      || fail "halted, but not for keys the console had not shown" ;;
   summary_screen)
     run 0 "--summary-screen"
     [ "$(child)" = 0 ] || fail "lpar-sim exit $(child)" ;;

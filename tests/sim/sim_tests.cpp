@@ -445,6 +445,112 @@ TEST_CASE("--drop-keys-under drops keys that arrive back to back") {
   fs::remove_all(dir);
 }
 
+namespace {
+double secs_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+std::vector<nlohmann::json> key_events(const std::vector<nlohmann::json>& log) {
+  std::vector<nlohmann::json> k;
+  for (auto& e : log)
+    if (e["ev"] == "key") k.push_back(e);
+  return k;
+}
+}  // namespace
+
+TEST_CASE("--think: keys typed while a menu thinks are read by the screen it draws next") {
+  std::string dir = tmpdir("think");
+  std::string log = dir + "/log.jsonl";
+  Pty p(sim_args({"--think", "0.3", "--log", log}));
+  REQUIRE(p.expect("Speaker"));
+  p.send("1");  // POST takes its key at once: no Enter, no think
+  REQUIRE(p.expect(kSmsPrompt));
+  auto t0 = Clock::now();
+  p.send("5\r");
+  p.send("\r");  // a second Enter, as a client re-sends one it thinks lost
+  REQUIRE(p.expect(" Multiboot"));
+  CHECK(secs_since(t0) >= 0.3);
+  REQUIRE(p.expect(kSmsPrompt));
+  // The second Enter landed on Multiboot (an empty line: it thinks again, then redraws).
+  REQUIRE(p.expect(" Multiboot"));
+  CHECK(secs_since(t0) >= 0.6);
+  CHECK(p.hangup_and_wait() == 4);
+  auto k = key_events(read_log(log));
+  REQUIRE(k.size() == 4);
+  CHECK(k[1]["keys"] == "5");
+  CHECK(k[1]["screen"] == "sms.main");
+  CHECK(k[2]["keys"] == "<Enter>");
+  CHECK(k[2]["screen"] == "sms.main");
+  CHECK(k[3]["keys"] == "<Enter>");
+  CHECK(k[3]["screen"] == "sms.boot_options");  // judged for nothing, read by the next menu
+  REQUIRE(k[3].contains("rx"));
+  CHECK(k[3]["t"].get<double>() - k[3]["rx"].get<double>() >= 0.25);  // it waited for the think
+  int thinks = 0;
+  for (auto& e : read_log(log))
+    if (e["ev"] == "think") {
+      ++thinks;
+      CHECK(e["s"] == 0.3);  // no --jitter: exactly --think
+    }
+  CHECK(thinks == 2);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("--link-latency delays the output and the keys, in order") {
+  std::string dir = tmpdir("latency");
+  std::string log = dir + "/log.jsonl";
+  auto t0 = Clock::now();
+  Pty p(sim_args({"--link-latency", "0.2", "--log", log}));
+  REQUIRE(p.expect("Speaker"));
+  CHECK(secs_since(t0) >= 0.2);
+  auto t1 = Clock::now();
+  p.send("1");
+  REQUIRE(p.expect(kSmsPrompt));
+  CHECK(secs_since(t1) >= 0.4);  // there and back
+  for (char c : std::string("5\r")) p.send(std::string(1, c));  // two writes, two chunks
+  REQUIRE(p.expect(" Multiboot"));
+  CHECK(p.hangup_and_wait() == 4);
+  auto k = key_events(read_log(log));
+  REQUIRE(k.size() == 3);
+  CHECK(k[0]["keys"] == "1");
+  CHECK(k[1]["keys"] == "5");
+  CHECK(k[2]["keys"] == "<Enter>");
+  CHECK(k[2]["screen"] == "sms.main");
+  fs::remove_all(dir);
+}
+
+TEST_CASE("--jitter varies each think within the fraction, the same way for the same --seed") {
+  auto thinks = [](const std::string& seed) {
+    std::string dir = tmpdir("jitter");
+    std::string log = dir + "/log.jsonl";
+    Pty p(sim_args({"--think", "0.05", "--jitter", "0.5", "--seed", seed, "--log", log}));
+    REQUIRE(p.expect("Speaker"));
+    p.send("1");
+    REQUIRE(p.expect(kSmsPrompt));
+    p.send("5\r");
+    REQUIRE(p.expect(" Multiboot"));
+    REQUIRE(p.expect(kSmsPrompt));
+    p.send("1\r");
+    REQUIRE(p.expect(" Select Device Type"));
+    REQUIRE(p.expect(kSmsPrompt));
+    p.send("9\r");  // not an item: thinks, then redraws
+    REQUIRE(p.expect(" Select Device Type"));
+    CHECK(p.hangup_and_wait() == 4);
+    std::vector<double> v;
+    for (auto& e : read_log(log))
+      if (e["ev"] == "think") v.push_back(e["s"]);
+    fs::remove_all(dir);
+    return v;
+  };
+  auto a = thinks("7"), b = thinks("7"), c = thinks("8");
+  REQUIRE(a.size() == 3);
+  CHECK(a == b);
+  CHECK(a != c);
+  bool varied = false;
+  for (double s : a) {
+    CHECK(s >= 0.025 - 1e-9);
+    CHECK(s <= 0.075 + 1e-9);
+    varied |= s != 0.05;
+  }
+  CHECK(varied);
+}
+
 TEST_CASE("wrong keys in SMS redraw the menu and never crash") {
   Pty p(sim_args({"--firmware", "power8"}));
   REQUIRE(p.expect("Speaker"));
@@ -726,11 +832,18 @@ TEST_CASE("bad usage exits 3") {
   CHECK(p.wait() == 3);
   Pty q({LPAR_SIM, "console", "--firmware", "power6"});
   CHECK(q.wait() == 3);
+  for (auto bad : {std::vector<std::string>{"--think", "-1"}, {"--link-latency", "x"}, {"--jitter", "1.5"}}) {
+    std::vector<std::string> argv = {LPAR_SIM, "console"};
+    argv.insert(argv.end(), bad.begin(), bad.end());
+    Pty b(argv);
+    CHECK_MESSAGE(b.wait() == 3, bad[0] << " " << bad[1]);
+  }
   Pty h({LPAR_SIM, "console", "--help"});
   CHECK(h.wait() == 0);
   for (const char* flag : {"--firmware", "--disks", "--disk-screen", "--clone-label", "--media-label", "--cdrom-item",
                            "--install-lines", "--time-scale", "--fast", "--media-volumes", "--first-boot-term",
-                           "--drop-keys-under", "--seed", "--log", "--boot", "--post-wait", "--exit-at-login"})
+                           "--drop-keys-under", "--seed", "--log", "--boot", "--post-wait", "--exit-at-login",
+                           "--link-latency", "--think", "--jitter"})
     CHECK_MESSAGE(h.output().find(flag) != std::string::npos, flag);
 }
 

@@ -36,6 +36,23 @@ case $case in
     grep -q '"i", "~."' "$cast" || fail "the vterm was not left with ~."
     [ ! -e hmc/vterm.lock ] || fail "the vterm is still held after the run" ;;
 
+  slow_think_above|slow_link_below)
+    # A slow console behind the HMC (issue 20), delays scaled with confirm_timeout_s as in
+    # tests/e2e (a tenth of the issue's: 0.8 s think = 8 s against 5 s; 0.05 s link = 0.5 s):
+    # BOS and SMS think after each Enter, the relay delays every byte. The migration finishes,
+    # and the console's log shows every Enter landed on the screen it was judged for.
+    start_sshd
+    slow="--think 0.8"; [ "$case" = slow_link_below ] && slow="--link-latency 0.05 --think 0.3"
+    echo "--fast --install-lines 20 --seed 3 --jitter 0.2 $slow" > hmc/sim-args
+    write_config c.toml "confirm_timeout_s = 0.5"
+    run_vt --power-on
+    cast=$(ls lpar01-*.cast)
+    ! grep -q '"destroyed"' hmc/console.log || fail "lpar-sim says DESTROYED"
+    python3 "$here/../e2e/enter_landing.py" hmc/console.log "$cast" || fail "an Enter did not land where it was judged (above)"
+    [ "$rc" = 0 ] || fail "exit $rc"
+    [ "$(console_keys)" = "$MIGRATE" ] || fail "keys were $(console_keys)"
+    grep -q '"migrated"' hmc/console.log || fail "lpar-sim did not log a migration" ;;
+
   plan_flag_over_config)
     # --plan migrate wins over the config's plan = "rollback" (it was ignored: only a plan other
     # than the default name was taken as given, and the rollback ran).
