@@ -43,6 +43,7 @@ struct LparConfig {
   bool power_on = false;           // activate into SMS when Not Activated
   bool allow_restart = false;      // with power_on: shut down a Running LPAR first (never by default)
   bool take_over = false;          // rmvterm a console held by another session
+  bool reclaim_own_vterm = true;   // after a drop: rmvterm a console our own dropped session still holds
   int line = 0;                    // where [[lpar]] starts, for messages
 };
 

@@ -15,8 +15,24 @@ std::string lpar_state(std::string_view ms, std::string_view lpar);  // lssyscfg
 std::string power_on_sms(std::string_view ms, std::string_view lpar, std::string_view profile);
 std::string shutdown_immed(std::string_view ms, std::string_view lpar);
 // viosvrcmd on the VIOS that serves the virtual optical device (names checked by the config).
-std::string unloadopt(std::string_view ms, std::string_view vios, std::string_view vtd);
-std::string loadopt(std::string_view ms, std::string_view vios, std::string_view vtd, std::string_view iso);
+// -release unlocks a device the client holds a reserve on; -f loads onto a device that still
+// holds media (VIOS unloadopt/loadopt command reference).
+std::string unloadopt(std::string_view ms, std::string_view vios, std::string_view vtd, bool release = false);
+std::string loadopt(std::string_view ms, std::string_view vios, std::string_view vtd, std::string_view iso,
+                    bool force = false);
+std::string lsvopt(std::string_view ms, std::string_view vios, std::string_view vtd);
+
+// What lsvopt shows in VTD's row: the media name, "" for "No Media"; nothing when VTD has no
+// row (an error message instead of the table, say). Columns as IBM prints them:
+//   VTD             Media                                   Size(mb)
+//   vtopt0          aix72_vol1.iso                          4096
+std::optional<std::string> parse_lsvopt(std::string_view output, std::string_view vtd);
+// unloadopt/loadopt refused because the client holds a reserve on the device.
+bool reserve_error(std::string_view output);
+// The first HSCL message line (the HMC's error code and its text), if the output has one.
+std::optional<std::string> hscl_error(std::string_view output);
+// An HMC command's output for a message: its HSCL line when it has one, else the text on one line.
+std::string failure_text(std::string_view output);
 
 // mkvterm's answer when another session holds the console (it exits 0: only the text says so).
 bool vterm_busy(std::string_view output);

@@ -46,6 +46,14 @@ class Transport {
   virtual void set_link_events(std::function<void(const std::string&)> lost, std::function<void(const std::string&)> back) {
     (void)lost, (void)back;
   }
+  // Transports that work before the console can show anything (the HMC: load volume 1, activate
+  // the LPAR) say when it is ready: ready() once, when the console printed or that work is done.
+  // The screen timeout runs from then, not from the start. Returns false (and never calls ready)
+  // when the console is ready at once. Called before start().
+  virtual bool defer_ready(std::function<void()> ready) {
+    (void)ready;
+    return false;
+  }
   // The exit code the transport's own failure means (5 by default: connect, auth, host key,
   // vterm busy; 2 for a request the config must change, such as powering on a Running LPAR).
   virtual int failure_exit() const { return 5; }

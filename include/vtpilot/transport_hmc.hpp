@@ -18,6 +18,10 @@ struct HmcVtermOptions {
   bool power_on = false;       // Not Activated: open the vterm, then chsysstate -o on -b sms
   bool allow_restart = false;  // with power_on: shut down a Running LPAR first
   bool take_over = false;      // a console held by another session: rmvterm, then probe again
+  // After a drop, a console still held by what can only be our own dropped session (we held
+  // it, the link dropped, no other session was seen): rmvterm it once and reopen. A real HMC
+  // keeps a dropped client's vterm held until rmvterm (design.md "HMC facts").
+  bool reclaim_own_vterm = true;
   int reconnect_attempts = 6;  // after a drop; backoff 1, 2, 4 ... 30 s
   double command_timeout_s = 120;
   double reconnect_max_delay_s = 30;

@@ -63,6 +63,9 @@ void add_run_flags(CLI::App* cmd, RunArgs& o) {
   cmd->add_option("--lpar", o.lpars, "with --config: only these LPARs (repeatable; default all of the config)");
   cmd->add_flag("--power-on", o.power_on, "with --config: activate a Not Activated LPAR into SMS (chsysstate -b sms)");
   cmd->add_flag("--take-over", o.take_over, "with --config: free a console held by another session (rmvterm)");
+  cmd->add_flag("--no-reclaim", o.no_reclaim,
+                "with --config: after a dropped connection, never rmvterm the console our own dropped session "
+                "still holds; halt with the command instead (reclaim_own_vterm = false)");
   cmd->add_option("--pacing", o.pacing_ms, "milliseconds between key bytes (0 = full speed)")
       ->check(CLI::Range(0.0, 10000.0))->capture_default_str()->each([&o](const std::string&) { o.pacing_given = true; });
   cmd->add_option("--timeout", o.timeout_s, "seconds on one screen with nothing changing before halting (exit 4)")

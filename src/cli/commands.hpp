@@ -41,7 +41,7 @@ struct RunArgs {
   ShellArgs shell;
   // --config only: which LPARs, and what the command line says over the config.
   std::vector<std::string> lpars;
-  bool power_on = false, take_over = false;
+  bool power_on = false, take_over = false, no_reclaim = false;
   bool pacing_given = false, timeout_given = false, plan_given = false;
 };
 

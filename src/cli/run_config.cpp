@@ -107,6 +107,7 @@ HmcVtermOptions hmc_options(const Config& c, const LparConfig& l, const std::opt
   o.power_on = l.power_on;
   o.allow_restart = l.allow_restart;
   o.take_over = l.take_over;
+  o.reclaim_own_vterm = l.reclaim_own_vterm;
   return o;
 }
 
@@ -149,6 +150,7 @@ std::optional<Config> load_run_config(const RunArgs& a, const char* who, int& co
   for (LparConfig& l : c.lpars) {
     if (a.power_on) l.power_on = true;
     if (a.take_over) l.take_over = true;
+    if (a.no_reclaim) l.reclaim_own_vterm = false;
     if (a.pacing_given) l.pacing_ms = a.pacing_ms;
     if (a.timeout_given) l.timeout_s = a.timeout_s;
     if (policy_given(a.policy)) l.policy = a.policy;

@@ -86,7 +86,7 @@ bool safe_word(const std::string& s) {
 const std::initializer_list<const char*> kLparKeys = {
     "name", "managed_system", "profile", "vios", "vtd", "media", "plan", "media_pattern", "media_location",
     "pacing_ms", "timeout_s", "confirm_timeout_s", "transcripts", "power_on", "allow_restart", "take_over",
-    "target", "clone"};
+    "reclaim_own_vterm", "target", "clone"};
 
 // [defaults] and [[lpar]] take the same keys; an [[lpar]] starts from the defaults.
 void read_lpar(Reader& r, const toml::table& t, LparConfig& l, const std::string& where) {
@@ -107,6 +107,7 @@ void read_lpar(Reader& r, const toml::table& t, LparConfig& l, const std::string
   r.boolean(t, "power_on", l.power_on);
   r.boolean(t, "allow_restart", l.allow_restart);
   r.boolean(t, "take_over", l.take_over);
+  r.boolean(t, "reclaim_own_vterm", l.reclaim_own_vterm);
   if (const toml::node* n = t.get("media")) {
     if (const toml::array* a = n->as_array()) {
       l.media.clear();

@@ -127,6 +127,7 @@ struct LiveRun::Impl {
   Ui ui;
   RunResult result;
   bool finishing = false, done = false, stopped = false;
+  bool ready = true;  // the console can show something: the screen clock runs (Transport::defer_ready)
   int forced_exit = 0;
   std::function<void(const RunResult&)> on_finished;
 
@@ -174,7 +175,7 @@ struct LiveRun::Impl {
 
   void pump() {
     if (finishing) return;
-    if (!console.busy()) session.evaluate(now());
+    if (!console.busy() && ready) session.evaluate(now());
     for (const SessionEvent& e : session.take_events()) {
       if (options.on_event) options.on_event(e);
       else ui.show(e);
@@ -199,7 +200,7 @@ struct LiveRun::Impl {
       finish();
       return;
     }
-    arm();
+    if (ready) arm();
   }
 
   void start() {
@@ -214,6 +215,10 @@ struct LiveRun::Impl {
       session.abort(now(), "the transcript cannot be written (" + why + "); stopped before the next key");
       pump();
     };
+    ready = !transport->defer_ready([this] {
+      ready = true;
+      asio::post(io, [this] { pump(); });
+    });
     transport->set_link_events(
         [this](const std::string& why) {
           if (std::size_t n = console.discard()) recorder.marker(now(), "gap: " + std::to_string(n) + " key bytes not sent");

@@ -477,7 +477,9 @@ struct Session::Impl {
       emit({SessionEvent::progress, now, r.id, "", "", "", last_percent, last_elapsed});
     }
 
-    if (proposal) last_change = now;  // the operator's thinking time is not the console's silence
+    // The operator's thinking time is not the console's silence, nor is the HMC's time on an
+    // orchestration (a media swap is several HMC commands of seconds each).
+    if (proposal || action == Action::running) last_change = now;
     if (skipped_text && *skipped_text != s.text()) skipped_text.reset();
     if (now - last_change >= opt.screen_timeout_s && awaiting && awaiting->enter_sent() && !took(*awaiting, r, s)) {
       const Awaiting& a = *awaiting;
@@ -871,6 +873,7 @@ void Session::action_done(bool ok, const std::string& text, double now) {
   if (m.action != Impl::Action::running) return;
   if (ok) {
     m.action = Impl::Action::ok;
+    m.last_change = now;  // the screen's time runs again from here, not from before the swap
     if (!text.empty()) m.emit({SessionEvent::note, now, m.cur_id, "", "action", text});
     return;
   }

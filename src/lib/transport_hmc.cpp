@@ -6,7 +6,12 @@
 // its first output is held back until it is known not to be the busy message.
 // A dropped connection mid-run is a gap, not an end: the engine is told (nothing is sent),
 // the transport reconnects with backoff, reopens the vterm, and tells the engine again, which
-// reads the screen afresh before anything is sent.
+// reads the screen afresh before anything is sent. A real HMC keeps the dropped session's vterm
+// held (recorded on V10R3: busy at 0 s, 30 s, 5 min after the client was killed; rmvterm frees
+// it at once): when every sign says the holder is our own dropped session, it is reclaimed
+// with rmvterm once (reclaim_own_vterm); otherwise the run halts with the command to run.
+// The media swap is checked step by step (lsvopt, unloadopt, loadopt, lsvopt): the console's
+// Enter goes only once lsvopt shows the device holds the volume asked for.
 #include <utility>  // before Asio (debian12-notes.md)
 
 #include "vtpilot/transport_hmc.hpp"
@@ -14,6 +19,7 @@
 #include <boost/asio.hpp>
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "vtpilot/guard.hpp"
 #include "vtpilot/hmc.hpp"
@@ -24,6 +30,12 @@ namespace vtpilot {
 namespace asio = boost::asio;
 
 namespace {
+
+std::string seconds(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f s", s);
+  return buf;
+}
 
 std::string one_line(std::string s) {
   for (char& c : s)
@@ -53,6 +65,11 @@ class HmcTransport final : public Transport {
   void set_link_events(std::function<void(const std::string&)> lost, std::function<void(const std::string&)> back) override {
     lost_ = std::move(lost);
     back_ = std::move(back);
+  }
+
+  bool defer_ready(std::function<void()> ready) override {
+    ready_fn_ = std::move(ready);
+    return true;
   }
 
   std::string describe() const override {
@@ -106,23 +123,14 @@ class HmcTransport final : public Transport {
     }
     const std::string iso = o_.media[static_cast<std::size_t>(volume - 1)];
     note("media swap: volume " + std::to_string(volume) + " (" + iso + ") into " + o_.vtd + " on " + o_.vios);
-    link_->exec(hmc::unloadopt(o_.managed_system, o_.vios, o_.vtd), o_.command_timeout_s,
-                [this, iso, volume, done](int status, std::string out) {
-                  if (status != 0) note("unloadopt: " + one_line(out) + " (going on: the drive may have been empty)");
-                  if (!link_ || !link_->connected()) {
-                    done(false, "the HMC connection is down");
-                    return;
-                  }
-                  link_->exec(hmc::loadopt(o_.managed_system, o_.vios, o_.vtd, iso), o_.command_timeout_s,
-                              [this, iso, volume, done](int st, std::string o2) {
-                                if (st != 0) {
-                                  done(false, "loadopt -disk " + iso + " failed (exit " + std::to_string(st) + "): " + one_line(o2));
-                                  return;
-                                }
-                                swaps_ = std::max(swaps_, volume - 1);
-                                done(true, o_.vtd + " now holds " + iso);
-                              });
-                });
+    load_media(iso, [this, iso, volume, done](bool ok, std::string why) {
+      if (!ok) {
+        done(false, why + "; nothing was pressed on the console");
+        return;
+      }
+      swaps_ = std::max(swaps_, volume - 1);
+      done(true, why);
+    });
   }
 
  protected:
@@ -187,7 +195,7 @@ class HmcTransport final : public Transport {
       auto state = hmc::parse_state(out);
       if (!state) {
         // The HMC answered but not with a state: an unknown managed system or partition.
-        fail(status > 0 ? 2 : 5, "lssyscfg: " + (one_line(out).empty() ? "no answer" : one_line(out)));
+        fail(status > 0 ? 2 : 5, "lssyscfg: " + (one_line(out).empty() ? "no answer" : hmc::failure_text(out)));
         return;
       }
       note(o_.lpar + " is " + *state);
@@ -220,7 +228,7 @@ class HmcTransport final : public Transport {
     link_->exec(hmc::shutdown_immed(o_.managed_system, o_.lpar), o_.command_timeout_s, [this](int status, std::string out) {
       if (closed_ || leaving_) return;
       if (status != 0) {
-        fail(5, "chsysstate -o shutdown failed: " + one_line(out));
+        fail(5, "chsysstate -o shutdown failed: " + hmc::failure_text(out));
         return;
       }
       wait_not_activated(60);
@@ -299,8 +307,17 @@ class HmcTransport final : public Transport {
     }
     // Only the new bytes and the tail's end can complete the message: look there, not at all 512.
     const std::size_t look = std::min(tail_.size(), bytes.size() + 128);
-    if (!taken_ && hmc::vterm_lost(std::string_view(tail_).substr(tail_.size() - look))) taken_ = true;
+    if (!taken_ && hmc::vterm_lost(std::string_view(tail_).substr(tail_.size() - look))) {
+      // Another session ran rmvterm on us. A real HMC then keeps the channel open with no EOF
+      // (screens/44): stop now rather than wait for a close that does not come.
+      taken_ = true;
+      held_ = false;
+      if (on_data_) on_data_(bytes);
+      fail(5, "another session took " + o_.lpar + "'s console (rmvterm): this run stopped; nothing more was sent");
+      return;
+    }
     console_spoke_ = true;
+    ready();
     if (on_data_) on_data_(bytes);
   }
 
@@ -309,17 +326,22 @@ class HmcTransport final : public Transport {
     holding_ = false;
     hold_timer_.cancel();
     busy_tries_ = 0;
+    held_ = true;
     const bool reattach = attached_once_;
     attached_once_ = true;
     if (reattach) {
       in_gap_ = false;
       attempts_ = 0;
-      if (back_) back_("reattached to the vterm after " + std::to_string(static_cast<int>(now_() - gap_start_)) + " s");
+      if (back_)
+        back_("reattached to the vterm after " + std::to_string(static_cast<int>(now_() - gap_start_)) + " s" +
+              (reclaimed_ ? " (reclaimed from our dropped session with rmvterm)" : ""));
     }
+    reclaimed_ = false;
     // Console output beyond mkvterm's own banner, in what was held back?
     std::string rest = first_;
     if (auto at = rest.find("Open in progress"); at != std::string::npos) rest.erase(0, at + 16);
     console_spoke_ = rest.find_first_not_of(" \r\n") != std::string::npos;
+    if (!power_on_ || console_spoke_) ready();  // powering on: once the LPAR is activated or speaks
     if (!first_.empty() && on_data_) on_data_(std::exchange(first_, {}));
     if (power_on_) {
       power_on_ = false;
@@ -358,27 +380,120 @@ class HmcTransport final : public Transport {
       return;
     }
     note("loading volume 1 (" + o_.media[0] + ") into " + o_.vtd + " on " + o_.vios);
-    link_->exec(hmc::unloadopt(o_.managed_system, o_.vios, o_.vtd), o_.command_timeout_s, [this](int, std::string) {
-      if (closed_ || leaving_) return;
-      link_->exec(hmc::loadopt(o_.managed_system, o_.vios, o_.vtd, o_.media[0]), o_.command_timeout_s,
-                  [this](int status, std::string out) {
-                    if (closed_ || leaving_) return;
-                    if (status != 0) {
-                      fail(status > 0 ? 2 : 5, "loadopt -disk " + o_.media[0] + " failed: " + one_line(out));
-                      return;
-                    }
-                    power_on();
-                  });
+    load_media(o_.media[0], [this](bool ok, std::string why) {
+      if (!ok) {
+        fail(5, why + "; " + o_.lpar + " was not activated");
+        return;
+      }
+      note(why);
+      power_on();
     });
   }
 
   void power_on() {
     note("activating " + o_.lpar + " into SMS (profile " + o_.profile + ")");
+    const double asked = now_();
     link_->exec(hmc::power_on_sms(o_.managed_system, o_.lpar, o_.profile), o_.command_timeout_s,
-                [this](int status, std::string out) {
+                [this, asked](int status, std::string out) {
                   if (closed_ || leaving_) return;
-                  if (status != 0) fail(status > 0 ? 2 : 5, "chsysstate -o on failed: " + one_line(out));
+                  if (status != 0) {
+                    fail(status > 0 ? 2 : 5, "chsysstate -o on failed: " + hmc::failure_text(out));
+                    return;
+                  }
+                  note(o_.lpar + " activated (chsysstate answered after " + seconds(now_() - asked) + ")");
+                  ready();
                 });
+  }
+
+  // ---- the virtual optical device ----------------------------------------------------
+  // A checked media load (design.md "HMC facts"): lsvopt; a device holding other media is
+  // unloaded (again with -release when the client holds a reserve on it), the volume loaded
+  // (-f when the device held media), and lsvopt must then show it. done(ok, what) once; a
+  // failure says which step, the VIOS's own message, and the commands to run by hand.
+  using MediaDone = std::function<void(bool, std::string)>;
+
+  void load_media(const std::string& iso, MediaDone done) {
+    viosvr(hmc::lsvopt(o_.managed_system, o_.vios, o_.vtd), iso, done, [this, iso, done](int status, const std::string& out) {
+      auto held = hmc::parse_lsvopt(out, o_.vtd);
+      if (status != 0 || !held) {
+        done(false, media_failure("lsvopt shows no row for " + o_.vtd, out, iso));
+        return;
+      }
+      if (*held == iso) {
+        done(true, o_.vtd + " holds " + iso + " (lsvopt)");
+        return;
+      }
+      if (held->empty()) {
+        load_and_check(iso, false, done);
+        return;
+      }
+      note(o_.vtd + " holds " + *held + ": unloading it");
+      unload(iso, false, done);
+    });
+  }
+
+  void unload(const std::string& iso, bool release, MediaDone done) {
+    viosvr(hmc::unloadopt(o_.managed_system, o_.vios, o_.vtd, release), iso, done,
+           [this, iso, release, done](int status, const std::string& out) {
+             if (status == 0 && !hmc::hscl_error(out)) {
+               load_and_check(iso, true, done);
+               return;
+             }
+             if (!release && hmc::reserve_error(out)) {
+               note("unloadopt: " + hmc::failure_text(out) + ": again with -release");
+               unload(iso, true, done);
+               return;
+             }
+             done(false, media_failure(std::string("unloadopt") + (release ? " -release" : "") + " failed", out, iso));
+           });
+  }
+
+  void load_and_check(const std::string& iso, bool held_media, MediaDone done) {
+    viosvr(hmc::loadopt(o_.managed_system, o_.vios, o_.vtd, iso, held_media), iso, done,
+           [this, iso, done](int status, const std::string& out) {
+             if (status != 0 || hmc::hscl_error(out)) {
+               done(false, media_failure("loadopt -disk " + iso + " failed", out, iso));
+               return;
+             }
+             viosvr(hmc::lsvopt(o_.managed_system, o_.vios, o_.vtd), iso, done,
+                    [this, iso, done](int st, const std::string& o2) {
+                      auto now_held = hmc::parse_lsvopt(o2, o_.vtd);
+                      if (st == 0 && now_held == std::optional<std::string>(iso)) {
+                        done(true, o_.vtd + " holds " + iso + " (lsvopt)");
+                        return;
+                      }
+                      done(false, media_failure(now_held ? "after loadopt, lsvopt shows " + o_.vtd + " holding " +
+                                                               (now_held->empty() ? std::string("No Media") : *now_held) +
+                                                               ", not " + iso
+                                                         : "after loadopt, lsvopt shows no row for " + o_.vtd,
+                                                now_held ? std::string() : o2, iso));
+                    });
+           });
+  }
+
+  // One viosvrcmd; a connection that is gone or a run that is ending fails the whole sequence.
+  void viosvr(const std::string& command, const std::string& iso, MediaDone done,
+              std::function<void(int, const std::string&)> next) {
+    if (!link_ || !link_->connected()) {
+      done(false, media_failure("the HMC connection is down", "", iso));
+      return;
+    }
+    link_->exec(command, o_.command_timeout_s, [this, command, iso, done, next](int status, std::string out) {
+      if (closed_ || leaving_) return;
+      if (status < 0) {
+        done(false, media_failure(command + ": no answer", out, iso));
+        return;
+      }
+      next(status, out);
+    });
+  }
+
+  std::string media_failure(const std::string& what, const std::string& out, const std::string& iso) const {
+    std::string s = "media " + iso + " into " + o_.vtd + ": " + what;
+    if (!out.empty()) s += ": " + hmc::failure_text(out);
+    return s + ". By hand on the HMC: " + hmc::unloadopt(o_.managed_system, o_.vios, o_.vtd, true) + "; " +
+           hmc::loadopt(o_.managed_system, o_.vios, o_.vtd, iso, true) + "; then check with " +
+           hmc::lsvopt(o_.managed_system, o_.vios, o_.vtd);
   }
 
   void vterm_closed(int status, const std::string& why) {
@@ -398,14 +513,32 @@ class HmcTransport final : public Transport {
       return;
     }
     if (!attached_once_) {
-      fail(5, "mkvterm ended at once (exit " + std::to_string(status) + "): " + one_line(first_ + " " + why));
+      fail(5, "mkvterm ended at once (exit " + std::to_string(status) + "): " +
+                  (hmc::hscl_error(first_) ? *hmc::hscl_error(first_) : one_line(first_ + " " + why)));
       return;
     }
-    if (!link_->connected()) return;  // lost() handles it
+    if (auto hscl = hmc::hscl_error(first_); hscl && holding_) {
+      // The HMC refused the reopen with a reason: trying again would only repeat it.
+      fail(5, "mkvterm refused to reopen " + o_.lpar + "'s console: " + *hscl + ". Nothing was sent; the install goes on unwatched");
+      return;
+    }
+    if (!link_->connected()) return;  // lost() handles it; a dropped session's vterm may stay held
+    held_ = false;                    // mkvterm ended by itself: the HMC released our hold
     lost(open_error_.empty() ? "mkvterm ended (exit " + std::to_string(status) + ")" : std::exchange(open_error_, {}));
   }
 
   void busy() {
+    const std::string rmvterm = hmc::rmvterm(o_.managed_system, o_.lpar);
+    if (in_gap_ && reclaimed_) {
+      fail(5, o_.lpar + "'s console is still held after vtpilot's own " + rmvterm +
+                  ": another session may hold it now, so vtpilot does not touch it again. Nothing was sent; the "
+                  "install goes on unwatched. If that session is yours, free it (" + rmvterm + ") and run again");
+      return;
+    }
+    if (in_gap_ && held_ && o_.reclaim_own_vterm) {
+      reclaim(rmvterm);
+      return;
+    }
     if (!o_.take_over && !in_gap_) {
       fail(5, o_.lpar + "'s console is held by another session (mkvterm: \"A terminal session is already open "
                         "for this partition\"). Close that session, or run again with --take-over (take_over = true) "
@@ -414,7 +547,12 @@ class HmcTransport final : public Transport {
     }
     if (++busy_tries_ > 4) {
       fail(5, o_.lpar + "'s console is still held after " + std::to_string(busy_tries_ - 1) +
-                  (o_.take_over ? " rmvterm and probe(s)" : " probe(s)") + "; free it on the HMC (rmvterm) and run again");
+                  (o_.take_over ? " rmvterm and probe(s)" : " probe(s)") +
+                  (held_ ? " (by our own dropped session, most likely: a real HMC keeps it held; reclaim_own_vterm = "
+                           "false)"
+                         : "") +
+                  ". Nothing was sent; the install goes on unwatched. Free it on the HMC (" + rmvterm +
+                  ") and run again");
       return;
     }
     auto probe = [this] {
@@ -432,6 +570,36 @@ class HmcTransport final : public Transport {
     link_->exec(hmc::rmvterm(o_.managed_system, o_.lpar), o_.command_timeout_s, [this, probe](int, std::string) {
       if (!closed_ && !leaving_) probe();
     });
+  }
+
+  // The console is held, and by every sign we have it is our own dropped session: we held the
+  // vterm when the link dropped, its mkvterm never ended while the link was up, and no
+  // "no longer connected" came (another session's rmvterm). rmvterm once, then probe with a
+  // fresh mkvterm (rmvterm's exit code proves nothing); busy again halts (busy() above).
+  void reclaim(const std::string& rmvterm) {
+    reclaimed_ = true;
+    note("the console is still held by our own dropped session (a real HMC keeps it until rmvterm): reclaiming it: " +
+         rmvterm);
+    link_->exec(rmvterm, o_.command_timeout_s, [this, rmvterm](int status, std::string out) {
+      if (closed_ || leaving_) return;
+      if (status < 0 && (!link_ || !link_->connected())) return;  // dropped again: lost() goes on
+      if (status != 0 || hmc::hscl_error(out)) {
+        fail(5, "reclaiming " + o_.lpar + "'s console was refused: " + rmvterm + ": " + hmc::failure_text(out) +
+                    (status > 0 ? " (exit " + std::to_string(status) + ")" : "") +
+                    ". Nothing was sent; the install goes on unwatched. Free the console on the HMC (" + rmvterm +
+                    ") and run again");
+        return;
+      }
+      timer_.expires_after(std::chrono::seconds(1));
+      timer_.async_wait([this](boost::system::error_code ec) {
+        if (!ec && !closed_ && !leaving_) open_vterm();
+      });
+    });
+  }
+
+  // The console can show something now: the engine's screen clock starts (once).
+  void ready() {
+    if (ready_fn_) std::exchange(ready_fn_, nullptr)();
   }
 
   // ---- gaps --------------------------------------------------------------------------
@@ -497,7 +665,7 @@ class HmcTransport final : public Transport {
   DataFn on_data_;
   CloseFn on_close_;
   std::function<void(const std::string&)> lost_, back_;
-  std::function<void()> left_cb_;
+  std::function<void()> left_cb_, ready_fn_;
   std::string first_, tail_, open_error_;
   int stream_ = -1;
   int failure_exit_ = 5;
@@ -506,6 +674,9 @@ class HmcTransport final : public Transport {
   bool holding_ = false, busy_ = false, taken_ = false, vterm_open_ = false, line_start_ = true;
   bool attached_once_ = false, in_gap_ = false, power_on_ = false, console_spoke_ = false;
   bool closed_ = false, leaving_ = false, left_ = false, answered_ = false;
+  // held_: the vterm was ours and nothing has released it since (a drop leaves it held on a
+  // real HMC); reclaimed_: this gap's one rmvterm of our own dropped session is spent.
+  bool held_ = false, reclaimed_ = false;
 };
 
 }  // namespace

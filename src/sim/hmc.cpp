@@ -6,7 +6,8 @@
 //   lpar_state    Not Activated | Starting | Open Firmware | Running
 //   daemon.pid    the console daemon (lpar-sim console --listen console.sock)
 //   console.sock  its socket; console.log its --log
-//   vterm.lock    pid of the mkvterm holding the console
+//   vterm.lock    pid of the mkvterm holding the console; "dropped PID" when that mkvterm's
+//                 connection dropped and --hold-dropped-vterm keeps the console held
 //   vtopt         the ISO loaded in vtopt0 ("" = none)
 // Message texts marked (invented) are plausible HMC wording, not captured output; the vterm
 // banners are the captured bytes of ../shared/screens/42..45.
@@ -53,6 +54,7 @@ struct Hmc {
   std::string dir;
   std::string self;
   std::map<std::string, std::string> conf;
+  HmcBehaviour b;
 
   std::string get(const std::string& k) const {
     auto it = conf.find(k);
@@ -308,13 +310,16 @@ int connect_console(const Hmc& h) {
   return fd;
 }
 
+// A console whose holder's connection dropped, kept held (--hold-dropped-vterm) until rmvterm.
+bool held_by_dropped(const std::string& lock) { return lock.rfind("dropped ", 0) == 0; }
+
 int mkvterm(const Hmc& h, const std::vector<std::string>& w) {
   Args a = parse_args(w, {"-m", "-p", "--id"}, {});
   if (!a.bad.empty()) return bad_param("mkvterm", a.bad);
   if (int rc = check_ms_lpar(h, a, "-p", true)) return rc;
   std::string lock = h.path("vterm.lock");
   std::string holder = read_state_file(h.dir, "vterm.lock");
-  if (pid_alive(holder) && holder != std::to_string(::getpid())) {
+  if ((pid_alive(holder) && holder != std::to_string(::getpid())) || held_by_dropped(holder)) {
     write_fd(1, kBusy);
     return 0;  // the HMC exits 0 even here
   }
@@ -355,11 +360,14 @@ int mkvterm(const Hmc& h, const std::vector<std::string>& w) {
 
   write_fd(1, kOpen);
   int sock = connect_console(h);
-  bool line_start = true, tilde = false, asking = false, lost = false;
+  bool line_start = true, tilde = false, asking = false, lost = false, dropped = false;
   char buf[4096];
   int rc = 0;
   for (;;) {
-    if (g_hangup) break;  // the ssh channel went away: release the console
+    if (g_hangup) {  // the ssh channel went away
+      dropped = true;
+      break;
+    }
     if (g_lost && !lost) {  // rmvterm: tell the holder, stop relaying, keep the channel open
       lost = true;
       write_fd(1, kLost);
@@ -388,6 +396,12 @@ int mkvterm(const Hmc& h, const std::vector<std::string>& w) {
       ssize_t r = ::read(0, buf, sizeof buf);
       if (r <= 0) {
         if (r < 0 && errno == EINTR) continue;
+        // The pty's far side (sshd) is gone: the connection dropped. A hung-up tty reads 0 (a raw
+        // tty has no end-of-file otherwise) or EIO; a pipe's 0 is the client closing stdin.
+        if ((r < 0 && errno == EIO) || (r == 0 && tty) || g_hangup) {
+          dropped = true;
+          break;
+        }
         if (!lost) write_fd(1, kWriteClosed);
         break;
       }
@@ -426,6 +440,11 @@ int mkvterm(const Hmc& h, const std::vector<std::string>& w) {
   }
   if (sock >= 0) ::close(sock);
   restore();
+  if (dropped && !lost && h.b.hold_dropped_vterm &&
+      read_state_file(h.dir, "vterm.lock") == std::to_string(::getpid())) {
+    write_state_file(h.dir, "vterm.lock", "dropped " + std::to_string(::getpid()));  // held until rmvterm
+    return rc;
+  }
   release();
   return rc;
 }
@@ -437,6 +456,7 @@ int rmvterm(const Hmc& h, const std::vector<std::string>& w) {
   std::string holder = read_state_file(h.dir, "vterm.lock");
   if (pid_alive(holder)) ::kill(static_cast<pid_t>(std::atol(holder.c_str())), SIGTERM);
   ::unlink(h.path("vterm.lock").c_str());
+  std::cout << "Close command sent\n";  // recorded on HMC V10R3 (ADR 0072 P2); its exit 0 proves nothing
   return 0;
 }
 
@@ -464,6 +484,10 @@ int viosvrcmd(const Hmc& h, const std::vector<std::string>& w) {
   }
   auto in_lib = [&](const std::string& m) { return std::find(lib.begin(), lib.end(), m) != lib.end(); };
   Args v = parse_args(c, {"-disk", "-vtd", "-name", "-file"}, {"-f", "-release", "-ro"});
+  // (invented wording: the VIOS docs name the reserve and -release, not the message)
+  auto reserved = [](const std::string& d) {
+    return "The virtual optical device " + d + " is reserved by the client partition; use -release to unlock it. (invented)";
+  };
   const std::string vtd = h.get("vtd").empty() ? "vtopt0" : h.get("vtd");
   if (c[0] == "loadopt") {
     if (!v.bad.empty() || !v.has("-disk") || !v.has("-vtd"))
@@ -473,16 +497,21 @@ int viosvrcmd(const Hmc& h, const std::vector<std::string>& w) {
     std::string cur = read_state_file(h.dir, "vtopt");
     if (!cur.empty() && !v.has("-f"))
       return fail("The virtual optical device " + vtd + " already has media " + cur + " loaded; unload it first. (invented)");
+    if (!cur.empty() && h.b.optical_reserved && !v.has("-release")) return fail(reserved(vtd));
     write_state_file(h.dir, "vtopt", v["-disk"]);
     return 0;
   }
   if (c[0] == "unloadopt") {
     if (!v.bad.empty() || !v.has("-vtd")) return fail("Usage: unloadopt [-release] -vtd VirtualTargetDevice");
     if (v["-vtd"] != vtd) return fail("The specified virtual target device " + v["-vtd"] + " was not found. (invented)");
+    if (!read_state_file(h.dir, "vtopt").empty() && h.b.optical_reserved && !v.has("-release")) return fail(reserved(vtd));
     write_state_file(h.dir, "vtopt", "");
     return 0;
   }
   if (c[0] == "lsvopt") {
+    if (!v.bad.empty()) return fail("Usage: lsvopt [-vtd VirtualTargetDevice] [-field FieldName] [-fmt delimiter]");
+    if (v.has("-vtd") && v["-vtd"] != vtd)
+      return fail("The specified virtual target device " + v["-vtd"] + " was not found. (invented)");
     std::string cur = read_state_file(h.dir, "vtopt");
     std::printf("VTD             Media                                   Size(mb)\n");
     std::printf("%-16s%-40s%s\n", vtd.c_str(), cur.empty() ? "No Media" : cur.c_str(), cur.empty() ? "n/a" : "4096");
@@ -586,10 +615,12 @@ int pick_lpar(const std::vector<std::string>& lpars, const std::vector<std::stri
 
 }  // namespace
 
-int run_hmc(const std::string& state_dir, const std::string& self, const std::vector<std::string>& words) {
+int run_hmc(const std::string& state_dir, const std::string& self, const std::vector<std::string>& words,
+            const HmcBehaviour& behaviour) {
   Hmc h;
   h.dir = state_dir;
   h.self = self;
+  h.b = behaviour;
   if (h.dir.empty()) {
     std::cerr << "lpar-sim hmc: no state directory (--state DIR or LPAR_SIM_STATE)\n";
     return 3;
@@ -628,8 +659,17 @@ int run_hmc(const std::string& state_dir, const std::string& self, const std::ve
     h = sub;
   }
   const std::string& cmd = words[0];
+  if (std::find(h.b.deny.begin(), h.b.deny.end(), cmd) != h.b.deny.end())
+    return fail("HSCL350B The user does not have the appropriate authority. (invented wording)");
+  const int latency_ms = static_cast<int>(h.b.latency_s * 1000);
+  if (cmd == "chsysstate") {  // the partition starts at once; the HMC answers later
+    int rc = chsysstate(h, words);
+    std::cout.flush();
+    msleep(latency_ms);
+    return rc;
+  }
+  msleep(latency_ms);
   if (cmd == "lssyscfg") return lssyscfg(h, words);
-  if (cmd == "chsysstate") return chsysstate(h, words);
   if (cmd == "mkvterm") return mkvterm(h, words);
   if (cmd == "rmvterm") return rmvterm(h, words);
   if (cmd == "viosvrcmd") return viosvrcmd(h, words);

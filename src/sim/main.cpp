@@ -187,7 +187,8 @@ int main(int argc, char** argv) {
       "  mkvterm -m MS -p LPAR     'Open in progress', then the console; busy message + exit 0 when held;\n"
       "                            ~. at line start asks 'Terminate session? [y/n]'\n"
       "  rmvterm -m MS -p LPAR     frees the console (the holder gets 'Connection has closed ...')\n"
-      "  viosvrcmd -m MS -p VIOS -c \"loadopt -disk ISO -vtd vtopt0\" | \"unloadopt -vtd vtopt0\" | lsvopt | lsrep\n"
+      "  viosvrcmd -m MS -p VIOS -c \"loadopt [-f] [-release] -disk ISO -vtd vtopt0\" | \"unloadopt [-release] -vtd vtopt0\"\n"
+      "                            | \"lsvopt [-vtd vtopt0]\" | lsrep\n"
       "Unknown commands: 'rbash: X: command not found', exit 127; bad arguments: a message, exit 1.\n"
       "State dir files: hmc.conf (managed_system=, lpar=, profile=, vios=, media=ISO,ISO), sim-args (the\n"
       "console flags of the LPAR), and what the commands keep (lpar_state, vtopt, vterm.lock, console.log).\n"
@@ -195,6 +196,17 @@ int main(int argc, char** argv) {
       "media aix72_vol1.iso,aix72_vol2.iso.");
   hmc->add_option("--state", state_dir, "state directory (default: $LPAR_SIM_STATE)");
   hmc->add_option("command", words, "the command, when not in SSH_ORIGINAL_COMMAND (after `--`)");
+  HmcBehaviour behaviour;
+  hmc->add_flag("--hold-dropped-vterm", behaviour.hold_dropped_vterm,
+                "a vterm whose ssh connection dropped stays held until rmvterm, as recorded on HMC V10R3 (busy\n"
+                "at 0 s, 30 s, 5 min after the client was killed); without it the console is freed at once");
+  hmc->add_flag("--optical-reserved", behaviour.optical_reserved,
+                "the client holds a SCSI reserve on its virtual optical device: unloadopt, and loadopt -f onto\n"
+                "a loaded device, fail unless given -release");
+  hmc->add_option("--hmc-latency", behaviour.latency_s,
+                  "seconds every command takes before it answers (chsysstate -o on starts the partition first)")
+      ->check(CLI::Range(0.0, 600.0));
+  hmc->add_option("--deny", behaviour.deny, "a command this HMC user may not run (HSCL authority error; repeatable)");
 
   try {
     app.parse(argc, argv);
@@ -233,5 +245,5 @@ int main(int argc, char** argv) {
   if (words.empty()) {
     if (const char* c = std::getenv("SSH_ORIGINAL_COMMAND")) words = split_words(c);
   }
-  return run_hmc(state_dir, self_exe(argv[0]), words);
+  return run_hmc(state_dir, self_exe(argv[0]), words, behaviour);
 }

@@ -5,6 +5,7 @@
 #
 # sshd's ForceCommand runs `lpar-sim hmc --state $work/hmc`: every ssh command the test's
 # vtpilot sends (mkvterm, lssyscfg, chsysstate, viosvrcmd ...) is answered by the simulator.
+# HMC_FLAGS adds lpar-sim hmc's behaviour switches (--hold-dropped-vterm, --hmc-latency S ...).
 #
 # Password tests: sshd checks passwords against /etc/shadow. Rather than touching the
 # machine's accounts, sshd runs in a private mount namespace (unshare -m; -r as well when not
@@ -47,7 +48,7 @@ X11Forwarding no
 PrintMotd no
 LogLevel VERBOSE
 SetEnv SHLVL=1
-ForceCommand ${FORCE_COMMAND:-$SIM hmc --state $work/hmc}
+ForceCommand ${FORCE_COMMAND:-$SIM hmc --state $work/hmc ${HMC_FLAGS:-}}
 ${SSHD_EXTRA:-}
 EOF
   if [ "$mode" = password ]; then

@@ -14,6 +14,35 @@ source "$here/lib.sh"
 fail() { echo "FAIL ($case): $*"; echo "--- vtpilot stderr (tail) ---"; tail -40 err.txt 2>/dev/null; echo "--- sshd log (tail) ---"; tail -15 "$work/sshd.log" 2>/dev/null; exit 1; }
 MIGRATE="5/1/7/2/2/1/1/1/2/1/3/1/0/0/0/"   # (booted -b sms) SMS 5 1 7 <cd> 2 1, BOS console, English, 2 1 3, hdisk0 (1), 0 0 0
 
+# run_and_drop_at_40 [extra config TOML...]: a migration over ssh whose vterm's connection is
+# killed (sshd session process, SIGKILL) once the install shows 40%; exit code into $rc.
+run_and_drop_at_40() {
+  echo "--time-scale 0.3 --install-lines 3000 --post-wait 0.5" > hmc/sim-args
+  write_config c.toml "$@"
+  ( timeout 120 "$V" run --config "$work/c.toml" --power-on --events json > out.txt 2> err.txt ) &
+  local pid=$! killed=no p
+  for _ in $(seq 1 6000); do
+    if grep -q '"percent":\(4[0-9]\|[5-9][0-9]\)' out.txt 2>/dev/null; then
+      p=$(vterm_sshd)
+      [ -n "$p" ] && kill -9 "$p" && killed=yes
+      break
+    fi
+    python3 -c 'import time; time.sleep(0.01)'
+  done
+  wait $pid; rc=$?
+  [ "$killed" = yes ] || fail "never saw 40% (or no sshd process to kill)"
+}
+# The whole migration's keys, each once (at this time scale POST shows its banner before SMS,
+# and "1" enters SMS); keys_prefix: a beginning of them (a run that halted), none twice.
+keys_once() {
+  keys=$(console_keys)
+  [ "$keys" = "${MIGRATE}" ] || [ "$keys" = "1${MIGRATE}" ] || fail "keys were $keys (a key twice?)"
+}
+keys_prefix() {
+  keys=$(console_keys)
+  case "1${MIGRATE}" in "$keys"*) ;; *) case "${MIGRATE}" in "$keys"*) ;; *) fail "keys were $keys (a key twice?)" ;; esac ;; esac
+}
+
 # run_vt RC-VAR ARGS...: vtpilot run --config with a hard bound; its exit code into $rc.
 run_vt() { timeout 120 "$V" run --config "$work/c.toml" "$@" > out.txt 2> err.txt; rc=$?; }
 no_console_keys() { [ ! -s "$work/hmc/console.log" ] || [ -z "$(console_keys)" ] || fail "keys reached the console: $(console_keys)"; }
@@ -52,6 +81,59 @@ case $case in
     [ "$rc" = 0 ] || fail "exit $rc"
     [ "$(console_keys)" = "$MIGRATE" ] || fail "keys were $(console_keys)"
     grep -q '"migrated"' hmc/console.log || fail "lpar-sim did not log a migration" ;;
+
+  media_reserved)
+    # The client holds a reserve on its virtual optical device (a real VIOS refuses unloadopt
+    # then): the swap unloads again with -release, loads volume 2, checks it with lsvopt, and
+    # only then presses Enter.
+    HMC_FLAGS="--optical-reserved" start_sshd
+    echo "--fast --media-volumes 2" > hmc/sim-args
+    write_config c.toml
+    run_vt --power-on
+    [ "$rc" = 0 ] || fail "exit $rc"
+    [ "$(console_keys)" = "${MIGRATE}/" ] || fail "keys were $(console_keys)"
+    [ "$(cat hmc/vtopt)" = aix72_vol2.iso ] || fail "vtopt0 holds $(cat hmc/vtopt), not volume 2"
+    grep -q "reserved by the client partition.*again with -release" err.txt || fail "the reserve was not met with -release"
+    grep -q 'vtopt0 holds aix72_vol2.iso (lsvopt)' lpar01-*.cast || fail "the load was not checked with lsvopt" ;;
+
+  media_missing)
+    # Volume 2 is not in the VIOS's library: the swap halts with the VIOS's message and the
+    # commands to run by hand, and the Enter that BOS waits for is never pressed.
+    start_sshd
+    echo "--fast --media-volumes 2" > hmc/sim-args
+    write_config c.toml
+    sed -i 's/"aix72_vol2.iso"/"aix72_vol9.iso"/' c.toml
+    run_vt --power-on
+    [ "$rc" = 5 ] || fail "exit $rc, expected 5"
+    [ "$(console_keys)" = "${MIGRATE}" ] || fail "keys were $(console_keys) (Enter pressed after a failed swap?)"
+    grep -q "loadopt -disk aix72_vol9.iso failed: The specified media aix72_vol9.iso was not found in the repository" err.txt ||
+      fail "the VIOS's message is not given"
+    grep -q 'By hand on the HMC: viosvrcmd .*"unloadopt -release -vtd vtopt0"; viosvrcmd .*"loadopt -f -disk aix72_vol9.iso -vtd vtopt0"; then check with viosvrcmd .*"lsvopt -vtd vtopt0"' err.txt ||
+      fail "no commands to run by hand"
+    grep -q "nothing was pressed on the console" err.txt || fail "does not say nothing was pressed" ;;
+
+  slow_hmc)
+    # Every HMC command takes 2 s, the screen timeout is 3 s: the vterm is read while commands
+    # run (SMS is seen and answered before chsysstate has answered), and the screen timeout
+    # runs from the console's first output and from the end of the media swap (4 commands,
+    # 8 s), not across them.
+    HMC_FLAGS="--hmc-latency 2" start_sshd
+    echo "--fast --media-volumes 2" > hmc/sim-args
+    write_config c.toml
+    sed -i "s/^timeout_s = .*/timeout_s = 3/" c.toml
+    run_vt --power-on --events json
+    [ "$rc" = 0 ] || fail "exit $rc"
+    [ "$(console_keys)" = "${MIGRATE}/" ] || fail "keys were $(console_keys)"
+    python3 - out.txt <<'EOF2' || fail "the console was not read while chsysstate ran"
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+act = [e["t"] for e in ev if e.get("event") == "hmc" and "activated (chsysstate answered after" in e.get("text", "")]
+sms = [e["t"] for e in ev if e.get("event") == "send"]
+swap = [e for e in ev if e.get("event") == "hmc" and "media swap: volume 2" in e.get("text", "")]
+assert act and sms and swap, (act, sms, swap)
+assert sms[0] < act[0], f"first key at {sms[0]}, chsysstate answered at {act[0]}"
+EOF2
+    ;;
 
   plan_flag_over_config)
     # --plan migrate wins over the config's plan = "rollback" (it was ignored: only a plan other
@@ -200,30 +282,55 @@ EOF
     grep -q "rmvterm" err.txt || fail "rmvterm was not run" ;;
 
   killed_at_40)
-    # The ssh connection dies mid-install: vtpilot reconnects, reopens the vterm, reads the
-    # screen again, and finishes; no key reaches the console twice.
+    # The ssh connection dies mid-install and the HMC frees the vterm (lpar-sim's default):
+    # vtpilot reconnects, reopens the vterm, reads the screen again, and finishes; no key
+    # reaches the console twice, and nothing is reclaimed (there is nothing to reclaim).
     start_sshd
-    echo "--time-scale 0.3 --install-lines 3000 --post-wait 0.5" > hmc/sim-args
-    write_config c.toml
-    ( timeout 120 "$V" run --config "$work/c.toml" --power-on --events json > out.txt 2> err.txt ) &
-    pid=$!
-    killed=no
-    for _ in $(seq 1 6000); do
-      if grep -q '"percent":\(4[0-9]\|[5-9][0-9]\)' out.txt 2>/dev/null; then
-        p=$(vterm_sshd)
-        [ -n "$p" ] && kill -9 "$p" && killed=yes
-        break
-      fi
-      python3 -c 'import time; time.sleep(0.01)'
-    done
-    wait $pid; rc=$?
-    [ "$killed" = yes ] || fail "never saw 40% (or no sshd process to kill)"
+    run_and_drop_at_40
     [ "$rc" = 0 ] || fail "exit $rc after the drop"
     grep -q '"reattached"\|reattached' out.txt err.txt || fail "no reattach reported"
-    keys=$(console_keys)
-    # (at this time scale POST shows its banner before SMS, and "1" enters SMS)
-    [ "$keys" = "${MIGRATE}" ] || [ "$keys" = "1${MIGRATE}" ] || fail "keys were $keys (a key twice?)"
+    keys_once
+    ! grep -q "reclaiming" err.txt || fail "reclaimed a console nobody held"
     grep -q '"gap: ' lpar01-*.cast || fail "the gap is not in the transcript" ;;
+
+  killed_held)
+    # As a real HMC does (V10R3, ADR 0072 P3), the dropped session's vterm stays held: every
+    # sign says the holder is vtpilot's own dropped session, so it is reclaimed (rmvterm, then
+    # mkvterm), said so in the output and the transcript, and the run finishes; no key twice.
+    HMC_FLAGS="--hold-dropped-vterm" start_sshd
+    run_and_drop_at_40
+    [ "$rc" = 0 ] || fail "exit $rc after the drop"
+    grep -q "reclaiming it: rmvterm -m Server-8247-42L-SN21271DA -p lpar01" err.txt || fail "no reclaim said on stderr"
+    grep -q '"hmc: the console is still held by our own dropped session.*reclaiming it: rmvterm' lpar01-*.cast ||
+      fail "no reclaim marker in the transcript"
+    grep -q '"gap end: reattached to the vterm after .*(reclaimed from our dropped session with rmvterm)' lpar01-*.cast ||
+      fail "the reattach does not say it reclaimed"
+    keys_once
+    [ ! -e hmc/vterm.lock ] || fail "the vterm is still held after the run ($(cat hmc/vterm.lock))" ;;
+
+  killed_held_no_reclaim)
+    # The same drop with reclaim_own_vterm = false (an operator who shares consoles): exit 5
+    # with the exact command to free it; nothing is freed, nothing more is sent.
+    HMC_FLAGS="--hold-dropped-vterm" start_sshd
+    run_and_drop_at_40 "reclaim_own_vterm = false"
+    "$V" check "$work/c.toml" > check.txt 2>&1 || fail "vtpilot check refuses reclaim_own_vterm: $(cat check.txt)"
+    [ "$rc" = 5 ] || fail "exit $rc, expected 5"
+    grep -q "Free it on the HMC (rmvterm -m Server-8247-42L-SN21271DA -p lpar01)" err.txt || fail "no exact command given"
+    ! grep -q "reclaiming" err.txt || fail "reclaimed although reclaim_own_vterm = false"
+    grep -q '^dropped ' hmc/vterm.lock || fail "the held vterm was freed"
+    keys_prefix ;;
+
+  killed_held_rmvterm_denied)
+    # The reclaim is refused (this HMC user may not run rmvterm): exit 5 with the HMC's HSCL
+    # code and text and the command for the operator; nothing more is sent.
+    HMC_FLAGS="--hold-dropped-vterm --deny rmvterm" start_sshd
+    run_and_drop_at_40
+    [ "$rc" = 5 ] || fail "exit $rc, expected 5"
+    grep -q "reclaiming it: rmvterm" err.txt || fail "no reclaim was tried"
+    grep -q "refused: rmvterm -m Server-8247-42L-SN21271DA -p lpar01: HSCL350B The user does not have the appropriate authority" err.txt ||
+      fail "the HSCL code and text are not reported"
+    grep -q "Free the console on the HMC (rmvterm -m Server-8247-42L-SN21271DA -p lpar01)" err.txt || fail "no command given"
+    keys_prefix ;;
 
   two_lpars)
     # Two LPARs on one HMC at once; the second one's clone is hdisk0, so it is refused while

@@ -103,3 +103,16 @@ TEST_CASE("config: told from plans and signatures by its [hmc] table") {
   CHECK_FALSE(looks_like_config("name = \"migrate\"\n[[step]]\nscreen = \"sms.main\"\n"));
   CHECK_FALSE(looks_like_config("id = \"sms.main\"\nall = ['[hmc]']\n"));
 }
+
+TEST_CASE("config: reclaim_own_vterm is on by default, can be turned off, and a wrong type is file:line") {
+  Config c;
+  CHECK(errors_of(kMinimal, &c).empty());
+  CHECK(c.lpars[0].reclaim_own_vterm);
+  CHECK(errors_of(std::string(kMinimal) + "reclaim_own_vterm = false\n", &c).empty());
+  CHECK_FALSE(c.lpars[0].reclaim_own_vterm);
+  CHECK(errors_of("[hmc]\nhost = \"h\"\n[defaults]\nreclaim_own_vterm = false\n[[lpar]]\nname = \"a\"\nmanaged_system = \"m\"\n", &c)
+            .empty());
+  CHECK_FALSE(c.lpars[0].reclaim_own_vterm);  // from [defaults]
+  CHECK(errors_of(std::string(kMinimal) + "reclaim_own_vterm = \"no\"\n")
+            .find("c.toml:6: `reclaim_own_vterm` must be true or false") != std::string::npos);
+}
