@@ -40,6 +40,14 @@ class Recognizer {
   bool add(std::string_view file_name, std::string_view text, std::vector<SignatureError>& errors);
   // Loads every *.toml in a directory (or a single file).
   bool load_path(const std::string& path, std::vector<SignatureError>& errors);
+  // A copy of these signatures, to overlay a folder on (the built-in set stays as it is).
+  Recognizer clone() const;
+  // Adds the signatures of `path` (a folder of *.toml, or one file) to these: a file whose id
+  // is already here replaces that signature, in its place; a new id is added. The folder is
+  // checked on its own first (regex errors with file:line, two files with one id, no file at
+  // all); on any error nothing changes. `replaced`: the ids that were replaced.
+  bool overlay_path(const std::string& path, std::vector<SignatureError>& errors,
+                    std::vector<std::string>* replaced = nullptr);
 
   // Pure; the last result is kept per thread and returned again for an identical screen.
   Recognized recognize(const Screen& screen) const;

@@ -50,21 +50,14 @@ void add_identify(CLI::App& app) {
   cmd->add_option("FILE", o->files, "raw console bytes (escapes allowed; LF-only text is read as lines)")
       ->required();
   cmd->add_flag("--json", o->json, "one JSON object per file, one per line");
-  cmd->add_option("--signatures", o->signatures, "use the signature files in this folder instead of the built-in ones");
+  add_signatures_flag(*cmd, o->signatures);
   add_policy_flags(*cmd, o->policy);
   cmd->callback([o] {
-    Recognizer custom;
-    const Recognizer* rec = &Recognizer::builtin();
-    if (!o->signatures.empty()) {
-      std::vector<SignatureError> errors;
-      custom.load_path(o->signatures, errors);
-      if (!errors.empty()) {
-        for (auto& e : errors) std::cerr << e.str() << "\n";
-        exit_code() = kUsage;
-        return;
-      }
-      rec = &custom;
+    if (!use_signatures(o->signatures, "identify")) {
+      exit_code() = kUsage;
+      return;
     }
+    const Recognizer* rec = &active_recognizer();
     bool bad_file = false, unknown = false;
     for (const std::string& file : o->files) {
       Terminal term;
@@ -79,9 +72,10 @@ void add_identify(CLI::App& app) {
       if (!r.known()) unknown = true;
       if (!r.ambiguous.empty()) {
         std::string ids;
-        for (auto& id : r.ambiguous) ids += (ids.empty() ? "" : " and ") + id;
+        for (std::size_t i = 0; i < r.ambiguous.size(); ++i)
+          ids += (i == 0 ? "" : i + 1 == r.ambiguous.size() ? " and " : ", ") + r.ambiguous[i];
         std::cerr << "vtpilot identify: " << file << ": signatures " << ids
-                  << " both match this screen; fix one of them (vtpilot check)\n";
+                  << (r.ambiguous.size() == 2 ? " both" : " all") << " match this screen; fix one of them (vtpilot check)\n";
       }
       Json j = Json::parse(identify_json(file, r, screen, o->policy));
       if (o->json)

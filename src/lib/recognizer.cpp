@@ -158,6 +158,35 @@ bool Recognizer::load_path(const std::string& path, std::vector<SignatureError>&
   return ok;
 }
 
+Recognizer Recognizer::clone() const {
+  Recognizer r;
+  r.impl_->sigs = impl_->sigs;  // Regex shares its compiled code: a copy is cheap and immutable
+  return r;
+}
+
+bool Recognizer::overlay_path(const std::string& path, std::vector<SignatureError>& errors,
+                              std::vector<std::string>* replaced) {
+  Recognizer folder;
+  const std::size_t before = errors.size();
+  folder.load_path(path, errors);
+  if (errors.size() != before) return false;
+  if (folder.impl_->sigs.empty()) {
+    errors.push_back({path, 0, "no signature files (*.toml) in it"});
+    return false;
+  }
+  for (Signature& s : folder.impl_->sigs) {
+    auto same = std::find_if(impl_->sigs.begin(), impl_->sigs.end(), [&](const Signature& o) { return o.id == s.id; });
+    if (same != impl_->sigs.end()) {
+      if (replaced) replaced->push_back(s.id);
+      *same = std::move(s);
+    } else {
+      impl_->sigs.push_back(std::move(s));
+    }
+  }
+  impl_->set_id = ++g_signature_sets;
+  return true;
+}
+
 namespace {
 bool matches(const Signature& s, std::string_view text) {
   for (const Regex& r : s.all)
