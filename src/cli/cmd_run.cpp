@@ -177,6 +177,12 @@ int report_outcome(const RunResult& r, const std::string& transcript, bool quiet
   if (r.exit_code != 0) {
     std::cerr << "\nvtpilot: " << outcome << ": " << r.text << "\nLast screen:\n";
     print_screen(r.last_screen);
+    // Halted on a screen no signature names: what came closest, so a signature can be written.
+    if (r.exit_code == kHalted) {
+      const Recognized last = active_recognizer().recognize(r.last_screen);
+      if (!last.known() && last.ambiguous.empty())
+        std::cerr << describe_near_misses(active_recognizer().explain(r.last_screen.text()), "  ");
+    }
   }
   if (!quiet)
     std::cerr << "vtpilot: " << outcome << " in " << static_cast<int>(r.seconds) << " s; transcript " << transcript

@@ -109,6 +109,8 @@ void add_replay(CLI::App& app);
 const Recognizer& active_recognizer();
 bool use_signatures(const std::string& dir, const char* who);
 void add_signatures_flag(CLI::App& cmd, std::string& dir);
+// The near misses of Recognizer::explain, one signature and its failed patterns per line.
+std::string describe_near_misses(const std::vector<NearMiss>& misses, const std::string& indent);
 
 // Set by a subcommand's callback: main returns it.
 int& exit_code();

@@ -34,6 +34,23 @@ bool use_signatures(const std::string& dir, const char* who) {
   return true;
 }
 
+std::string describe_near_misses(const std::vector<NearMiss>& misses, const std::string& indent) {
+  if (misses.empty())
+    return indent + "no signature comes close: none has a pattern that holds on this screen\n";
+  std::string out = indent + "closest signatures (what did not match):\n";
+  for (const NearMiss& n : misses) {
+    out += indent + "  " + n.id + " (" + n.file + "): " + std::to_string(n.held) + " of " + std::to_string(n.total) +
+           " conditions hold\n";
+    for (const NearMiss::Failed& f : n.failed)
+      out += indent + "    line " + std::to_string(f.line) + ": " +
+             (f.key == "none" ? "`none` pattern matched: '" + f.pattern + "'"
+              : f.key == "any" ? "no `any` pattern matched: '" + f.pattern + "'"
+                               : "`all` pattern did not match: '" + f.pattern + "'") +
+             "\n";
+  }
+  return out;
+}
+
 void add_signatures_flag(CLI::App& cmd, std::string& dir) {
   cmd.add_option("--signatures", dir,
                  "a folder of signature files (or one file) added to the built-in ones; a file with a built-in\n"
