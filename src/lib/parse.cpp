@@ -145,7 +145,7 @@ Fields parse_fields(const Screen& screen) {
   static const Regex bos_item(R"(^(\s*>>>\s*|\s+)(\d{1,2})\s+([^=\s].*?)\s*$)");
   static const Regex post_item(R"((?:^|\s)(\d)\s*=\s*([A-Za-z][^=]*?)(?=\s{2,}\d\s*=|\s*$))");
   static const Regex prompt_re(
-      R"(^(.*?(?:Navigation [Kk]ey|Choice\s*\[\s*(\d*)\s*\]|Choice|[Ss]election|login|Password|\[y/n\]|press Enter(?: to continue)?)\s*[:?]) ?(.*?)\s*$)");
+      R"(^(.*?(?:Navigation [Kk]ey|Choice\s*\[\s*(\d*)\s*\]|Choice|[Ss]election|login|Password|\[y(?:es)?/n(?:o)?\]|press Enter(?: to continue)?|Enter ID number)\s*[:?]) ?(.*?)\s*$)");
   static const Regex loc_re(R"(\(\s*loc=([^\s)]+)\s*\))");
   static const Regex progress_hdr(R"(%\s*tasks\s+complete)");
   static const Regex progress_row(R"(^\s*(\d{1,3})\s+(\d+)\b)");

@@ -196,3 +196,21 @@ TEST_CASE("real menus keep their id under the variants consoles show") {
     CHECK(show_bytes(scrolled).rec.id == base.rec.id);
   }
 }
+
+TEST_CASE("the installer's other prompts: the System Console screen, [yes/no], BOS's error menu") {
+  // findcons.c's console prompt: no prompt line (the plan answers it without one), and none of
+  // its "Type a 1 and press Enter to use this terminal" lines is taken for a sentence prompt.
+  Shown console = show("bos.console/aix413-findcons.raw");
+  CHECK(console.rec.id == "bos.console");
+  CHECK(console.rec.fields.prompt.empty());
+  CHECK(verdict(console, "1\r") == "allow");
+  // The license question of the first root login ends "[yes/no]: ".
+  Shown license = show("aix.license/first-root-login.raw");
+  CHECK(license.rec.id == "aix.license");
+  CHECK(prompt_at_cursor(license.screen, license.rec.fields));
+  // bi_error's menu (BosMenus.msg set 11 message 22) asks "Enter ID number: ".
+  Shown error = show_bytes("   ID#        OPTION\r\n     1        Continue\r\n"
+                           "     2        Perform System Maintenance and Then Continue\r\n   Enter ID number: ");
+  CHECK_FALSE(error.rec.known());
+  CHECK(prompt_at_cursor(error.screen, error.rec.fields));
+}
