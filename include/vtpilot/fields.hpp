@@ -63,6 +63,7 @@ struct Fields {
   std::string prompt;                         // the prompt line, without typed text
   std::string typed;                          // text typed after the prompt (not a choice)
   std::optional<std::string> prompt_default;  // N from "Choice [N]"
+  bool prompt_sentence = false;               // the prompt is a sentence ("Press the Enter key to continue.")
   std::map<std::string, std::string> captures;  // named groups from the matching signature
 };
 

@@ -20,6 +20,7 @@ bool is_plan(std::string_view text) { return text.find("[[step]]") != std::strin
 
 void add_check(CLI::App& app) {
   auto files = std::make_shared<std::vector<std::string>>();
+  auto signatures = std::make_shared<std::string>();
   auto* cmd = app.add_subcommand(
       "check",
       "validate signature files (TOML with PCRE2 patterns), plan files ([[step]] tables) and run --config\n"
@@ -27,17 +28,25 @@ void add_check(CLI::App& app) {
       "the built-in signatures and plans.\n"
       "Exit 0 if all are valid, 2 otherwise.");
   cmd->add_option("FILE", *files, "signature or plan files, or folders of them");
-  cmd->callback([files] {
+  cmd->add_option("--signatures", *signatures,
+                  "check this folder as `--signatures` would add it to the built-in signatures (each file valid,\n"
+                  "no id twice in it), and the plans against the result");
+  cmd->callback([files, signatures] {
     std::vector<SignatureError> errors;
     std::size_t sigs = 0, plans = 0, configs = 0;
+    if (!use_signatures(*signatures, "check")) {
+      exit_code() = kUsage;
+      return;
+    }
+    const Recognizer& screens = active_recognizer();
     auto check_plan = [&](const std::string& name, std::string_view text) {
       Plan plan;
-      plans += load_plan(name, text, Recognizer::builtin(), plan, errors);
+      plans += load_plan(name, text, screens, plan, errors);
     };
     if (files->empty()) {
       Recognizer r;
       for (const auto& f : embedded_signatures()) r.add(std::string("(built-in) ") + std::string(f.name), f.text, errors);
-      sigs = r.ids().size();
+      sigs = signatures->empty() ? r.ids().size() : screens.ids().size();
       for (const auto& f : embedded_plans()) check_plan(std::string("(built-in) ") + std::string(f.name), f.text);
     } else {
       std::vector<std::filesystem::path> paths;
@@ -69,7 +78,7 @@ void add_check(CLI::App& app) {
             for (const LparConfig& l : c.lpars) {
               Plan plan;
               std::vector<SignatureError> perr;
-              if (!resolve_plan(l.plan, Recognizer::builtin(), plan, perr)) {
+              if (!resolve_plan(l.plan, screens, plan, perr)) {
                 plans_ok = false;
                 for (auto& e : perr) errors.push_back({p.string(), l.line, "LPAR `" + l.name + "`: plan: " + e.str()});
               }

@@ -38,7 +38,7 @@ void print_text(const Json& j) {
 void add_identify(CLI::App& app) {
   struct Opts {
     std::vector<std::string> files;
-    bool json = false;
+    bool json = false, explain = false;
     std::string signatures;
     Policy policy;
   };
@@ -46,25 +46,22 @@ void add_identify(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "identify",
       "name the screen in each file of raw console bytes, print its fields and the guard's verdict\n"
-      "on every numbered choice. Exit 0 if every file was recognized, 4 if any was not, 2 on a bad file.");
+      "on every numbered choice (--explain: why an unknown screen is none of the signatures).\n"
+      "Exit 0 if every file was recognized, 4 if any was not, 2 on a bad file.");
   cmd->add_option("FILE", o->files, "raw console bytes (escapes allowed; LF-only text is read as lines)")
       ->required();
   cmd->add_flag("--json", o->json, "one JSON object per file, one per line");
-  cmd->add_option("--signatures", o->signatures, "use the signature files in this folder instead of the built-in ones");
+  cmd->add_flag("--explain", o->explain,
+                "on an unknown screen, name the closest signatures and the patterns of each that did not match\n"
+                "(with --json: an \"explain\" list)");
+  add_signatures_flag(*cmd, o->signatures);
   add_policy_flags(*cmd, o->policy);
   cmd->callback([o] {
-    Recognizer custom;
-    const Recognizer* rec = &Recognizer::builtin();
-    if (!o->signatures.empty()) {
-      std::vector<SignatureError> errors;
-      custom.load_path(o->signatures, errors);
-      if (!errors.empty()) {
-        for (auto& e : errors) std::cerr << e.str() << "\n";
-        exit_code() = kUsage;
-        return;
-      }
-      rec = &custom;
+    if (!use_signatures(o->signatures, "identify")) {
+      exit_code() = kUsage;
+      return;
     }
+    const Recognizer* rec = &active_recognizer();
     bool bad_file = false, unknown = false;
     for (const std::string& file : o->files) {
       Terminal term;
@@ -79,15 +76,30 @@ void add_identify(CLI::App& app) {
       if (!r.known()) unknown = true;
       if (!r.ambiguous.empty()) {
         std::string ids;
-        for (auto& id : r.ambiguous) ids += (ids.empty() ? "" : " and ") + id;
+        for (std::size_t i = 0; i < r.ambiguous.size(); ++i)
+          ids += (i == 0 ? "" : i + 1 == r.ambiguous.size() ? " and " : ", ") + r.ambiguous[i];
         std::cerr << "vtpilot identify: " << file << ": signatures " << ids
-                  << " both match this screen; fix one of them (vtpilot check)\n";
+                  << (r.ambiguous.size() == 2 ? " both" : " all") << " match this screen; fix one of them (vtpilot check)\n";
       }
       Json j = Json::parse(identify_json(file, r, screen, o->policy));
-      if (o->json)
+      std::vector<NearMiss> misses;
+      const bool explain = o->explain && !r.known() && r.ambiguous.empty();
+      if (explain) misses = rec->explain(screen.text());
+      if (o->json) {
+        if (explain) {
+          Json list = Json::array();
+          for (const NearMiss& n : misses) {
+            Json failed = Json::array();
+            for (const auto& f : n.failed) failed.push_back({{"key", f.key}, {"pattern", f.pattern}, {"line", f.line}});
+            list.push_back({{"id", n.id}, {"file", n.file}, {"held", n.held}, {"total", n.total}, {"failed", failed}});
+          }
+          j["explain"] = list;
+        }
         std::cout << j.dump() << "\n";
-      else
+      } else {
         print_text(j);
+        if (explain) std::cout << describe_near_misses(misses, "  ");
+      }
     }
     exit_code() = bad_file ? kUsage : unknown ? kHalted : kDone;
   });

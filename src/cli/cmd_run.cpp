@@ -76,6 +76,7 @@ void add_run_flags(CLI::App* cmd, RunArgs& o) {
   cmd->add_option("--media-pattern", o.media_pattern, "install media label in the SMS device list (regex, default CD-ROM|DVD)");
   cmd->add_option("--media-location", o.media_location, "install media location code (outranks the pattern)");
   cmd->add_flag("--quiet", o.quiet, "no progress lines on stderr");
+  add_signatures_flag(*cmd, o.signatures);
   add_policy_flags(*cmd, o.policy);
 }
 
@@ -91,8 +92,12 @@ std::optional<Prepared> prepare_run(const RunArgs& o, const char* who, int& code
     }
     p.command = shell_quote(sim) + " console " + o.sim_args;
   }
+  if (!use_signatures(o.signatures, who)) {
+    code = kUsage;
+    return std::nullopt;
+  }
   std::vector<SignatureError> errors;
-  if (!resolve_plan(o.plan, Recognizer::builtin(), p.plan, errors)) {
+  if (!resolve_plan(o.plan, active_recognizer(), p.plan, errors)) {
     for (auto& e : errors) std::cerr << e.str() << "\n";
     code = kUsage;
     return std::nullopt;
@@ -148,7 +153,7 @@ void add_run(CLI::App& app) {
       exit_code() = code;
       return;
     }
-    Session session(p->plan, Recognizer::builtin(), Guard(p->policy), p->eo);
+    Session session(p->plan, active_recognizer(), Guard(p->policy), p->eo);
     RunOptions ro;
     ro.pacing_s = o->pacing_ms / 1000.0;
     ro.events_json = o->events == "json";
@@ -175,6 +180,12 @@ int report_outcome(const RunResult& r, const std::string& transcript, bool quiet
   if (r.exit_code != 0) {
     std::cerr << "\nvtpilot: " << outcome << ": " << r.text << "\nLast screen:\n";
     print_screen(r.last_screen);
+    // Halted on a screen no signature names: what came closest, so a signature can be written.
+    if (r.exit_code == kHalted) {
+      const Recognized last = active_recognizer().recognize(r.last_screen);
+      if (!last.known() && last.ambiguous.empty())
+        std::cerr << describe_near_misses(active_recognizer().explain(r.last_screen.text()), "  ");
+    }
   }
   if (!quiet)
     std::cerr << "vtpilot: " << outcome << " in " << static_cast<int>(r.seconds) << " s; transcript " << transcript
@@ -188,7 +199,7 @@ int report_outcome(const RunResult& r, const std::string& transcript, bool quiet
 
 void add_replay(CLI::App& app) {
   struct Opts {
-    std::string file, plan = "migrate", media_pattern, media_location;
+    std::string file, plan = "migrate", media_pattern, media_location, signatures;
     double timeout_s = 900, confirm_s = 5;
     Policy policy;
   };
@@ -203,9 +214,14 @@ void add_replay(CLI::App& app) {
   cmd->add_option("--confirm-timeout", o->confirm_s, "as in run")->capture_default_str();
   cmd->add_option("--media-pattern", o->media_pattern, "as in run");
   cmd->add_option("--media-location", o->media_location, "as in run");
+  add_signatures_flag(*cmd, o->signatures);
   add_policy_flags(*cmd, o->policy);
   cmd->callback([o] {
-    const Recognizer& rec = Recognizer::builtin();
+    if (!use_signatures(o->signatures, "replay")) {
+      exit_code() = kUsage;
+      return;
+    }
+    const Recognizer& rec = active_recognizer();
     Plan plan;
     std::vector<SignatureError> errors;
     if (!resolve_plan(o->plan, rec, plan, errors)) {

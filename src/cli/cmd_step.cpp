@@ -218,7 +218,7 @@ void add_step(CLI::App& app) {
       return;
     }
     p->eo.operator_confirms = true;
-    Session session(p->plan, Recognizer::builtin(), Guard(p->policy), p->eo);
+    Session session(p->plan, active_recognizer(), Guard(p->policy), p->eo);
     asio::io_context io;
     const auto start = std::chrono::steady_clock::now();
     Operator op(session);

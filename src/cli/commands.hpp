@@ -34,6 +34,7 @@ struct ShellArgs {
 // Options shared by run and step (and the ssh path, run_config.cpp).
 struct RunArgs {
   std::string spawn, sim_args, config, plan = "migrate", transcript, events, media_pattern, media_location;
+  std::string signatures;  // --signatures DIR
   bool sim = false, quiet = false;
   double pacing_ms = 100, timeout_s = 900, confirm_s = 5;
   Policy policy;
@@ -102,6 +103,14 @@ void add_identify(CLI::App& app);
 void add_check(CLI::App& app);
 void add_run(CLI::App& app);
 void add_replay(CLI::App& app);
+
+// --signatures DIR (signatures.cpp): the recognizer every command uses, the built-in one unless
+// use_signatures loaded a folder over it (false: errors printed, exit 2).
+const Recognizer& active_recognizer();
+bool use_signatures(const std::string& dir, const char* who);
+void add_signatures_flag(CLI::App& cmd, std::string& dir);
+// The near misses of Recognizer::explain, one signature and its failed patterns per line.
+std::string describe_near_misses(const std::vector<NearMiss>& misses, const std::string& indent);
 
 // Set by a subcommand's callback: main returns it.
 int& exit_code();

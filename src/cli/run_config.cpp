@@ -203,6 +203,7 @@ std::optional<TransportMaker> config_attach(RunArgs& a, const char* who, int& co
 
 int run_config(const RunArgs& a) {
   int code = 0;
+  if (!use_signatures(a.signatures, "run")) return kUsage;
   auto config = load_run_config(a, "run", code);
   if (!config) return code;
   std::string err;
@@ -231,7 +232,7 @@ int run_config(const RunArgs& a) {
     auto x = std::make_unique<Lpar>();
     x->cfg = l;
     std::vector<SignatureError> errors;
-    if (!resolve_plan(l.plan, Recognizer::builtin(), x->plan, errors)) {
+    if (!resolve_plan(l.plan, active_recognizer(), x->plan, errors)) {
       for (auto& e : errors) std::cerr << e.str() << "\n";
       return kUsage;
     }
@@ -255,12 +256,12 @@ int run_config(const RunArgs& a) {
     eo.media_location = l.media_location;
     x->policy = l.policy;
     x->policy.extra_forbidden_labels = x->plan.forbidden_labels;
-    x->session = std::make_unique<Session>(x->plan, Recognizer::builtin(), Guard(x->policy), eo);
+    x->session = std::make_unique<Session>(x->plan, active_recognizer(), Guard(x->policy), eo);
     if (a.verify) {
       ShellOptions so = verify_shell_options(a, *root_password);
       so.pacing_s = eo.pacing_s;  // this LPAR's, as its plan's
       so.confirm_timeout_s = eo.confirm_timeout_s;
-      x->shell = std::make_unique<ShellDriver>(Recognizer::builtin(), Guard(x->policy), std::move(so));
+      x->shell = std::make_unique<ShellDriver>(active_recognizer(), Guard(x->policy), std::move(so));
       x->chain = std::make_unique<DriverChain>(*x->session, *x->shell);
     }
   }

@@ -222,7 +222,7 @@ int run_checks(CheckKind kind, const RunArgs& o, const TransportMaker& make) {
     p->recorder->close();
     return kUsage;
   }
-  ShellDriver shell(Recognizer::builtin(), Guard(p->policy),
+  ShellDriver shell(active_recognizer(), Guard(p->policy),
                     shell_options(o, kind == CheckKind::verify ? verify_commands() : preflight_commands(), std::move(*password)));
   const std::string command = p->command;
   TransportFactory factory = make ? make(*p) : TransportFactory([command](boost::asio::io_context& io) {
@@ -279,7 +279,7 @@ int run_plan_then_verify(Session& session, Prepared& p, const RunArgs& o, const 
     p.recorder->close();
     return kUsage;
   }
-  ShellDriver shell(Recognizer::builtin(), Guard(p.policy), shell_options(o, verify_commands(), std::move(*password)));
+  ShellDriver shell(active_recognizer(), Guard(p.policy), shell_options(o, verify_commands(), std::move(*password)));
   DriverChain chain(session, shell);
   RunResult rr = run_live(chain, make, *p.recorder, ro);
   p.recorder->close();

@@ -28,9 +28,45 @@ std::string collapse_blanks(std::string_view s) {
   return out;
 }
 
+// A prompt that is a sentence: the installer's requests to act and press Enter. The media
+// request of a multi-volume install ("Insert volume 2 ... and press the ENTER key.", "Please
+// mount volume 2 ... / Press the Enter key to continue."), BOS's "End of list.  Press Enter"
+// (bosinst BosMenus.msg set 10 msg 64) and "Press the ENTER key to restart (reboot) the
+// system." (set 11 msg 27/35), in any case, ending the line with '.', ':', '!' or nothing.
+// An instruction line of a menu ("Type the number of your choice and press Enter.", "Either
+// type 0 and press Enter ...") is never one: its menu's own `Choice` prompt follows.
+namespace {
+const Regex& sentence_prompt_re() {
+  static const Regex re(
+      R"(^(.*?\bpress\s+(?:the\s+)?(?:<\s*enter\s*>|enter\b)(?:\s+key)?(?:\s+to\s+(?:continue|restart\b[^.:!]*))?\s*[.:!]?)(?:(?<=[.:!])\s*(.*?))?\s*$)",
+      true, true);
+  return re;
+}
+// A menu's instruction tells what to type ("Type the number ...", "Either type 0 ...", "To
+// cancel a choice, type the corresponding number and press Enter."); its sentence may wrap, so
+// the whole paragraph (the rows with text above the sentence's last row) is read.
+bool is_instruction(const std::vector<std::string>& lines, std::size_t last) {
+  static const Regex re(R"(\btype\s+(?:the|one|a|an|\d+)\b)", true, true);
+  for (std::size_t i = last + 1; i-- > 0;) {
+    if (collapse_blanks(lines[i]).empty()) break;
+    if (re.search(lines[i])) return true;
+  }
+  return false;
+}
+}  // namespace
+
 bool prompt_at_cursor(const Screen& s, const Fields& f) {
   if (f.prompt.empty() || s.cursor_row < 0 || s.cursor_row >= static_cast<int>(s.lines.size())) return false;
-  return collapse_blanks(s.lines[static_cast<std::size_t>(s.cursor_row)]).find(f.prompt) != std::string::npos;
+  auto row = static_cast<std::size_t>(s.cursor_row);
+  if (collapse_blanks(s.lines[row]).find(f.prompt) != std::string::npos) return true;
+  // A sentence prompt printed with its newline leaves the cursor at the start of a blank row
+  // below it: still waiting for that Enter, as long as nothing but blank rows came after.
+  if (!f.prompt_sentence || !collapse_blanks(s.lines[row]).empty()) return false;
+  while (row-- > 0) {
+    const std::string l = collapse_blanks(s.lines[row]);
+    if (!l.empty()) return l.find(f.prompt) != std::string::npos;
+  }
+  return false;
 }
 
 namespace {
@@ -109,7 +145,7 @@ Fields parse_fields(const Screen& screen) {
   static const Regex bos_item(R"(^(\s*>>>\s*|\s+)(\d{1,2})\s+([^=\s].*?)\s*$)");
   static const Regex post_item(R"((?:^|\s)(\d)\s*=\s*([A-Za-z][^=]*?)(?=\s{2,}\d\s*=|\s*$))");
   static const Regex prompt_re(
-      R"(^(.*?(?:Navigation [Kk]ey|Choice\s*\[(\d*)\]|Choice|[Ss]election|login|Password|\[y/n\]|press Enter(?: to continue)?)\s*[:?]) ?(.*?)\s*$)");
+      R"(^(.*?(?:Navigation [Kk]ey|Choice\s*\[\s*(\d*)\s*\]|Choice|[Ss]election|login|Password|\[y(?:es)?/n(?:o)?\]|press Enter(?: to continue)?|Enter ID number)\s*[:?]) ?(.*?)\s*$)");
   static const Regex loc_re(R"(\(\s*loc=([^\s)]+)\s*\))");
   static const Regex progress_hdr(R"(%\s*tasks\s+complete)");
   static const Regex progress_row(R"(^\s*(\d{1,3})\s+(\d+)\b)");
@@ -145,9 +181,21 @@ Fields parse_fields(const Screen& screen) {
     break;
   }
 
-  // Prompt and typed text: the last prompt-shaped line.
+  // Prompt and typed text: the last prompt-shaped line. A sentence prompt counts only as the
+  // last line with text: below it is what the console did after the Enter (the install going on).
   std::size_t prompt_line = lines.size();
+  bool text_below = false;
   for (std::size_t i = lines.size(); i-- > 0;) {
+    if (!text_below && !is_instruction(lines, i)) {
+      if (auto m = sentence_prompt_re().find(lines[i]); m && !prompt_re.search(lines[i])) {
+        prompt_line = i;
+        f.prompt = collapse_blanks(m->group(1));
+        f.typed = collapse_blanks(m->group(2));
+        f.prompt_sentence = true;
+        break;
+      }
+    }
+    if (!collapse_blanks(lines[i]).empty()) text_below = true;
     if (auto m = prompt_re.find(lines[i])) {
       prompt_line = i;
       std::string p = collapse_blanks(m->group(1));

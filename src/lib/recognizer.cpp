@@ -12,6 +12,7 @@
 #include "toml_errors.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -34,6 +35,12 @@ struct Signature {
   std::string id;
   std::string file;
   std::vector<Regex> all, any, none;
+  // The same patterns as written, with their lines (for explain).
+  struct Source {
+    std::string text;
+    int line = 0;
+  };
+  std::vector<Source> all_src, any_src, none_src;
 };
 }  // namespace
 
@@ -97,7 +104,7 @@ bool Recognizer::add(std::string_view file_name, std::string_view text, std::vec
       errors.push_back({file, line_of(&v), "unknown key `" + key + "` (expected id, description, all, any, none)"});
   }
 
-  auto load = [&](const char* key, std::vector<Regex>& out) {
+  auto load = [&](const char* key, std::vector<Regex>& out, std::vector<Signature::Source>& src) {
     const toml::node* n = tbl.get(key);
     if (!n) return;
     const toml::array* arr = n->as_array();
@@ -119,11 +126,12 @@ bool Recognizer::add(std::string_view file_name, std::string_view text, std::vec
         continue;
       }
       out.push_back(std::move(*re));
+      src.push_back({item.as_string()->get(), line_of(&item)});
     }
   };
-  load("all", sig.all);
-  load("any", sig.any);
-  load("none", sig.none);
+  load("all", sig.all, sig.all_src);
+  load("any", sig.any, sig.any_src);
+  load("none", sig.none, sig.none_src);
   if (sig.all.empty() && sig.any.empty() && errors.size() == before)
     errors.push_back({file, 1, "signature `" + sig.id + "` has no `all` or `any` pattern: it would match every screen"});
   if (errors.size() != before) return false;
@@ -156,6 +164,35 @@ bool Recognizer::load_path(const std::string& path, std::vector<SignatureError>&
     ok = add(p.string(), ss.str(), errors) && ok;
   }
   return ok;
+}
+
+Recognizer Recognizer::clone() const {
+  Recognizer r;
+  r.impl_->sigs = impl_->sigs;  // Regex shares its compiled code: a copy is cheap and immutable
+  return r;
+}
+
+bool Recognizer::overlay_path(const std::string& path, std::vector<SignatureError>& errors,
+                              std::vector<std::string>* replaced) {
+  Recognizer folder;
+  const std::size_t before = errors.size();
+  folder.load_path(path, errors);
+  if (errors.size() != before) return false;
+  if (folder.impl_->sigs.empty()) {
+    errors.push_back({path, 0, "no signature files (*.toml) in it"});
+    return false;
+  }
+  for (Signature& s : folder.impl_->sigs) {
+    auto same = std::find_if(impl_->sigs.begin(), impl_->sigs.end(), [&](const Signature& o) { return o.id == s.id; });
+    if (same != impl_->sigs.end()) {
+      if (replaced) replaced->push_back(s.id);
+      *same = std::move(s);
+    } else {
+      impl_->sigs.push_back(std::move(s));
+    }
+  }
+  impl_->set_id = ++g_signature_sets;
+  return true;
 }
 
 namespace {
@@ -218,6 +255,102 @@ Recognized Recognizer::recognize_uncached(const Screen& screen) const {
         if (!m->group(static_cast<std::size_t>(n)).empty()) r.fields.captures[name] = std::string(m->group(static_cast<std::size_t>(n)));
   }
   return r;
+}
+
+namespace {
+// The words a pattern spells out (runs of 4+ letters once escapes like \s, \b, \( are removed):
+// how near a failed pattern came is how many of its words the screen shows ("Change Disks Where
+// You Want to Install" against 'Change Disk\(s\) Where You Want to Install').
+std::vector<std::string> words_of(std::string_view pattern) {
+  std::vector<std::string> out;
+  std::string w;
+  auto flush = [&] {
+    if (w.size() >= 4) out.push_back(w);
+    w.clear();
+  };
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    const char c = pattern[i];
+    if (c == '\\') {
+      flush();
+      ++i;
+      continue;
+    }
+    if (std::isalpha(static_cast<unsigned char>(c))) {
+      w += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    } else {
+      flush();
+    }
+  }
+  flush();
+  return out;
+}
+
+double words_shown(std::string_view pattern, const std::string& lower_text) {
+  const auto words = words_of(pattern);
+  if (words.empty()) return 0;
+  std::size_t shown = 0;
+  for (const auto& w : words) shown += lower_text.find(w) != std::string::npos;
+  return static_cast<double>(shown) / static_cast<double>(words.size());
+}
+}  // namespace
+
+std::vector<NearMiss> Recognizer::explain(std::string_view text, std::size_t limit) const {
+  std::string lower(text);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::vector<std::pair<double, NearMiss>> scored;
+  for (const Signature& s : impl_->sigs) {
+    if (matches(s, text)) continue;  // not a near miss: it matches
+    NearMiss n{s.id, s.file, 0, 0, {}};
+    double score = 0;
+    // A condition that holds counts 1; a failed one half the share of its words the screen shows
+    // (all its words there, in another order or spelling, is half a match).
+    for (std::size_t i = 0; i < s.all.size(); ++i) {
+      ++n.total;
+      if (s.all[i].search(text)) {
+        ++n.held;
+        score += 1;
+      } else {
+        n.failed.push_back({"all", s.all_src[i].text, s.all_src[i].line});
+        score += 0.5 * words_shown(s.all_src[i].text, lower);
+      }
+    }
+    if (!s.any.empty()) {
+      ++n.total;
+      if (std::any_of(s.any.begin(), s.any.end(), [&](const Regex& r) { return r.search(text); })) {
+        ++n.held;
+        score += 1;
+      } else {
+        std::string list;
+        double best = 0;
+        for (const auto& src : s.any_src) {
+          list += (list.empty() ? "" : " | ") + src.text;
+          best = std::max(best, words_shown(src.text, lower));
+        }
+        n.failed.push_back({"any", list, s.any_src.front().line});
+        score += 0.5 * best;
+      }
+    }
+    const std::size_t positive = n.total;
+    for (std::size_t i = 0; i < s.none.size(); ++i) {
+      ++n.total;
+      if (!s.none[i].search(text)) ++n.held;
+      else n.failed.push_back({"none", s.none_src[i].text, s.none_src[i].line});
+    }
+    // Close: half of what its `all` and `any` conditions ask holds (or is shown in other words).
+    const double closeness = positive ? score / static_cast<double>(positive) : 0;
+    if (closeness >= 0.5) scored.emplace_back(closeness, std::move(n));
+  }
+  std::sort(scored.begin(), scored.end(), [](const auto& a, const auto& b) {
+    if (a.first != b.first) return a.first > b.first;
+    if (a.second.failed.size() != b.second.failed.size()) return a.second.failed.size() < b.second.failed.size();
+    return a.second.id < b.second.id;
+  });
+  std::vector<NearMiss> out;
+  for (auto& [score, n] : scored) {
+    if (out.size() == limit) break;
+    out.push_back(std::move(n));
+  }
+  return out;
 }
 
 std::vector<std::string> Recognizer::ids() const {

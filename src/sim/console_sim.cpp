@@ -1533,7 +1533,14 @@ void ConsoleSim::install_step(long i) {
 void ConsoleSim::media_swap_prompt() {
   stage_ = Stage::MediaSwap;
   screen("bos.media_swap");
-  out("\n        Please remove volume 1, insert volume 2, and press Enter to continue: ");
+  // The request as installers word it: "...: " at the cursor, or a sentence (public write-ups
+  // of multi-volume installs, quoted in issue 14), with or without its newline.
+  if (opt_.media_prompt == "sentence")
+    out("\n   Insert volume 2 of the installation media into the drive\n   and press the ENTER key.");
+  else if (opt_.media_prompt == "sentence-newline")
+    out("\n        Please mount volume 2 of the installation media.\n        Press the Enter key to continue.\n");
+  else
+    out("\n        Please remove volume 1, insert volume 2, and press Enter to continue: ");
 }
 
 void ConsoleSim::install_done() {

@@ -100,6 +100,13 @@ int main(int argc, char** argv) {
                   "of --volume2-iso, else it asks again)")
       ->check(CLI::Range(1, 2))
       ->capture_default_str();
+  con->add_option("--media-prompt", o.media_prompt,
+                  "how the volume 2 request ends: colon ('... and press Enter to continue: '), sentence\n"
+                  "('Insert volume 2 ... / and press the ENTER key.', the cursor after the full stop) or\n"
+                  "sentence-newline ('Please mount volume 2 ... / Press the Enter key to continue.' and its newline):\n"
+                  "the wordings of public write-ups of multi-volume installs (issue 14)")
+      ->check(CLI::IsMember({"colon", "sentence", "sentence-newline"}))
+      ->capture_default_str();
   con->add_option("--volume2-iso", o.volume2_iso, "HMC mode: the ISO that must be in vtopt0 to pass the media swap")
       ->capture_default_str();
   con->add_flag("--first-boot-term", o.first_boot_term,

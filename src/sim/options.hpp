@@ -34,6 +34,7 @@ struct SimOptions {
   int install_lines = 2000;
   double time_scale = 1.0;                  // 0 = no waiting at all
   int media_volumes = 1;                    // 1 | 2
+  std::string media_prompt = "colon";       // how the volume request ends: colon | sentence | sentence-newline
   std::string volume2_iso = "aix72_vol2.iso";
   bool first_boot_term = false;
   double drop_keys_under_ms = 0;

@@ -203,6 +203,14 @@ assert [e["disk"] for e in ev if e.get("ev")=="migrated"]==["hdisk1"], ev' sim.l
     slow "0 4" 0.5 "--link-latency 0.3 --think 0.3"
     [ "$rc" = 0 ] || grep -Eq '"event":"halt".*"code":"(typed-mismatch|no-echo|no-reaction)"|"code":"(typed-mismatch|no-echo|no-reaction)".*"event":"halt"' events.jsonl \
       || fail "halted, but not for keys the console had not shown" ;;
+  media_sentence|media_sentence_newline)
+    # The volume request ends with a sentence, not "...: " (issue 14): the swap must start on
+    # it and its Enter go, not the run time out waiting for a prompt.
+    mp=sentence; [ "$case" = media_sentence_newline ] && mp=sentence-newline
+    run 0 "--media-volumes 2 --media-prompt $mp"
+    grep -q '"bos.media_swap"' sim.log || fail "no media swap shown"
+    grep -q 'running media-swap 2' out.txt events.jsonl 2>/dev/null || grep -q 'media-swap 2' run.cast || fail "the swap never started"
+    [ "$(child)" = 0 ] || fail "lpar-sim exit $(child)" ;;
   summary_screen)
     run 0 "--summary-screen"
     [ "$(child)" = 0 ] || fail "lpar-sim exit $(child)" ;;

@@ -657,3 +657,26 @@ TEST_CASE("session: an operator answer the menu rejects goes back to the operato
   CHECK(h.session.outcome() == Outcome::running);
   CHECK(h.session.proposal());  // the plan's answer is proposed again, for the operator to decide
 }
+
+TEST_CASE("session: a media request that ends with a sentence starts the media swap, then sends its Enter") {
+  // "... and press the ENTER key." / "Press the Enter key to continue." (issue 14): no "...: "
+  // at the cursor. Before, the session took no prompt there, never ran the swap and timed out.
+  const std::string install =
+      "\x1b[H\x1b[J\r\n                        Installing Base Operating System\r\n\r\n"
+      "        Please wait...\r\n\r\n        Approximate     Elapsed time\r\n"
+      "     % tasks complete   (in minutes)\r\n\r\n         76                71      Installing additional software\r\n\r\n";
+  for (const std::string& request : {std::string("   Insert volume 2 of the installation media into the drive\r\n"
+                                                 "   and press the ENTER key."),
+                                     std::string("        Please mount volume 2 of the installation media.\r\n"
+                                                 "        Press the Enter key to continue.\r\n")}) {
+    CAPTURE(request);
+    Harness h;
+    CHECK(h.feed(install + request).empty());  // the keys wait for the orchestration
+    const auto action = h.session.take_action();
+    REQUIRE(action);
+    CHECK(*action == "media-swap 2");
+    h.session.action_done(true, "volume 2 loaded", h.t);
+    CHECK(h.step(0.1) == "\r");
+    CHECK(h.session.outcome() == Outcome::running);
+  }
+}
