@@ -103,3 +103,12 @@ TEST_CASE("config: told from plans and signatures by its [hmc] table") {
   CHECK_FALSE(looks_like_config("name = \"migrate\"\n[[step]]\nscreen = \"sms.main\"\n"));
   CHECK_FALSE(looks_like_config("id = \"sms.main\"\nall = ['[hmc]']\n"));
 }
+
+TEST_CASE("config: target.size_mb pins SIZE_MB; anything but a whole number of MB is file:line") {
+  Config c;
+  CHECK(errors_of(std::string(kMinimal) + "target = { size_mb = 20480 }\n", &c).empty());
+  REQUIRE(c.lpars.size() == 1);
+  CHECK(c.lpars[0].policy.target_size_mb == 20480);
+  const std::string e = errors_of(std::string(kMinimal) + "target = { size_mb = \"20G\" }\n", &c);
+  CHECK(e.find("c.toml:6: `size_mb` must be a whole number") != std::string::npos);
+}
