@@ -104,7 +104,7 @@ TEST_CASE("config: told from plans and signatures by its [hmc] table") {
   CHECK_FALSE(looks_like_config("id = \"sms.main\"\nall = ['[hmc]']\n"));
 }
 
-TEST_CASE("config: target.size_mb pins SIZE_MB; anything but a whole number of MB is file:line") {
+TEST_CASE("config: target.size_mb pins SIZE_MB, anything but a whole number of MB is file:line") {
   Config c;
   CHECK(errors_of(std::string(kMinimal) + "target = { size_mb = 20480 }\n", &c).empty());
   REQUIRE(c.lpars.size() == 1);
