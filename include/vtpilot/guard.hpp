@@ -42,12 +42,25 @@ class VerifiedTarget {
   std::string location_, pvid_;
 };
 
+// A disk's identity as a disk screen showed it with its PVID (77 Display More Disk Information):
+// what the session saw, handed to the guard as input so that a later view of the same disks
+// without PVIDs (BOS's location view) can still be judged by PVID.
+struct SeenDisk {
+  std::string name;   // as the row shows it ("hdisk0", "hdisk0 hdisk1" for a root VG on two disks)
+  std::string level;  // levels shape: the root VG's level
+  long size_mb = -1;
+  std::string pvid;
+  bool operator==(const SeenDisk&) const = default;
+};
+
 // Which disk is the install target and which is the rollback clone.
 // A pinned PVID or location code outranks the hdisk name (names change when booted from media).
 struct Policy {
   std::string target_name = "hdisk0";
   std::string target_location;   // physical location code, "" = not pinned
   std::string target_pvid;       // "" = not pinned
+  // SIZE_MB of BOS's target_disk_data: counts only when no other root VG shows that size.
+  long target_size_mb = -1;      // -1 = not pinned
   std::string clone_location;
   std::string clone_pvid;
   bool rollback_required = true;
@@ -59,7 +72,25 @@ struct Policy {
   // What this session verified on the disk screen (see VerifiedTarget); empty = nothing yet.
   // It can only make the guard stricter to lack it: without it nothing installs.
   std::optional<VerifiedTarget> verified_target;
+  // PVIDs a disk screen of this session showed (see SeenDisk); the session fills it from the
+  // screen, never from the plan or the config. Used only when a view shows no PVIDs and every
+  // row on it is one of these (same name, level and size).
+  std::vector<SeenDisk> seen_pvids;
 };
+
+// Which rows of a disk table are the install target: the one rule, shared by the guard and the
+// session. The precedence of BOS's own target_disk_data stanza: PVID, then the physical location,
+// then SIZE_MB (only when no other root VG shows that size), then the hdisk name last. A pin the
+// screen does not show is reported (identity-not-shown), never replaced by the name.
+struct TargetMatch {
+  std::vector<const Disk*> rows;  // into the vector given
+  std::string problem;            // "" or a refusal code
+  std::string reason;
+};
+TargetMatch find_target(const std::vector<Disk>& disks, const Policy& policy);
+// The rows with the PVIDs that policy.seen_pvids remembers filled in, when the rows show none and
+// every row is one the session saw with its PVID; else the rows unchanged.
+std::vector<Disk> with_seen_pvids(const std::vector<Disk>& disks, const Policy& policy);
 
 struct Verdict {
   bool allow = false;

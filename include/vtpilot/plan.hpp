@@ -16,6 +16,9 @@ struct PlanStep {
   std::string device;       // "media": the install media (pattern / location from options);
                             // "clone": the rollback disk, by the policy's pinned clone location
   std::string disk;         // "target": select exactly the target disk, then continue
+  std::string reveal;       // with disk: the item (label regex) that shows the disks' PVIDs, chosen
+                            // when the target is pinned by PVID and the screen shows none
+                            // (BOS: "77 Display More Disk Information"); at most 3 times a run
   std::string keys;         // literal keys (escapes \r \n decoded), judged like any other
   bool wait = false;        // a transient or progress screen: send nothing, keep waiting
   bool done = false;        // reaching this screen ends the plan successfully

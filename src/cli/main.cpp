@@ -15,6 +15,9 @@ void add_policy_flags(CLI::App& cmd, Policy& p) {
   cmd.add_option("--target-location", p.target_location,
                  "pin the target by physical location code (outranks the name)");
   cmd.add_option("--target-pvid", p.target_pvid, "pin the target by PVID (outranks location and name)");
+  cmd.add_option("--target-size-mb", p.target_size_mb,
+                 "pin the target by its size in MB (counts only when no other root VG shows that size)")
+      ->check(CLI::Range(0L, 1000000000L));
   cmd.add_option("--clone-location", p.clone_location, "pin the altinst_rootvg clone by location code");
   cmd.add_option("--clone-pvid", p.clone_pvid, "pin the altinst_rootvg clone by PVID");
 }

@@ -32,7 +32,7 @@ std::string stamp() {
 
 bool policy_given(const Policy& p) {
   const Policy d;
-  return p.target_name != d.target_name || !p.target_location.empty() || !p.target_pvid.empty() ||
+  return p.target_name != d.target_name || !p.target_location.empty() || !p.target_pvid.empty() || p.target_size_mb >= 0 ||
          !p.clone_location.empty() || !p.clone_pvid.empty();
 }
 

@@ -137,10 +137,14 @@ void read_lpar(Reader& r, const toml::table& t, LparConfig& l, const std::string
       continue;
     }
     if (std::string(which) == "target") {
-      r.unknown_keys(*d, "target", {"disk", "location", "pvid"});
+      r.unknown_keys(*d, "target", {"disk", "location", "pvid", "size_mb"});
       r.str(*d, "disk", l.policy.target_name);
       r.str(*d, "location", l.policy.target_location);
       r.str(*d, "pvid", l.policy.target_pvid);
+      if (const toml::node* sz = d->get("size_mb")) {
+        if (auto v = sz->value<std::int64_t>(); v && *v >= 0) l.policy.target_size_mb = static_cast<long>(*v);
+        else r.err(sz, "`size_mb` must be a whole number of MB, e.g. size_mb = 20480");
+      }
     } else {
       r.unknown_keys(*d, "clone", {"location", "pvid"});
       r.str(*d, "location", l.policy.clone_location);

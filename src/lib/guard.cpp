@@ -339,16 +339,11 @@ bool names(const Disk& d, const std::string& name) {
   return (" " + d.name + " ").find(" " + name + " ") != std::string::npos;
 }
 
-// Which rows are the target, by the precedence of BOS's own target_disk_data stanza:
-// PVID, then physical location, then the hdisk name last. A pin the screen does not show
-// cannot be checked: that is reported, never replaced by the name.
-struct TargetMatch {
-  std::vector<const Disk*> rows;
-  std::string problem;  // "" or a refusal code
-  std::string reason;
-};
+bool is_root_vg_row(const Disk& d, bool levels, const Policy& p) {
+  return (levels || d.vg == "rootvg") && !is_clone(d, p);
+}
 
-TargetMatch find_target(const std::vector<Disk>& disks, const Policy& p) {
+TargetMatch find_target_rows(const std::vector<Disk>& disks, const Policy& p, bool levels) {
   TargetMatch t;
   const bool pvid_shown = std::any_of(disks.begin(), disks.end(), [](const Disk& d) { return !d.pvid.empty(); });
   const bool loc_shown = std::any_of(disks.begin(), disks.end(), [](const Disk& d) { return !d.location.empty(); });
@@ -366,6 +361,19 @@ TargetMatch find_target(const std::vector<Disk>& disks, const Policy& p) {
                    : "Refused: the target is pinned by location code but this screen shows none; choose 77 (Display "
                      "More Disk Information) or pin --target-pvid instead.";
     return t;
+  } else if (p.target_size_mb >= 0) {
+    // SIZE_MB tells root VGs apart only when no other one has that size.
+    int same = 0;
+    for (const Disk& d : disks)
+      if (d.size_mb == p.target_size_mb) {
+        t.rows.push_back(&d);
+        same += is_root_vg_row(d, levels, p);
+      }
+    if (same > 1) {
+      t.problem = "ambiguous-rootvg";
+      t.reason = "Refused: the pinned size " + std::to_string(p.target_size_mb) + " MB is shown by " +
+                 std::to_string(same) + " root volume groups, so it tells nothing apart; pin the target's PVID.";
+    }
   } else {
     for (const Disk& d : disks)
       if (names(d, p.target_name)) t.rows.push_back(&d);
@@ -373,11 +381,25 @@ TargetMatch find_target(const std::vector<Disk>& disks, const Policy& p) {
   return t;
 }
 
+// Which --target-pvid / config line would tell the root VGs apart: the values `vtpilot preflight`
+// prints on the running system, and the PVIDs this screen (or its 77 view) showed, if any.
+std::string pin_hint_for(const std::vector<Disk>& disks) {
+  std::string shown;
+  for (const Disk& d : disks)
+    if (!d.pvid.empty())
+      shown += (shown.empty() ? "" : ", ") + d.key + " " + (d.name.empty() ? std::string("?") : d.name) + " PVID " + d.pvid;
+  return " Pin the target, and the clone, by PVID: `vtpilot preflight` on the running system prints the lines, "
+         "--target-pvid PVID --clone-pvid PVID, or in the LPAR's [[lpar]] of the config target = { disk = \"hdisk0\", "
+         "pvid = \"PVID\" } and clone = { pvid = \"PVID\" } (rootvg's and altinst_rootvg's PVIDs from `lspv`; "
+         "--target-location / --clone-location from `lscfg -vl hdiskN` work too)." +
+         (shown.empty() ? std::string(" 77 on this screen shows the PVIDs.") : " This screen shows " + shown + ".");
+}
+
 // `verified` is set to the target row when the answer leaves the screen with exactly the target
 // selected, the clone accounted for and nothing ambiguous (the only way a VerifiedTarget is made).
-Verdict judge_disks(const Recognized& r, const Answer& a, const Policy& p, const Disk** verified) {
+Verdict judge_disks(const Recognized& r, const Answer& a, const Policy& p, std::optional<Disk>* verified) {
   const Fields& f = r.fields;
-  const auto& disks = f.disks;
+  const std::vector<Disk> disks = with_seen_pvids(f.disks, p);
   if (disks.empty())
     return refuse(1, "disks-unreadable", "Refused: the disk table on this screen could not be read; nothing was sent.");
   auto row_for = [&](const std::string& key) -> const Disk* {
@@ -406,16 +428,16 @@ Verdict judge_disks(const Recognized& r, const Answer& a, const Policy& p, const
     if (chosen.empty()) return refuse(1, "no-default", "Refused: Enter alone, and this screen shows no default choice.");
   }
 
-  TargetMatch target = find_target(disks, p);
   const bool levels = f.disk_shape == DiskShape::levels;
+  TargetMatch target = find_target_rows(disks, p, levels);
   int rootvg_rows = 0;
-  for (const Disk& d : disks) rootvg_rows += d.vg == "rootvg" && !is_clone(d, p);
-  const bool pinned = !p.target_pvid.empty() || !p.target_location.empty();
-  const bool ambiguous = !pinned && (levels ? disks.size() > 1 : rootvg_rows > 1) &&
+  for (const Disk& d : disks) rootvg_rows += is_root_vg_row(d, levels, p);
+  // A size pin identifies the target only where it is unique (find_target_rows says when not).
+  const bool pinned = !p.target_pvid.empty() || !p.target_location.empty() ||
+                      (p.target_size_mb >= 0 && target.problem.empty() && target.rows.size() == 1);
+  const bool ambiguous = !pinned && rootvg_rows > 1 &&
                          std::none_of(disks.begin(), disks.end(), [&](const Disk& d) { return is_clone(d, p); });
-  const std::string pin_hint =
-      " Pin the target with --target-location or --target-pvid (from `lscfg -vl hdisk0` and `lspv` on the running "
-      "system, or 77 on this screen), and the clone with --clone-location / --clone-pvid.";
+  const std::string pin_hint = pin_hint_for(disks);
 
   std::set<const Disk*> selection;
   for (const Disk& d : disks)
@@ -451,7 +473,7 @@ Verdict judge_disks(const Recognized& r, const Answer& a, const Policy& p, const
     if (std::find(target.rows.begin(), target.rows.end(), row) == target.rows.end())
       return refuse(1, "non-target-disk",
                     "Refused: " + (row->name.empty() ? "item " + key : row->name) + " is not the target disk (" +
-                        (pinned ? "pinned by " + std::string(!p.target_pvid.empty() ? "PVID" : "location") : p.target_name) +
+                        (pinned ? "pinned by " + std::string(!p.target_pvid.empty() ? "PVID" : !p.target_location.empty() ? "location" : "size") : p.target_name) +
                         "); only the target may be selected.");
     if (!levels && row->vg != "rootvg")
       return refuse(1, "target-not-rootvg",
@@ -485,7 +507,7 @@ Verdict judge_disks(const Recognized& r, const Answer& a, const Policy& p, const
                     "Refused: no rollback clone is visible (no altinst_rootvg disk, and no pinned clone on this "
                     "screen); run alt_disk_copy first, or pin the clone with --clone-location / --clone-pvid.");
   }
-  *verified = target.rows[0];
+  *verified = *target.rows[0];
   return allow();
 }
 
@@ -517,7 +539,7 @@ std::string joined(const std::vector<std::string>& v) {
   return out;
 }
 
-Verdict layer1(const Recognized& r, const Keys& k, const Policy& p, const Disk** verified) {
+Verdict layer1(const Recognized& r, const Keys& k, const Policy& p, std::optional<Disk>* verified) {
   static const Regex forbidden(kForbidden, false, true);
   const Fields& f = r.fields;
   if (!r.known()) {
@@ -647,6 +669,30 @@ std::uint64_t seal_value() {
 
 }  // namespace
 
+TargetMatch find_target(const std::vector<Disk>& disks, const Policy& policy) {
+  const bool levels = std::any_of(disks.begin(), disks.end(), [](const Disk& d) { return !d.level.empty(); });
+  return find_target_rows(disks, policy, levels);
+}
+
+std::vector<Disk> with_seen_pvids(const std::vector<Disk>& disks, const Policy& policy) {
+  if (policy.seen_pvids.empty() || disks.empty() ||
+      std::any_of(disks.begin(), disks.end(), [](const Disk& d) { return !d.pvid.empty(); }))
+    return disks;
+  std::vector<Disk> out = disks;
+  for (Disk& d : out) {
+    const SeenDisk* hit = nullptr;
+    int hits = 0;
+    for (const SeenDisk& s : policy.seen_pvids)
+      if (!d.name.empty() && s.name == d.name && s.level == d.level && s.size_mb == d.size_mb) {
+        hit = &s;
+        ++hits;
+      }
+    if (hits != 1) return disks;  // a row not seen with its PVID (or seen twice): nothing is carried over
+    d.pvid = hit->pvid;
+  }
+  return out;
+}
+
 Verdict judge(const Recognized& recognized, const Screen& screen, std::string_view keys, const Policy& policy) {
   return judge(recognized, screen, keys, policy, nullptr);
 }
@@ -658,7 +704,7 @@ Verdict judge(const Recognized& recognized, const Screen& screen, std::string_vi
   // What the console will submit: the text already typed after the prompt, then the keys.
   const Fields& f = recognized.fields;
   const std::string typed = typed_at_prompt(screen, f);
-  const Disk* row = nullptr;
+  std::optional<Disk> row;
   Verdict v = layer1(recognized, parse_keys(typed, keys), policy, &row);
   if (v.allow && row && verified) {
     VerifiedTarget t;

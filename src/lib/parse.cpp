@@ -137,6 +137,11 @@ void cut_label(std::string& label, std::vector<std::pair<std::string, std::strin
   }
 }
 
+// A physical volume identifier as BOS and lspv print it: 16 hex digits ("00f6db0a2c1d4e5f").
+bool is_pvid(const std::string& t) {
+  return t.size() == 16 && std::all_of(t.begin(), t.end(), [](unsigned char c) { return std::isxdigit(c); });
+}
+
 }  // namespace
 
 Fields parse_fields(const Screen& screen) {
@@ -346,18 +351,32 @@ Fields parse_fields(const Screen& screen) {
         if (second == "none") second.clear();
         (pvid_column ? d.pvid : d.location) = second;
       } else {
-        // Levels shape: Level | Disks In Rootvg | Location Code | Size(MB); one row per root VG.
+        // Levels shape (BosMenus ChgRootVG, preservation and migration): Level | Disks In Rootvg |
+        // Location Code | Size(MB), one numbered row per root VG; the VG's further disks follow on
+        // unnumbered rows (joined above). The location reads `none` on virtual disks; after 77 the
+        // column may show PVIDs instead. Tokens are told apart by their shape, not their column,
+        // so extra or collapsed blanks and a wrapped row read the same.
         if (!std::isdigit(static_cast<unsigned char>(toks[0][0])) || toks[0].find('.') == std::string::npos)
           continue;
         d.level = toks[0];
         d.vg = "rootvg";
-        std::size_t k = 1;
         std::string names;
-        while (k < toks.size() && !all_digits(toks[k]) && toks[k].find_first_of("-.") == std::string::npos)
-          names += (names.empty() ? "" : " ") + toks[k++];
+        for (std::size_t k = 1; k < toks.size(); ++k) {
+          const std::string& t = toks[k];
+          if (is_pvid(t)) {
+            if (d.pvid.empty()) d.pvid = t;
+          } else if (all_digits(t)) {
+            if (d.size_mb < 0) d.size_mb = std::stol(t.substr(0, 12));
+          } else if (t == "none") {
+            // no location code shown for this disk
+          } else if (std::isalpha(static_cast<unsigned char>(t[0])) && t.find_first_of("-.,/:") == std::string::npos &&
+                     std::isdigit(static_cast<unsigned char>(t.back()))) {
+            names += (names.empty() ? "" : " ") + t;
+          } else if (d.location.empty()) {
+            d.location = t;
+          }
+        }
         d.name = names;
-        if (k < toks.size() && !all_digits(toks[k])) d.location = toks[k++];
-        if (k < toks.size() && all_digits(toks[k])) d.size_mb = std::stol(toks[k++].substr(0, 12));
       }
       f.disks.push_back(std::move(d));
     }

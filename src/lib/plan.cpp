@@ -68,7 +68,7 @@ bool load_plan(std::string_view file_name, std::string_view text, const Recogniz
       for (auto&& [k, v] : *st) {
         std::string key(k.str());
         static const char* known[] = {"screen", "when", "choose", "device", "disk", "keys",
-                                      "wait",   "done", "needs_prompt", "secret", "once", "action"};
+                                      "wait",   "done", "needs_prompt", "secret", "once", "action", "reveal"};
         if (std::none_of(std::begin(known), std::end(known), [&](const char* x) { return key == x; }))
           err(&v, "unknown key `" + key + "` in [[step]]");
       }
@@ -84,6 +84,7 @@ bool load_plan(std::string_view file_name, std::string_view text, const Recogniz
       s.secret = (*st)["secret"].value_or(false);
       s.once = (*st)["once"].value_or(false);
       s.action = (*st)["action"].value_or(std::string());
+      s.reveal = (*st)["reveal"].value_or(std::string());
       if (s.screen.empty()) {
         err(&node, "[[step]] needs `screen = \"id\"`");
       } else if (std::find(ids.begin(), ids.end(), s.screen) == ids.end()) {
@@ -102,6 +103,14 @@ bool load_plan(std::string_view file_name, std::string_view text, const Recogniz
         err(st->get("action"), "an action runs before keys: give `keys` or `choose` with it");
       if (!s.disk.empty() && s.disk != "target")
         err(st->get("disk"), "unknown disk `" + s.disk + "` (known: target)");
+      if (!s.reveal.empty() && s.disk.empty())
+        err(st->get("reveal"), "`reveal` goes with `disk = \"target\"`: it names the item that shows the disks' PVIDs");
+      if (!s.reveal.empty()) {
+        std::string e;
+        std::size_t off = 0;
+        if (!Regex::compile(s.reveal, e, off, false, true))
+          err(st->get("reveal"), "bad regex in `reveal` at offset " + std::to_string(off) + ": " + e);
+      }
       if (!s.choose.empty()) {
         std::string e;
         std::size_t off = 0;

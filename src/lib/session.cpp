@@ -86,6 +86,7 @@ struct Session::Impl {
   bool install_started = false;       // bos.progress was seen
   int last_percent = -1, last_elapsed = -1;
   std::string resolved_target;  // the disk name the target identity resolved to on bos.disks
+  int reveals = 0;              // times the plan's `reveal` item (77) was chosen to show PVIDs
   std::optional<Proposal> proposal;       // step mode
   std::optional<std::string> skipped_text;  // step mode: the screen the operator skipped
   bool noted_unknown = false;               // step mode: told the operator once per screen
@@ -200,15 +201,34 @@ struct Session::Impl {
     }
   }
 
-  bool is_target(const Disk& d) const {
-    const Policy& p = guard.policy();
-    if (!p.target_pvid.empty() && !d.pvid.empty()) return d.pvid == p.target_pvid;
-    if (!p.target_location.empty() && !d.location.empty()) return d.location == p.target_location;
-    if (!p.target_pvid.empty() || !p.target_location.empty()) return false;  // pinned but not shown
-    for (auto& n : std::vector<std::string>{d.name})
-      if (n == p.target_name) return true;
-    // Levels shape: "Disks In Rootvg" may list several names.
-    return (" " + d.name + " ").find(" " + p.target_name + " ") != std::string::npos;
+  // The PVIDs a disk screen shows are remembered as the guard's input (Policy::seen_pvids), so a
+  // view of the same disks without them (back from 77) is still judged by PVID. Only the screen
+  // fills it: what the recognizer read, never the plan or the config.
+  void remember_pvids(const Fields& f) {
+    std::vector<SeenDisk> seen;
+    for (const Disk& d : f.disks)
+      if (!d.pvid.empty()) seen.push_back({d.name, d.level, d.size_mb, d.pvid});
+    if (seen.empty() || seen == guard.policy().seen_pvids) return;
+    Policy p = guard.policy();
+    p.seen_pvids = std::move(seen);
+    guard = Guard(p);
+  }
+
+  // Nothing on this disk screen can be chosen (the target is not there, or two rows fit it, or
+  // nothing tells the root VGs apart): the guard's verdict on every row says why. When it refuses
+  // them all, that is a refusal (exit 3) with its reason; nothing is sent.
+  bool refuse_all_rows(const Recognized& r, double now) {
+    if (opt.operator_confirms || r.fields.disks.empty()) return false;
+    const Screen s = term.screen();
+    std::optional<Verdict> first;
+    for (const Disk& d : r.fields.disks) {
+      Verdict v = judge(r, s, d.key + "\r", guard.policy());
+      if (v.allow) return false;
+      if (!first) first = v;
+    }
+    emit({SessionEvent::refuse, now, r.id, "", first->code, "every disk row is refused: " + first->reason});
+    finish(Outcome::refused, 3, now, SessionEvent::halt, first->code, first->reason);
+    return true;
   }
 
   // The keys this step means on this screen, or a halt.
@@ -269,24 +289,35 @@ struct Session::Impl {
       return std::nullopt;
     }
     if (step.disk == "target") {
-      std::vector<const Disk*> targets;
-      for (const Disk& d : f.disks)
-        if (is_target(d)) targets.push_back(&d);
-      if (targets.size() != 1) {
-        halt(now, targets.empty() ? "target-not-found" : "target-ambiguous",
-             targets.empty() ? "the target disk is not in the disk list; check --target-disk / --target-location / --target-pvid"
-                             : "more than one disk fits the target; pin it with --target-location or --target-pvid");
-        return std::nullopt;
+      remember_pvids(f);
+      // The guard's rule decides which row is the target (one home for it).
+      const std::vector<Disk> disks = with_seen_pvids(f.disks, guard.policy());
+      const TargetMatch match = find_target(disks, guard.policy());
+      if (match.problem == "identity-not-shown" && !step.reveal.empty() && reveals < 3) {
+        ++reveals;  // 77 may cycle through several views; bounded, then the guard says why
+        return choose(step.reveal);
       }
-      const Disk& t = *targets[0];
-      if (!t.name.empty()) resolved_target = split_first(t.name);
-      if (!t.selected) return t.key + "\r";
-      for (const Disk& d : f.disks)
-        if (d.selected && &d != &t) return d.key + "\r";  // deselect the other disk first
-      for (const Choice& c : f.choices)
-        if (c.label.rfind("Continue", 0) == 0) return c.key + "\r";
-      if (f.disk_shape == DiskShape::levels) return t.key + "\r";
-      halt(now, "choice-not-found", "no Continue item on the disk screen");
+      if (match.problem.empty() && match.rows.size() == 1) {
+        const Disk* t = nullptr;
+        for (const Disk& d : f.disks)
+          if (d.key == match.rows[0]->key) t = &d;
+        if (t) {
+          if (!t->name.empty()) resolved_target = split_first(t->name);
+          if (!t->selected) return t->key + "\r";
+          for (const Disk& d : f.disks)
+            if (d.selected && &d != t) return d.key + "\r";  // deselect the other disk first
+          for (const Choice& c : f.choices)
+            if (c.label.rfind("Continue", 0) == 0) return c.key + "\r";
+          if (f.disk_shape == DiskShape::levels) return t->key + "\r";
+          halt(now, "choice-not-found", "no Continue item on the disk screen");
+          return std::nullopt;
+        }
+      }
+      if (refuse_all_rows(r, now)) return std::nullopt;
+      halt(now, match.rows.empty() ? "target-not-found" : "target-ambiguous",
+           !match.reason.empty() ? match.reason
+           : match.rows.empty()  ? "the target disk is not in the disk list; check --target-disk / --target-location / --target-pvid"
+                                 : "more than one disk fits the target; pin it with --target-location or --target-pvid");
       return std::nullopt;
     }
     return std::nullopt;

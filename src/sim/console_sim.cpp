@@ -470,6 +470,28 @@ void ConsoleSim::submit(const std::string& raw_line) {
       return;
     case Stage::BosDisks: {
       auto rows = bos_disk_rows();
+      if (levels_shape()) {
+        // BosMenus.c ChgRootVGDrvr: a row's number chooses that root VG (and the disks in it) and
+        // returns to Installation and Settings; 88 help, 99 Change Method; anything else (Enter
+        // alone with Choice [] too) is an Invalid Choice.
+        if (l == "77") {
+          show_pvid_ = !show_pvid_;
+          bos_disks();
+        } else if (l == "99") {
+          bos_method();
+        } else if (l == "88") {
+          bos_info("Help", {"Choose the root volume group to install into.", "", "Press Enter to return."}, Stage::BosDisks);
+        } else if (all_digits(l) && !l.empty() && l.size() < 4 && std::stoi(l) >= 1 &&
+                   std::stoi(l) <= static_cast<int>(rows.size())) {
+          std::fill(selected_.begin(), selected_.end(), false);
+          selected_[static_cast<std::size_t>(rows[static_cast<std::size_t>(std::stoi(l) - 1)])] = true;
+          bos_settings();
+        } else {
+          beep();
+          bos_disks("Invalid Choice.  Please try again");
+        }
+        return;
+      }
       if (l.empty() || l == "0") {
         bool any = std::any_of(selected_.begin(), selected_.end(), [](bool b) { return b; });
         if (!any) {
@@ -1314,21 +1336,37 @@ void ConsoleSim::bos_disks(const std::string& message) {
   screen("bos.disks");
   auto rows = bos_disk_rows();
   std::size_t numw = std::to_string(rows.size()).size();
-  out("                  Change Disk(s) Where You Want to Install\n\n");
   if (levels_shape()) {
-    // Invented layout (no capture at hand): a single-select list of root volume groups, as
-    // the design describes the installer levels that list root VGs by Level.
-    out("Type the number of the root volume group to be used for installation and press\n"
-        "Enter.  The current choice is indicated by >>>.\n\n");
-    out(std::string("        Level    Disks In Rootvg   ") + (show_pvid_ ? "Physical Volume Identifier   " : "Location Code                       ") + "Size(MB)\n\n");
+    // IBM's text: BosMenus.h ChgRootVG (title without "(s)", instruction, heading, 88, 99,
+    // ">>> Choice "), rows as BosMenus.c ChgRootVGPre prints them ("    %2s %-6.6s   %-20.20s
+    // %15.15s   %6.6s": number, level, disk, location, size), the chosen row marked ">>>" over the
+    // first three blanks; 77 from a public write-up of a 7.2 TL5 migration, whose location column
+    // reads `none` (--bos-location none). What 77 shows is invented: PVIDs in place of the locations.
+    out("          Change Disks Where You Want to Install\n\n"
+        "Type the number for the disks to be used for installation and press Enter.\n\n");
+    out(std::string("       Level    Disks In Rootvg       ") + (show_pvid_ ? "Physical Volume ID " : "Location Code     ") +
+        " Size(MB)\n\n");
+    std::string chosen;
     for (std::size_t r = 0; r < rows.size(); ++r) {
       auto d = static_cast<std::size_t>(rows[r]);
-      std::string head = selected_[d] ? ">>> " : "    ";
-      head += rpad_num(static_cast<long>(r + 1), numw) + "   7.1.5.0  " + pad(disks_[d].spec.name, 18);
-      head += show_pvid_ ? disks_[d].spec.pvid : bos_location(d);
-      table_row(head, rpad_num(disks_[d].spec.size_mb, 8), 71);
+      const std::string id = show_pvid_ ? disks_[d].spec.pvid : bos_location(d);
+      // A physical location code does not fit BosMenus.c's 15 columns: the name column narrows
+      // so the row stays within 80 columns, and the size goes on an indented line.
+      std::string head = (selected_[d] ? ">>>" : "   ") + std::string(" ") + rpad_num(static_cast<long>(r + 1), 2) + " " +
+                         pad(disks_[d].os, 6) + "   " + pad(disks_[d].spec.name, id.size() > 15 ? 13 : 20) + " ";
+      if (selected_[d]) chosen = std::to_string(r + 1);
+      head += id.size() < 15 ? std::string(15 - id.size(), ' ') + id : id;
+      table_row(head, rpad_num(disks_[d].spec.size_mb, 6), 63);
     }
-  } else {
+    out("\n    77  Display More Disk Information\n"
+        "    88  Help ?\n"
+        "    99  Previous Menu\n");
+    if (!message.empty()) out("\n    " + message + "\n");
+    out("\n>>> Choice [" + chosen + "]: ");
+    return;
+  }
+  {
+    out("                  Change Disk(s) Where You Want to Install\n\n");
     out("Type one or more numbers for the disk(s) to be used for installation and press\n"
         "Enter.  To cancel a choice, type the corresponding number and Press Enter.\n"
         "At least one bootable disk must be selected.  The current choice is indicated\n"

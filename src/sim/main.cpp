@@ -62,12 +62,14 @@ int main(int argc, char** argv) {
                   "altinst_rootvg disk there is no rollback clone (e.g. hdisk0:rootvg,hdisk1:None)")
       ->capture_default_str();
   con->add_option("--disk-screen", o.disk_screen,
-                  "shape of BOS 'Change Disk(s) Where You Want to Install' for Migration/Preservation:\n"
-                  "vgstatus (multi-select Name/Location Code/Size/VG Status table) or levels (single-select\n"
-                  "list of root volume groups: Level / Disks In Rootvg / Location Code / Size)")
+                  "shape of BOS's disk screen for Migration/Preservation: vgstatus (multi-select 'Change\n"
+                  "Disk(s) Where You Want to Install', Name/Location Code/Size/VG Status table) or levels (IBM's\n"
+                  "BosMenus.h ChgRootVG: 'Change Disks Where You Want to Install', one row per root volume group,\n"
+                  "Level / Disks In Rootvg / Location Code / Size(MB); choosing a row returns to Installation\n"
+                  "and Settings; 77 shows PVIDs in place of the locations and back; Choice [] until one is chosen)")
       ->check(CLI::IsMember({"vgstatus", "levels"}))
       ->capture_default_str();
-  con->add_option("--bos-location", o.bos_location,
+  con->add_option("--bos-location,--locations", o.bos_location,
                   "BOS disk screens' Location Code column: physical (the disk's physical location code; rows that\n"
                   "do not fit 80 columns continue on an indented line) or none (as older levels show virtual disks)")
       ->check(CLI::IsMember({"physical", "none"}))

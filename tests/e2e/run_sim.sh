@@ -97,6 +97,39 @@ case $case in
     run 0 "--disk-screen levels --clone-label rootvg --disks hdisk0:rootvg:30720:U8231.E2B.06DAFDP-V6-C2-T1-L8100000000000000,hdisk1:altinst_rootvg:30720:U8231.E2B.06DAFDP-V6-C2-T1-L8200000000000000" \
       --target-location U8231.E2B.06DAFDP-V6-C2-T1-L8100000000000000 --clone-location U8231.E2B.06DAFDP-V6-C2-T1-L8200000000000000
     [ "$(child)" = 0 ] || fail "lpar-sim exit $(child)"; no_destroy ;;
+  levels_pvid_pin|levels_pvid_pin_swapped|levels_no_pin|levels_pin_neither)
+    # IBM's migration disk screen (BosMenus.h ChgRootVG, a 7.2 TL5 write-up): one row per root VG,
+    # the clone listed as a second 7.1 root VG, the location column `none`. Only a PVID tells the
+    # rows apart: the plan presses 77 to show them, then chooses the row whose PVID is the pin.
+    A=00f6db0a2c1d4e5f; B=00f6db0a3e7a9b01; migrated=hdisk0; row=1
+    disks="hdisk0:rootvg:20480::$A,hdisk3:altinst_rootvg:51200::$B"
+    if [ "$case" = levels_pvid_pin_swapped ]; then disks="hdisk0:altinst_rootvg:51200::$B,hdisk3:rootvg:20480::$A"; migrated=hdisk3; row=2; fi
+    sim="--disk-screen levels --locations none --disks $disks"
+    intact() {  # nothing was installed: the clone (and the rootvg) are as they were
+      no_destroy
+      ! grep -q '"ev":"install"' sim.log || fail "lpar-sim installed something"
+      [ "$(sim_exit)" != 0 ] && [ "$(sim_exit)" != 9 ] || fail "lpar-sim exit $(sim_exit)"; }
+    case $case in
+      levels_pvid_pin|levels_pvid_pin_swapped)
+        run 0 "$sim" --target-pvid $A --clone-pvid $B
+        [ "$(keys)" = "15/1/7/2/2/1/1/1/2/1/3/77/$row/0/0/" ] || fail "keys were $(keys)"
+        no_bare_enter; no_destroy
+        [ "$(child)" = 0 ] && [ "$(sim_exit)" = 0 ] || fail "lpar-sim exit $(child) / log $(sim_exit)"
+        python3 -c '
+import json,sys
+ev=[e for e in map(json.loads, open(sys.argv[1]))]
+assert [e["disk"] for e in ev if e.get("ev")=="migrated"]==[sys.argv[2]], ev' sim.log $migrated || fail "$migrated was not the disk migrated" ;;
+      levels_no_pin)
+        run 3 "$sim"
+        [ "$(keys)" = "15/1/7/2/2/1/1/1/2/1/3/" ] || fail "keys were $(keys)"
+        intact; refused_in_transcript
+        grep -q ambiguous-rootvg events.jsonl || fail "expected ambiguous-rootvg"
+        grep -q -- '--target-pvid' out.txt && grep -q 'vtpilot preflight' out.txt || fail "the refusal does not say how to pin" ;;
+      levels_pin_neither)
+        run 3 "$sim" --target-pvid 00f6db0a00000000 --clone-pvid $B
+        [ "$(keys)" = "15/1/7/2/2/1/1/1/2/1/3/77/" ] || fail "keys were $(keys)"
+        intact; refused_in_transcript ;;
+    esac ;;
   swapped_disks)
     # The clone is hdisk0 and the real rootvg hdisk1 (renumbered): the name hdisk0 is refused.
     run 3 "--disks hdisk0:altinst_rootvg,hdisk1:rootvg"

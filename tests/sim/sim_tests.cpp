@@ -624,20 +624,27 @@ TEST_CASE("the levels disk screen and the clone shown as a second rootvg are rea
     p.send("1\r");
     REQUIRE(p.expect(">>> Choice ["));
     p.send("3\r");
-    REQUIRE(p.expect("Level    Disks In Rootvg"));
-    REQUIRE(p.expect(">>> Choice [0]: "));
+    // IBM's ChgRootVG (BosMenus.h): no "(s)", the Level heading, no Continue, Choice [] until chosen.
+    REQUIRE(p.expect("          Change Disks Where You Want to Install\r\n"));
+    REQUIRE(p.expect("       Level    Disks In Rootvg       Location Code      Size(MB)"));
+    REQUIRE(p.expect(">>> Choice []: "));
     CHECK(p.output().find("hdisk2") == p.output().rfind("hdisk2"));  // only in the boot chatter
+    CHECK(p.output().find("Continue with choices") == std::string::npos);
+    p.send("\r");  // Enter alone chooses nothing: Invalid Choice, the same menu
+    REQUIRE(p.expect("Invalid Choice"));
+    REQUIRE(p.expect(">>> Choice []: "));
     p.send("77\r");
-    REQUIRE(p.expect("Physical Volume Identifier"));
+    REQUIRE(p.expect("Physical Volume ID"));
+    REQUIRE(p.expect(">>> Choice []: "));
+    p.send("2\r");  // choosing a row returns to Installation and Settings at once
+    REQUIRE(p.expect("Disk Where You Want to Install.....hdisk1"));
     REQUIRE(p.expect(">>> Choice [0]: "));
-    p.send("2\r");
-    REQUIRE(p.expect(">>> 2   7.1.5.0  hdisk1"));
-    REQUIRE(p.expect(">>> Choice [0]: "));
-    p.send("1\r");  // single select: choosing 1 replaces 2
-    REQUIRE(p.expect(">>> 1   7.1.5.0  hdisk0"));
-    REQUIRE(p.expect("    2   7.1.5.0  hdisk1"));
-    REQUIRE(p.expect(">>> Choice [0]: "));
-    p.send("0\r");
+    p.send("1\r");
+    REQUIRE(p.expect(">>> Choice ["));
+    p.send("3\r");
+    REQUIRE(p.expect(">>> Choice []: "));  // a method change asks for the disk again
+    p.send("1\r");
+    REQUIRE(p.expect("Disk Where You Want to Install.....hdisk0"));
     REQUIRE(p.expect(">>> Choice [0]: "));
     p.send("0\r");
     confirm_migration(p);

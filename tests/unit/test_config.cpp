@@ -116,3 +116,12 @@ TEST_CASE("config: reclaim_own_vterm is on by default, can be turned off, and a 
   CHECK(errors_of(std::string(kMinimal) + "reclaim_own_vterm = \"no\"\n")
             .find("c.toml:6: `reclaim_own_vterm` must be true or false") != std::string::npos);
 }
+
+TEST_CASE("config: target.size_mb pins SIZE_MB, anything but a whole number of MB is file:line") {
+  Config c;
+  CHECK(errors_of(std::string(kMinimal) + "target = { size_mb = 20480 }\n", &c).empty());
+  REQUIRE(c.lpars.size() == 1);
+  CHECK(c.lpars[0].policy.target_size_mb == 20480);
+  const std::string e = errors_of(std::string(kMinimal) + "target = { size_mb = \"20G\" }\n", &c);
+  CHECK(e.find("c.toml:6: `size_mb` must be a whole number") != std::string::npos);
+}

@@ -386,3 +386,134 @@ TEST_CASE("guard layer 2: Continue glued to other characters while the clone is 
   }
   CHECK(layer2_only("guard/unknown-title-clone-selected.txt", "2\r").allow);  // deselecting the clone
 }
+
+// IBM's own disk screen for migration and preservation (fixtures/guard/SOURCES.md): BosMenus.h
+// ChgRootVG's title and heading, the rows of a migration from AIX 7.2 TL5 media.
+TEST_CASE("IBM's levels disk screen: recognized, parsed, and read the same in every variant") {
+  Judged j = load("guard/disks-levels-ibm-72tl5.txt");
+  CHECK(j.rec.id == "bos.disks");
+  CHECK(j.rec.fields.title == "Change Disks Where You Want to Install");
+  CHECK(j.rec.fields.disk_shape == DiskShape::levels);
+  REQUIRE(j.rec.fields.disks.size() == 2);
+  const Disk& a = j.rec.fields.disks[0];
+  const Disk& b = j.rec.fields.disks[1];
+  CHECK(a.key == "1");
+  CHECK(a.name == "hdisk0");
+  CHECK(a.level == "7.1");
+  CHECK(a.location.empty());  // `none`
+  CHECK(a.size_mb == 20480);
+  CHECK(b.name == "hdisk3");
+  CHECK(b.size_mb == 51200);
+  CHECK_FALSE(j.rec.fields.prompt_default);  // Choice []
+  // The 77 view: PVIDs where the location was.
+  Judged p = load("guard/disks-levels-ibm-72tl5-pvids.txt");
+  CHECK(p.rec.id == "bos.disks");
+  REQUIRE(p.rec.fields.disks.size() == 2);
+  CHECK(p.rec.fields.disks[0].pvid == "00f6db0a2c1d4e5f");
+  CHECK(p.rec.fields.disks[0].name == "hdisk0");
+  CHECK(p.rec.fields.disks[1].pvid == "00f6db0a3e7a9b01");
+  // Title scrolled off, blanks collapsed.
+  Judged s = load("guard/disks-levels-ibm-title-scrolled.txt");
+  CHECK(s.rec.id == "bos.disks");
+  REQUIRE(s.rec.fields.disks.size() == 2);
+  CHECK(s.rec.fields.disks[1].name == "hdisk3");
+  CHECK(s.rec.fields.disks[1].size_mb == 51200);
+  // A root VG on two disks (unnumbered row under it), sizes on indented lines.
+  Judged w = load("guard/disks-levels-ibm-two-disk-rootvg-wrapped.txt");
+  CHECK(w.rec.id == "bos.disks");
+  REQUIRE(w.rec.fields.disks.size() == 2);
+  CHECK(w.rec.fields.disks[0].name == "hdisk0 hdisk1");
+  CHECK(w.rec.fields.disks[0].location == "U8247.42L.21271DA-V3-C2-T1-L8100000000000000");
+  CHECK(w.rec.fields.disks[0].size_mb == 20480);
+  CHECK(w.rec.fields.disks[1].name == "hdisk3");
+  CHECK(w.rec.fields.disks[1].location == "U8247.42L.21271DA-V3-C2-T1-L8200000000000000");
+}
+
+TEST_CASE("IBM's levels disk screen: two 7.1 root VGs are never a guess, a pinned PVID decides") {
+  const std::string loc = "guard/disks-levels-ibm-72tl5.txt", pv = "guard/disks-levels-ibm-72tl5-pvids.txt";
+  // No pin: both rows refused, and the refusal says which lines would pin them.
+  for (const char* k : {"1\r", "2\r"}) {
+    REFUSES(loc, k, "ambiguous-rootvg");
+    REFUSES(pv, k, "ambiguous-rootvg");
+  }
+  REFUSES(loc, "\r", "no-default");  // Choice []: Enter chooses nothing
+  Verdict amb = v(pv, "1\r");
+  CHECK(amb.reason.find("--target-pvid") != std::string::npos);
+  CHECK(amb.reason.find("vtpilot preflight") != std::string::npos);
+  CHECK(amb.reason.find("target = { disk = \"hdisk0\", pvid =") != std::string::npos);
+  CHECK(amb.reason.find("1 hdisk0 PVID 00f6db0a2c1d4e5f") != std::string::npos);  // what the 77 view shows
+  CHECK(v(loc, "1\r").reason.find("77") != std::string::npos);
+  // Pinned by PVID (target and clone, as preflight prints them): on the 77 view the row decides.
+  Policy pins;
+  pins.target_pvid = "00f6db0a2c1d4e5f";
+  pins.clone_pvid = "00f6db0a3e7a9b01";
+  ALLOWS(pv, "1\r", pins);
+  REFUSES(pv, "2\r", "altinst-disk", pins);
+  auto t = verified_on(pv, "1\r", pins);
+  REQUIRE(t);
+  CHECK(t->names() == std::vector<std::string>{"hdisk0"});
+  CHECK(t->pvid() == "00f6db0a2c1d4e5f");
+  // The same pins, swapped disks: the PVID decides, never the name.
+  Policy swapped = pins;
+  std::swap(swapped.target_pvid, swapped.clone_pvid);
+  ALLOWS(pv, "2\r", swapped);
+  REFUSES(pv, "1\r", "altinst-disk", swapped);
+  // The location view (`none`) shows no PVIDs: the pin cannot be checked there.
+  REFUSES(loc, "1\r", "identity-not-shown", pins);
+  // A pin that matches neither row.
+  Policy neither = pins;
+  neither.target_pvid = "00f6db0a00000000";
+  REFUSES(pv, "1\r", "non-target-disk", neither);
+  REFUSES(pv, "2\r", "altinst-disk", neither);
+}
+
+TEST_CASE("IBM's levels disk screen: the PVIDs seen on the 77 view judge the location view") {
+  const std::string loc = "guard/disks-levels-ibm-72tl5.txt", pv = "guard/disks-levels-ibm-72tl5-pvids.txt";
+  Policy pins;
+  pins.target_pvid = "00f6db0a2c1d4e5f";
+  pins.clone_pvid = "00f6db0a3e7a9b01";
+  for (const Disk& d : load(pv).rec.fields.disks) pins.seen_pvids.push_back({d.name, d.level, d.size_mb, d.pvid});
+  ALLOWS(loc, "1\r", pins);
+  REFUSES(loc, "2\r", "altinst-disk", pins);
+  auto t = verified_on(loc, "1\r", pins);
+  REQUIRE(t);
+  CHECK(t->pvid() == "00f6db0a2c1d4e5f");
+  // Seen disks that are not these rows (another size): nothing carries over.
+  Policy other = pins;
+  other.seen_pvids[1].size_mb = 30720;
+  REFUSES(loc, "1\r", "identity-not-shown", other);
+  // What was seen never outranks what a screen shows: the 77 view itself still decides there.
+  Policy stale = pins;
+  std::swap(stale.seen_pvids[0].pvid, stale.seen_pvids[1].pvid);
+  ALLOWS(pv, "1\r", stale);
+  REFUSES(loc, "1\r", "altinst-disk", stale);  // and a seen PVID is believed only for its own row
+}
+
+TEST_CASE("IBM's levels disk screen: a pinned size counts only when no other root VG has it") {
+  Policy size;
+  size.target_size_mb = 20480;
+  size.clone_pvid = "00f6db0a3e7a9b01";
+  // 20480 and 51200: the size tells them apart (and the clone is pinned on the 77 view).
+  ALLOWS("guard/disks-levels-ibm-72tl5-pvids.txt", "1\r", size);
+  REFUSES("guard/disks-levels-ibm-72tl5-pvids.txt", "2\r", "altinst-disk", size);
+  Policy size_only;
+  size_only.target_size_mb = 20480;
+  REFUSES("guard/disks-levels-ibm-72tl5.txt", "2\r", "non-target-disk", size_only);
+  REFUSES("guard/disks-levels-ibm-72tl5.txt", "1\r", "no-rollback-disk", size_only);  // the clone still unaccounted
+  // Both at 20480: the size tells nothing.
+  REFUSES("guard/disks-levels-ibm-same-size.txt", "1\r", "ambiguous-rootvg", size_only);
+  REFUSES("guard/disks-levels-ibm-same-size.txt", "2\r", "ambiguous-rootvg", size_only);
+}
+
+TEST_CASE("IBM's levels disk screen: a root VG on two disks is chosen and verified whole") {
+  Policy pins;
+  pins.target_location = "U8247.42L.21271DA-V3-C2-T1-L8100000000000000";
+  pins.clone_location = "U8247.42L.21271DA-V3-C2-T1-L8200000000000000";
+  const std::string w = "guard/disks-levels-ibm-two-disk-rootvg-wrapped.txt";
+  REFUSES(w, "1\r", "ambiguous-rootvg");
+  ALLOWS(w, "1\r", pins);
+  REFUSES(w, "2\r", "altinst-disk", pins);
+  auto t = verified_on(w, "1\r", pins);
+  REQUIRE(t);
+  CHECK(t->names() == std::vector<std::string>{"hdisk0", "hdisk1"});
+}

@@ -26,7 +26,8 @@ struct Item {
 };
 
 struct Row {
-  std::string key, name, loc, vg;
+  std::string key, name, loc, vg, pvid;
+  long size_mb = 30720;
   bool target = false, clone = false, selected = false;
 };
 
@@ -39,6 +40,9 @@ struct Case {
   bool settings = false, settings_ok = false;  // Installation and Settings, and whether installing is right
   std::string typed;                           // already on the prompt line, in front of any keys
   Policy policy;
+  // The levels shape's truth (the generator's, from what it drew and pinned): the target can be
+  // told apart on this view, and the clone is accounted for.
+  bool levels_tellable = false, levels_clone_ok = false;
 };
 
 std::mt19937 rng(20261125);
@@ -105,6 +109,72 @@ Case settings(const std::string& disk) {
   return c;
 }
 
+// The migration / preservation disk screen: one row per root VG, both at the same level, in
+// IBM's shape (BosMenus.h ChgRootVG: "Change Disks", Choice [], 77 / 88 / 99, location `none` on
+// virtual disks) or the older invented one ("Change Disk(s)", Choice [N]); the location view or
+// the 77 view with PVIDs; pinned by PVID, location, size (SIZE_MB) or nothing; PVIDs remembered
+// from a 77 view seen earlier, right or of other disks.
+void levels_screen(Case& c, bool junk) {
+  const bool ibm = chance(0.6);
+  const bool loc_none = chance(0.5);
+  const bool pvids_shown = chance(0.4);
+  const std::string level = chance(0.5) ? "7.1" : "7.1.5.0";
+  for (std::size_t i = 0; i < c.rows.size(); ++i) {
+    Row& r = c.rows[i];
+    r.pvid = "00f6db0a" + std::to_string(10000000 + pick(89999999));
+    r.size_mb = chance(0.5) ? 20480 : 51200;
+  }
+  Policy& p = c.policy;
+  p = Policy{};
+  const Row* target = nullptr;
+  const Row* clone = nullptr;
+  for (const Row& r : c.rows) (r.target ? target : clone) = &r;
+  const int mode = pick(4);  // 0 nothing, 1 location, 2 PVID, 3 size
+  const bool clone_pinned = chance(0.7);
+  if (mode == 1) {
+    p.target_location = target->loc;
+    if (clone_pinned) p.clone_location = clone->loc;
+  } else if (mode == 2) {
+    p.target_pvid = target->pvid;
+    if (clone_pinned) p.clone_pvid = clone->pvid;
+  } else if (mode == 3) {
+    p.target_size_mb = target->size_mb;
+    if (clone_pinned) p.clone_pvid = clone->pvid;
+  }
+  bool memory_right = false;
+  if (!pvids_shown && chance(0.5)) {
+    for (const Row& r : c.rows) p.seen_pvids.push_back({r.name, level, r.size_mb, r.pvid});
+    memory_right = true;
+    if (chance(0.3)) {
+      p.seen_pvids[0].size_mb += 1024;  // other disks than these rows: nothing carries over
+      memory_right = false;
+    }
+  }
+  const bool pvid_visible = pvids_shown || memory_right;
+  const bool loc_visible = !pvids_shown && !loc_none;
+  const bool size_unique = target->size_mb != clone->size_mb;
+  c.levels_tellable = (mode == 1 && loc_visible) || (mode == 2 && pvid_visible) || (mode == 3 && size_unique);
+  c.levels_clone_ok = clone_pinned && ((mode == 1 && loc_visible) || (mode != 1 && mode != 0 && pvid_visible));
+
+  std::string t = "\n" + std::string(10, ' ') +
+                  title(ibm ? "Change Disks Where You Want to Install" : "Change Disk(s) Where You Want to Install") +
+                  "\n\nType the number for the disks to be used for installation and press Enter.\n\n";
+  t += std::string("       Level    Disks In Rootvg       ") + (pvids_shown ? "Physical Volume ID " : "Location Code     ") +
+       " Size(MB)\n\n";
+  for (const Row& r : c.rows) {
+    const std::string id = pvids_shown ? r.pvid : loc_none ? "none" : r.loc;
+    std::string head = "   " + pad() + r.key + pad() + level + pad() + r.name + pad() + id;
+    t += head.size() + 8 < 80 && chance(0.5) ? head + pad() + std::to_string(r.size_mb) + "\n"
+                                             : head + "\n" + std::string(60, ' ') + std::to_string(r.size_mb) + "\n";
+  }
+  c.items = {{"77", "Display More Disk Information"}, {"88", "Help ?"}, {"99", "Previous Menu"}};
+  c.default_key = ibm ? "" : c.rows[0].key;
+  c.typed = junk ? typed_junk() : "";
+  t += "\n    77  Display More Disk Information\n    88  Help ?\n    99  Previous Menu\n\n>>> Choice [" + c.default_key +
+       "]: " + c.typed;
+  c.text = t;
+}
+
 Case disks(bool levels, bool junk = true, bool exact = false) {
   Case c;
   c.levels = levels;
@@ -136,15 +206,13 @@ Case disks(bool levels, bool junk = true, bool exact = false) {
       for (const Row& r : c.rows)
         if (r.clone) c.policy.clone_location = r.loc;
   }
+  if (levels) {
+    levels_screen(c, junk);
+    return c;
+  }
   std::string t = "\n" + std::string(18, ' ') + title("Change Disk(s) Where You Want to Install") +
                   "\n\nType one or more numbers for the disk(s) to be used for installation and press\nEnter.\n\n";
-  if (levels) {
-    t += "        Level    Disks In Rootvg   Location Code                    Size(MB)\n\n";
-    for (const Row& r : c.rows) t += "   " + pad() + r.key + pad() + "7.1.5.0  " + r.name + "   " + r.loc + "\n" + std::string(60, ' ') + "30720\n";
-    c.default_key = c.rows[0].key;
-    c.typed = junk ? typed_junk() : "";
-    t += "\n   88  Help ?\n   99  Previous Menu\n\n>>> Choice [" + c.default_key + "]: " + c.typed;
-  } else {
+  {
     t += "        Name      Location Code   Size(MB)  VG Status   Bootable\n\n";
     for (const Row& r : c.rows)
       t += std::string(r.selected ? ">>>" : "   ") + pad() + r.key + pad() + r.name + "    " + r.loc + "\n" +
@@ -167,6 +235,7 @@ struct DiskTruth {
 };
 DiskTruth truth_of(const Case& c) {
   DiskTruth t;
+  if (c.levels) return {c.levels_clone_ok, c.levels_tellable};
   t.clone_accounted = std::any_of(c.rows.begin(), c.rows.end(), [&](const Row& r) {
     return r.clone && !r.selected && (r.vg == "altinst_rootvg" || c.policy.clone_location == r.loc);
   });
@@ -175,8 +244,10 @@ DiskTruth truth_of(const Case& c) {
   return t;
 }
 
+// The levels shape (one row per root VG) is generated in IBM's shape and the older one, with
+// locations, `none` or the 77 view's PVIDs, and pinned by PVID, location, size or nothing.
 TEST_CASE("guard property: no Allow for a destructive choice, on 1,200 generated BOS screens") {
-  int screens = 0, judged = 0, allowed = 0, installs = 0, layer2_judged = 0;
+  int screens = 0, judged = 0, allowed = 0, installs = 0, layer2_judged = 0, levels_rows_allowed = 0;
   for (int round = 0; round < 1200; ++round) {
     Case c;
     // Installation and Settings: the disk screen the session saw before it (if any), and what it verified.
@@ -265,6 +336,7 @@ TEST_CASE("guard property: no Allow for a destructive choice, on 1,200 generated
       for (const Row& r : c.rows)
         if (r.key == key) row = &r;
       const DiskTruth dt = truth_of(c);
+      if (row && c.levels) ++levels_rows_allowed;
       if (row && (c.levels || !row->selected)) {  // choosing a disk (not deselecting one)
         CHECK(row->target);
         CHECK(dt.tellable);
@@ -289,7 +361,8 @@ TEST_CASE("guard property: no Allow for a destructive choice, on 1,200 generated
   }
   CHECK(screens >= 1000);
   MESSAGE(screens << " screens, " << judged << " judgements (and " << layer2_judged << " by layer 2 alone), " << allowed
-                  << " allowed, " << installs << " installs allowed");
+                  << " allowed, " << installs << " installs allowed, " << levels_rows_allowed << " root VG rows chosen");
   CHECK(allowed > judged / 20);  // the generator also makes screens where the right key is allowed
   CHECK(installs > 10);          // and settings screens where installing is right
+  CHECK(levels_rows_allowed > 20);  // and levels screens where the pinned row is told apart and chosen
 }

@@ -63,3 +63,17 @@ TEST_CASE("plans: an unknown plan name lists the built-in ones") {
   REQUIRE(errors.size() == 1);
   CHECK(errors[0].message.find("migrate") != std::string::npos);
 }
+
+TEST_CASE("plans: `reveal` names the item that shows PVIDs on the disk screen, and only there") {
+  Plan plan;
+  std::vector<SignatureError> errors;
+  REQUIRE(resolve_plan("migrate", Recognizer::builtin(), plan, errors));
+  CHECK(plan.step_for("bos.disks")->reveal == "^Display More Disk Information");
+  auto e = load("[[step]]\nscreen = \"bos.disks\"\ndisk = \"target\"\nreveal = '(77'\n", plan);
+  REQUIRE(e.size() == 1);
+  CHECK(e[0].line == 4);
+  CHECK(e[0].message.find("bad regex in `reveal`") != std::string::npos);
+  e = load("[[step]]\nscreen = \"bos.method\"\nchoose = 'Migration'\nreveal = 'More'\n", plan);
+  REQUIRE(e.size() == 1);
+  CHECK(e[0].message.find("goes with `disk") != std::string::npos);
+}

@@ -3,6 +3,8 @@
 
 #include "vtpilot/session.hpp"
 
+#include "fixture_util.hpp"
+
 using namespace vtpilot;
 
 namespace {
@@ -679,4 +681,71 @@ TEST_CASE("session: a media request that ends with a sentence starts the media s
     CHECK(h.step(0.1) == "\r");
     CHECK(h.session.outcome() == Outcome::running);
   }
+}
+
+namespace {
+// A console of fixtures/guard's IBM levels screens: as the guard reads them, with CRLF.
+std::string ibm_levels(const char* name) {
+  std::string text = fixture::read(fixture::root() / "guard" / name), out = "\x1b[2J\x1b[H";
+  for (char c : text) out += c == '\n' ? std::string("\r\n") : std::string(1, c);
+  return out;
+}
+Policy pvid_pins() {
+  Policy p;
+  p.target_pvid = "00f6db0a2c1d4e5f";
+  p.clone_pvid = "00f6db0a3e7a9b01";
+  return p;
+}
+}  // namespace
+
+TEST_CASE("session: IBM's levels screen with location none and a PVID pin: 77 first, then the row whose PVID is the pin") {
+  Harness h({}, pvid_pins());
+  CHECK(h.answer(ibm_levels("disks-levels-ibm-72tl5.txt")) == "77\r");
+  CHECK(h.answer(ibm_levels("disks-levels-ibm-72tl5-pvids.txt")) == "1\r");
+  CHECK(h.session.outcome() == Outcome::running);
+  // Swapped: hdisk0 is the clone; the PVID decides.
+  Policy swapped = pvid_pins();
+  std::swap(swapped.target_pvid, swapped.clone_pvid);
+  Harness s({}, swapped);
+  CHECK(s.answer(ibm_levels("disks-levels-ibm-72tl5.txt")) == "77\r");
+  CHECK(s.answer(ibm_levels("disks-levels-ibm-72tl5-pvids.txt")) == "2\r");
+}
+
+TEST_CASE("session: back on the location view, the PVIDs seen on the 77 view still choose the row") {
+  Harness h({}, pvid_pins());
+  CHECK(h.answer(ibm_levels("disks-levels-ibm-72tl5.txt")) == "77\r");
+  CHECK(h.answer(ibm_levels("disks-levels-ibm-72tl5-pvids.txt")) == "1\r");
+  // BOS draws the location view again (77 toggled back): the row is chosen without another 77.
+  CHECK(h.answer(ibm_levels("disks-levels-ibm-72tl5.txt")) == "1\r");
+  CHECK(h.session.outcome() == Outcome::running);
+}
+
+TEST_CASE("session: IBM's levels screen without a pin refuses both rows, exit 3, nothing sent, and says the fix") {
+  Harness h;
+  CHECK(h.feed(ibm_levels("disks-levels-ibm-72tl5.txt")) == "");
+  CHECK(h.session.outcome() == Outcome::refused);
+  CHECK(h.session.exit_code() == 3);
+  CHECK(h.session.outcome_text().find("--target-pvid") != std::string::npos);
+  CHECK(h.session.outcome_text().find("vtpilot preflight") != std::string::npos);
+}
+
+TEST_CASE("session: a PVID pin that matches neither row is refused, exit 3, nothing chosen") {
+  Policy p = pvid_pins();
+  p.target_pvid = "00f6db0a00000000";
+  Harness h({}, p);
+  CHECK(h.answer(ibm_levels("disks-levels-ibm-72tl5.txt")) == "77\r");
+  CHECK(h.feed(ibm_levels("disks-levels-ibm-72tl5-pvids.txt")) == "");
+  CHECK(h.session.outcome() == Outcome::refused);
+  CHECK(h.session.exit_code() == 3);
+}
+
+TEST_CASE("session: a view that never shows PVIDs gets 77 at most three times, then the guard's refusal") {
+  Harness h({}, pvid_pins());
+  const std::string loc = ibm_levels("disks-levels-ibm-72tl5.txt"), scrolled = ibm_levels("disks-levels-ibm-title-scrolled.txt");
+  CHECK(h.answer(loc) == "77\r");
+  CHECK(h.answer(scrolled) == "77\r");
+  CHECK(h.answer(loc) == "77\r");
+  CHECK(h.feed(scrolled) == "");
+  CHECK(h.session.outcome() == Outcome::refused);
+  CHECK(h.session.exit_code() == 3);
 }
