@@ -38,6 +38,12 @@ struct Plan {
   bool knows(std::string_view screen_id) const;
 };
 
+struct Policy;
+// What the plan needs from the policy before it may attach, each unmet need as a sentence (a
+// `device = "clone"` step needs the clone's location code: SMS lists disks by location, and
+// without it the run would get as far as the device list before halting). Empty: it can run.
+std::vector<std::string> unmet_needs(const Plan& plan, const Policy& policy);
+
 // Parses a plan; every problem is appended as file:line: message. Screen ids are checked
 // against the recognizer's ids, regexes are compiled.
 bool load_plan(std::string_view file_name, std::string_view text, const Recognizer& recognizer, Plan& plan,

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <iostream>
@@ -64,11 +65,11 @@ void add_run_flags(CLI::App* cmd, RunArgs& o) {
   cmd->add_flag("--power-on", o.power_on, "with --config: activate a Not Activated LPAR into SMS (chsysstate -b sms)");
   cmd->add_flag("--take-over", o.take_over, "with --config: free a console held by another session (rmvterm)");
   cmd->add_option("--pacing", o.pacing_ms, "milliseconds between key bytes (0 = full speed)")
-      ->check(CLI::Range(0.0, 10000.0))->capture_default_str()->each([&o](const std::string&) { o.pacing_given = true; });
+      ->check(finite_number())->check(CLI::Range(0.0, 10000.0))->capture_default_str()->each([&o](const std::string&) { o.pacing_given = true; });
   cmd->add_option("--timeout", o.timeout_s, "seconds on one screen with nothing changing before halting (exit 4)")
-      ->check(CLI::Range(0.1, 86400.0))->capture_default_str()->each([&o](const std::string&) { o.timeout_given = true; });
+      ->check(finite_number())->check(CLI::Range(0.1, 86400.0))->capture_default_str()->each([&o](const std::string&) { o.timeout_given = true; });
   cmd->add_option("--confirm-timeout", o.confirm_s, "seconds for the console to react to keys before checking what arrived")
-      ->check(CLI::Range(0.01, 600.0))->capture_default_str();
+      ->check(finite_number())->check(CLI::Range(0.01, 600.0))->capture_default_str();
   cmd->add_option("--events", o.events, "machine-readable events on stdout")->check(CLI::IsMember({"json"}));
   cmd->add_option("--media-pattern", o.media_pattern, "install media label in the SMS device list (regex, default CD-ROM|DVD)");
   cmd->add_option("--media-location", o.media_location, "install media location code (outranks the pattern)");
@@ -87,10 +88,31 @@ std::optional<Prepared> prepare_run(const RunArgs& o, const char* who, int& code
       return std::nullopt;
     }
     p.command = shell_quote(sim) + " console " + o.sim_args;
+    // The simulator's flags are checked before anything is attached or created: a typo in
+    // --sim-args is a usage error (exit 2), not a console that closed at once (exit 5).
+    if (std::FILE* f = ::popen((p.command + " --check 2>&1 </dev/null").c_str(), "r")) {
+      std::string said;
+      char buf[512];
+      while (std::size_t n = std::fread(buf, 1, sizeof buf, f)) said.append(buf, n);
+      const int st = ::pclose(f);
+      if (st != 0) {
+        while (!said.empty() && (said.back() == '\n' || said.back() == ' ')) said.pop_back();
+        std::cerr << "vtpilot " << who << ": --sim-args \"" << o.sim_args << "\": lpar-sim refuses them"
+                  << (said.empty() ? std::string() : ":\n" + said) << "\n";
+        code = kUsage;
+        return std::nullopt;
+      }
+    }
   }
   std::vector<SignatureError> errors;
   if (!resolve_plan(o.plan, Recognizer::builtin(), p.plan, errors)) {
     for (auto& e : errors) std::cerr << e.str() << "\n";
+    code = kUsage;
+    return std::nullopt;
+  }
+  // Before anything is attached or created: a need found at the device list is found too late.
+  if (auto needs = unmet_needs(p.plan, o.policy); !needs.empty()) {
+    for (auto& n : needs) std::cerr << "vtpilot " << who << ": " << n << "\n";
     code = kUsage;
     return std::nullopt;
   }
@@ -196,8 +218,10 @@ void add_replay(CLI::App& app) {
       "send with the recorded ones. Exit 0 if they agree, 6 if they diverge, 3 if the guard refuses, 2 bad file.");
   cmd->add_option("FILE", o->file, "asciicast v2 transcript (.cast)")->required();
   cmd->add_option("--plan", o->plan, "plan the recording followed")->capture_default_str();
-  cmd->add_option("--timeout", o->timeout_s, "per-screen timeout, as in run")->capture_default_str();
-  cmd->add_option("--confirm-timeout", o->confirm_s, "as in run")->capture_default_str();
+  cmd->add_option("--timeout", o->timeout_s, "per-screen timeout, as in run")
+      ->check(finite_number())->check(CLI::Range(0.1, 86400.0))->capture_default_str();
+  cmd->add_option("--confirm-timeout", o->confirm_s, "as in run")
+      ->check(finite_number())->check(CLI::Range(0.01, 600.0))->capture_default_str();
   cmd->add_option("--media-pattern", o->media_pattern, "as in run");
   cmd->add_option("--media-location", o->media_location, "as in run");
   add_policy_flags(*cmd, o->policy);

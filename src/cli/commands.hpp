@@ -103,6 +103,9 @@ void add_check(CLI::App& app);
 void add_run(CLI::App& app);
 void add_replay(CLI::App& app);
 
+// Refuses nan and inf (which pass a CLI::Range): put it before the range check.
+const CLI::Validator& finite_number();
+
 // Set by a subcommand's callback: main returns it.
 int& exit_code();
 

@@ -1,5 +1,8 @@
 // vtpilot: expect-style automation of IBM Power LPAR consoles for AIX boot-media migrations.
+#include <cerrno>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 
 #include "commands.hpp"
 
@@ -8,6 +11,21 @@ namespace vtpilot::cli {
 int& exit_code() {
   static int code = kDone;
   return code;
+}
+
+// NaN passes every range check (each comparison is false) and an infinite time is none:
+// `--timeout nan` never timed out and `--pacing nan` sent a digit twice. A number that reads as
+// NaN or infinity is refused; anything else is left to the option's own conversion.
+const CLI::Validator& finite_number() {
+  static const CLI::Validator v(
+      [](std::string& s) -> std::string {
+        char* end = nullptr;
+        const double d = std::strtod(s.c_str(), &end);
+        if (end != s.c_str() && *end == '\0' && !std::isfinite(d)) return s + " is not a finite number";
+        return {};
+      },
+      "", "finite");
+  return v;
 }
 
 void add_policy_flags(CLI::App& cmd, Policy& p) {

@@ -179,6 +179,20 @@ std::optional<TransportMaker> config_attach(RunArgs& a, const char* who, int& co
     a.media_location = l.media_location;
   }
   if (a.transcript.empty()) a.transcript = unique_transcript(l.transcripts, l.name + (for_checks ? std::string("-") + who : ""));
+  if (!for_checks) {  // the plan's needs before the HMC's password is asked for
+    Plan plan;
+    std::vector<SignatureError> errors;
+    if (!resolve_plan(a.plan, Recognizer::builtin(), plan, errors)) {
+      for (auto& e : errors) std::cerr << e.str() << "\n";
+      code = kUsage;
+      return std::nullopt;
+    }
+    if (auto needs = unmet_needs(plan, a.policy); !needs.empty()) {
+      for (auto& n : needs) std::cerr << "vtpilot " << who << ": " << n << "\n";
+      code = kUsage;
+      return std::nullopt;
+    }
+  }
   std::string err;
   std::optional<std::string> password = load_hmc_password(config->hmc, err);
   if (!password && !err.empty()) {
@@ -203,20 +217,6 @@ int run_config(const RunArgs& a) {
   int code = 0;
   auto config = load_run_config(a, "run", code);
   if (!config) return code;
-  std::string err;
-  std::optional<std::string> password = load_hmc_password(config->hmc, err);
-  if (!password && !err.empty()) {
-    std::cerr << "vtpilot run: " << err << "\n";
-    return kUsage;
-  }
-  std::optional<std::string> root_password;
-  if (a.verify) {
-    root_password = read_console_password(a.shell, err);
-    if (!root_password) {
-      std::cerr << "vtpilot run: " << err << "\n";
-      return kUsage;
-    }
-  }
 
   // The loop outlives every run on it: each LiveRun's transport holds Asio timers and sockets of
   // this io_context, so it is declared first and destroyed last (ASan saw the other order).
@@ -233,8 +233,27 @@ int run_config(const RunArgs& a) {
       for (auto& e : errors) std::cerr << e.str() << "\n";
       return kUsage;
     }
+    if (auto needs = unmet_needs(x->plan, l.policy); !needs.empty()) {
+      for (auto& n : needs) std::cerr << "vtpilot run: " << l.name << ": " << n << "\n";
+      return kUsage;
+    }
     x->transcript = a.transcript.empty() ? unique_transcript(l.transcripts, l.name) : a.transcript;
     lpars.push_back(std::move(x));
+  }
+  // The passwords only once every LPAR's plan can run (never asked for, then exit 2).
+  std::string err;
+  std::optional<std::string> password = load_hmc_password(config->hmc, err);
+  if (!password && !err.empty()) {
+    std::cerr << "vtpilot run: " << err << "\n";
+    return kUsage;
+  }
+  std::optional<std::string> root_password;
+  if (a.verify) {
+    root_password = read_console_password(a.shell, err);
+    if (!root_password) {
+      std::cerr << "vtpilot run: " << err << "\n";
+      return kUsage;
+    }
   }
   for (auto& xp : lpars) {
     Lpar* x = xp.get();

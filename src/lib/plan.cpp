@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "vtpilot/embedded.hpp"
+#include "vtpilot/guard.hpp"
 #include "vtpilot/regex.hpp"
 
 namespace vtpilot {
@@ -112,6 +113,15 @@ bool load_plan(std::string_view file_name, std::string_view text, const Recogniz
     }
   }
   return errors.size() == before;
+}
+
+std::vector<std::string> unmet_needs(const Plan& plan, const Policy& policy) {
+  std::vector<std::string> out;
+  const bool clone = std::any_of(plan.steps.begin(), plan.steps.end(), [](const PlanStep& s) { return s.device == "clone"; });
+  if (clone && policy.clone_location.empty())
+    out.push_back("plan `" + plan.name + "` boots the clone by its location code: give --clone-location LOC (or "
+                  "clone = { location = \"LOC\" } in the config; `lscfg -vl hdisk1` or vtpilot preflight prints it)");
+  return out;
 }
 
 std::vector<std::string> builtin_plan_names() {
