@@ -19,6 +19,8 @@ struct PlanStep {
   std::string keys;         // literal keys (escapes \r \n decoded), judged like any other
   bool wait = false;        // a transient or progress screen: send nothing, keep waiting
   bool done = false;        // reaching this screen ends the plan successfully
+  std::string requirement;    // with done: "install" = only once this run saw the install start,
+                            // end and the system reboot; otherwise the run halts (not-installed)
   bool needs_prompt = true; // act only once the prompt is drawn at the cursor
   bool secret = false;      // keys are a secret: recorded as ***
   bool once = false;        // fires at most once per run; afterwards the screen is waited through

@@ -167,6 +167,7 @@ void add_run(CLI::App& app) {
       exit_code() = code;
       return;
     }
+    p->eo.level_decides = o->verify;  // verify reads the level: that decides whether it migrated
     Session session(p->plan, Recognizer::builtin(), Guard(p->policy), p->eo);
     RunOptions ro;
     ro.pacing_s = o->pacing_ms / 1000.0;

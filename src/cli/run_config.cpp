@@ -270,6 +270,7 @@ int run_config(const RunArgs& a) {
     eo.pacing_s = l.pacing_ms / 1000.0;
     if (!l.media_pattern.empty()) eo.media_pattern = l.media_pattern;
     eo.media_location = l.media_location;
+    eo.level_decides = a.verify;  // verify reads the level: that decides whether it migrated
     x->policy = l.policy;
     x->policy.extra_forbidden_labels = x->plan.forbidden_labels;
     x->session = std::make_unique<Session>(x->plan, Recognizer::builtin(), Guard(x->policy), eo);

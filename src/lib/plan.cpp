@@ -69,7 +69,7 @@ bool load_plan(std::string_view file_name, std::string_view text, const Recogniz
       for (auto&& [k, v] : *st) {
         std::string key(k.str());
         static const char* known[] = {"screen", "when", "choose", "device", "disk", "keys",
-                                      "wait",   "done", "needs_prompt", "secret", "once", "action"};
+                                      "wait",   "done", "needs_prompt", "secret", "once", "action", "requires"};
         if (std::none_of(std::begin(known), std::end(known), [&](const char* x) { return key == x; }))
           err(&v, "unknown key `" + key + "` in [[step]]");
       }
@@ -85,6 +85,7 @@ bool load_plan(std::string_view file_name, std::string_view text, const Recogniz
       s.secret = (*st)["secret"].value_or(false);
       s.once = (*st)["once"].value_or(false);
       s.action = (*st)["action"].value_or(std::string());
+      s.requirement = (*st)["requires"].value_or(std::string());
       if (s.screen.empty()) {
         err(&node, "[[step]] needs `screen = \"id\"`");
       } else if (std::find(ids.begin(), ids.end(), s.screen) == ids.end()) {
@@ -101,6 +102,10 @@ bool load_plan(std::string_view file_name, std::string_view text, const Recogniz
         err(st->get("action"), "unknown action `" + s.action + "` (known: media-swap)");
       if (!s.action.empty() && s.keys.empty() && s.choose.empty())
         err(st->get("action"), "an action runs before keys: give `keys` or `choose` with it");
+      if (!s.requirement.empty() && s.requirement != "install")
+        err(st->get("requires"), "unknown requirement `" + s.requirement + "` (known: install)");
+      else if (!s.requirement.empty() && !s.done)
+        err(st->get("requires"), "`requires` is for a `done` step (what must have happened before the plan may end there)");
       if (!s.disk.empty() && s.disk != "target")
         err(st->get("disk"), "unknown disk `" + s.disk + "` (known: target)");
       if (!s.choose.empty()) {
