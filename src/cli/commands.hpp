@@ -56,6 +56,8 @@ struct Prepared {
   std::shared_ptr<Recorder> recorder = std::make_shared<Recorder>();
 };
 void add_run_flags(CLI::App* cmd, RunArgs& args);
+// The transcript header's "vtpilot" object: what recorded it (command, plan, policy, options).
+CastMeta cast_meta(const RunArgs& args, const std::string& who, const Plan& plan);
 // Prints what is wrong and sets code when it returns nothing.
 std::optional<Prepared> prepare_run(const RunArgs& args, const char* who, int& code);
 // The end of a run: outcome line, last screen on failure, JSON summary. Returns the exit code.
@@ -102,6 +104,11 @@ void add_identify(CLI::App& app);
 void add_check(CLI::App& app);
 void add_run(CLI::App& app);
 void add_replay(CLI::App& app);
+
+inline constexpr const char* kVersion = "0.1.0";
+
+// The transcript's last event, `end OUTCOME exit=N [code=CODE]`, then the transcript is closed.
+void end_transcript(Recorder& recorder, const RunResult& result, int exit);
 
 // Refuses nan and inf (which pass a CLI::Range): put it before the range check.
 const CLI::Validator& finite_number();

@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
       "Exit codes: 0 done, 2 bad usage or config, 3 refused by the guard, 4 unknown screen or\n"
       "timeout, 5 transport failure, 6 replay diverged, 7 a verify/preflight check failed."};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "vtpilot 0.1.0");
+  app.set_version_flag("--version", std::string("vtpilot ") + kVersion);
   add_render(app);
   add_identify(app);
   add_check(app);

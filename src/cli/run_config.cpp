@@ -259,8 +259,17 @@ int run_config(const RunArgs& a) {
     Lpar* x = xp.get();
     const LparConfig& l = x->cfg;
     x->recorder = std::make_unique<Recorder>();
+    RunArgs la = a;  // this LPAR's settings, as the header records them
+    la.plan = l.plan;
+    la.policy = l.policy;
+    la.media_pattern = l.media_pattern;
+    la.media_location = l.media_location;
+    la.timeout_s = l.timeout_s;
+    la.confirm_s = l.confirm_timeout_s;
+    la.pacing_ms = l.pacing_ms;
+    const CastMeta meta = cast_meta(la, "run", x->plan);
     if (auto e = x->recorder->open(x->transcript, 80, 24, "vtpilot run " + l.name + " (" + x->plan.name + ")",
-                                   static_cast<double>(std::time(nullptr)))) {
+                                   static_cast<double>(std::time(nullptr)), &meta)) {
       std::cerr << "vtpilot run: " << l.name << ": cannot create the transcript: " << *e << "\n";
       return kUsage;
     }
@@ -340,7 +349,6 @@ int run_config(const RunArgs& a) {
 
   int overall = kDone;
   for (auto& x : lpars) {
-    x->recorder->close();
     const RunResult& r = x->run->result();
     if (many && !a.quiet) std::cerr << "\n[" << x->cfg.name << "]";
     int rc = report_outcome(r, x->transcript, a.quiet, a.events == "json");
@@ -348,6 +356,7 @@ int run_config(const RunArgs& a) {
       if (!x->chain->second_started()) rc = kHalted;  // never reached the login: nothing verified
       else rc = report_verify(x->shell->results(), x->policy, a);
     }
+    end_transcript(*x->recorder, r, rc);
     if (overall == kDone && rc != kDone) overall = rc;  // the first LPAR that did not finish, in config order
   }
   if (many && !a.quiet) {
