@@ -22,6 +22,8 @@ struct PlanStep {
   std::string keys;         // literal keys (escapes \r \n decoded), judged like any other
   bool wait = false;        // a transient or progress screen: send nothing, keep waiting
   bool done = false;        // reaching this screen ends the plan successfully
+  std::string requirement;    // with done: "install" = only once this run saw the install start,
+                            // end and the system reboot; otherwise the run halts (not-installed)
   bool needs_prompt = true; // act only once the prompt is drawn at the cursor
   bool secret = false;      // keys are a secret: recorded as ***
   bool once = false;        // fires at most once per run; afterwards the screen is waited through
@@ -40,6 +42,12 @@ struct Plan {
   const PlanStep* step_for(std::string_view screen_id) const;
   bool knows(std::string_view screen_id) const;
 };
+
+struct Policy;
+// What the plan needs from the policy before it may attach, each unmet need as a sentence (a
+// `device = "clone"` step needs the clone's location code: SMS lists disks by location, and
+// without it the run would get as far as the device list before halting). Empty: it can run.
+std::vector<std::string> unmet_needs(const Plan& plan, const Policy& policy);
 
 // Parses a plan; every problem is appended as file:line: message. Screen ids are checked
 // against the recognizer's ids, regexes are compiled.

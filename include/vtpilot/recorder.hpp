@@ -3,12 +3,37 @@
 // Header, then [t, "o", output], [t, "i", keys], [t, "m", marker]. Flushed per event so a crash
 // loses nothing; secrets are written as "***".
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace vtpilot {
+
+// What recorded a transcript: the header's "vtpilot" object (design.md, "How a transcript says
+// what recorded it and how it ended"). asciicast readers ignore unknown header keys.
+struct CastMeta {
+  std::string command;  // run, step, verify, preflight
+  std::string plan;     // the plan's name, or its file as given
+  std::map<std::string, std::string> policy;   // target_disk, target_location, ... (the flags' values)
+  std::map<std::string, std::string> options;  // media_pattern, media_location, user, expect_level ...
+  std::map<std::string, double> numbers;       // timeout_s, confirm_timeout_s, pacing_ms
+  bool verify = false;  // run --verify: the acceptance conversation follows the plan
+  std::string version;
+};
+
+// How the run ended: the transcript's last event, the marker `end OUTCOME exit=N [code=CODE]`.
+struct CastEnd {
+  std::string outcome;  // done, refused, halted, console-lost, stopped, check-failed, usage
+  int exit = 0;
+  std::string code;     // the halt's reason code, when there is one
+  std::string marker() const;
+  static std::optional<CastEnd> parse(std::string_view marker);
+  bool operator==(const CastEnd&) const = default;
+};
+// The outcome word for an exit code.
+std::string outcome_for_exit(int exit);
 
 class Recorder {
  public:
@@ -19,10 +44,12 @@ class Recorder {
 
   // Creates the file and writes the header. Returns an error message on failure.
   std::optional<std::string> open(const std::string& path, int width, int height, const std::string& title,
-                                  double unix_time);
+                                  double unix_time, const CastMeta* meta = nullptr);
   void output(double t, std::string_view bytes);
   void input(double t, std::string_view keys, bool secret);
   void marker(double t, std::string_view label);
+  // The last event: how the run ended (written once; later calls do nothing).
+  void end(double t, const CastEnd& end);
   void close();
   // False after any failed write (disk full, unwritable): the engine must stop sending.
   bool ok() const { return ok_; }
@@ -37,6 +64,7 @@ class Recorder {
   std::string utf8_tail_;  // an incomplete UTF-8 sequence held for the next output chunk
   std::string line_;       // the event being written, reused
   bool ok_ = true;
+  bool ended_ = false;
   double last_t_ = 0;  // the latest time written
   std::string error_;
 };
@@ -50,6 +78,7 @@ struct CastEvent {
 
 struct Cast {
   int width = 80, height = 24;
+  std::optional<CastMeta> meta;  // the header's "vtpilot" object, when it has one
   std::vector<CastEvent> events;
 };
 

@@ -35,6 +35,7 @@ void draw_status_line(const std::string& line);
 struct RunResult {
   int exit_code = 0;
   std::string text;        // outcome sentence
+  std::string code;        // the halt's reason code ("not-installed", "altinst-disk"), if any
   Screen last_screen;
   int child_status = -1;   // spawned program's exit status, if any
   double seconds = 0;
@@ -72,9 +73,13 @@ struct ReplayResult {
   std::string report;      // the divergence or refusal, readable
   std::size_t keys_compared = 0;
   std::size_t output_bytes = 0;
+  std::string end;         // the end both agree on ("end done exit=0")
 };
 
 // Feeds a cast's output to the session on virtual time; compares its keys with the cast's "i".
+// The end marker (`end OUTCOME exit=N`) must be the cast's last event and match how the engine ends.
 ReplayResult replay_cast(Driver& session, const std::string& cast_path);
+struct Cast;
+ReplayResult replay_cast(Driver& session, const Cast& cast, const std::string& cast_path);
 
 }  // namespace vtpilot

@@ -23,6 +23,9 @@ struct EngineOptions {
   double pacing_s = 0;            // the write path's pause between key bytes: a reaction is awaited after the last
   std::string media_pattern = R"(\b(CD-ROM|DVD))";  // install media label (case-insensitive)
   std::string media_location;                      // or its location code (outranks the pattern)
+  // run --verify: a `requires = "install"` end reached without this run seeing the install is
+  // not a halt; the level the verify conversation reads decides whether the system migrated.
+  bool level_decides = false;
   // Step mode: decisions become proposals that the operator accepts, skips or replaces.
   bool operator_confirms = false;
 };

@@ -1,6 +1,12 @@
 // vtpilot check [FILE...]: validate signature and plan files (file:line: message).
 // A file with [[step]] tables is a plan; any other .toml is a signature.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -16,6 +22,39 @@ namespace vtpilot::cli {
 
 namespace {
 bool is_plan(std::string_view text) { return text.find("[[step]]") != std::string_view::npos; }
+
+// What `run --config` will refuse on this machine though the file is valid: a password file
+// that is missing or that others may read, a transcripts folder that is missing or unwritable,
+// a plan whose needs the LPAR's pins do not meet. Warnings: the file may be checked elsewhere.
+std::vector<std::string> config_warnings(const Config& c, const std::string& file) {
+  std::vector<std::string> out;
+  const std::string& pw = c.hmc.password_file;
+  struct stat st{};
+  if (!pw.empty()) {
+    if (::stat(pw.c_str(), &st) != 0)
+      out.push_back(file + ": warning: [hmc] password_file " + pw + ": " + std::strerror(errno) + " (run will refuse)");
+    else if (!S_ISREG(st.st_mode))
+      out.push_back(file + ": warning: [hmc] password_file " + pw + " is not a regular file (run will refuse)");
+    else if (st.st_mode & (S_IRWXG | S_IRWXO))
+      out.push_back(file + ": warning: [hmc] password_file " + pw + ": others may read it; run will refuse: chmod 600 " + pw);
+  }
+  std::vector<std::string> folders;
+  for (const LparConfig& l : c.lpars) {
+    const std::string at = file + ":" + std::to_string(l.line) + ": warning: LPAR `" + l.name + "`: ";
+    if (std::find(folders.begin(), folders.end(), l.transcripts) == folders.end()) {
+      folders.push_back(l.transcripts);
+      if (::stat(l.transcripts.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+        out.push_back(at + "transcripts folder " + l.transcripts + " does not exist (run will refuse: mkdir -p " + l.transcripts + ")");
+      else if (::access(l.transcripts.c_str(), W_OK | X_OK) != 0)
+        out.push_back(at + "transcripts folder " + l.transcripts + ": " + std::strerror(errno) + " (run will refuse)");
+    }
+    Plan plan;
+    std::vector<SignatureError> perr;
+    if (resolve_plan(l.plan, Recognizer::builtin(), plan, perr))
+      for (const std::string& n : unmet_needs(plan, l.policy)) out.push_back(at + n + " (run will refuse)");
+  }
+  return out;
+}
 }  // namespace
 
 void add_check(CLI::App& app) {
@@ -26,6 +65,8 @@ void add_check(CLI::App& app) {
       "validate signature files (TOML with PCRE2 patterns), plan files ([[step]] tables) and run --config\n"
       "files ([hmc] and [[lpar]] tables); errors are printed as file:line: message. With no FILE, checks\n"
       "the built-in signatures and plans.\n"
+      "A config is also checked against this machine: a missing or readable password file, a missing\n"
+      "transcripts folder, a plan's missing pins are warnings (run will refuse them).\n"
       "Exit 0 if all are valid, 2 otherwise.");
   cmd->add_option("FILE", *files, "signature or plan files, or folders of them");
   cmd->add_option("--signatures", *signatures,
@@ -84,6 +125,7 @@ void add_check(CLI::App& app) {
               }
             }
             configs += plans_ok;
+            for (const std::string& w : config_warnings(c, p.string())) std::cerr << w << "\n";
           }
         } else if (is_plan(text)) {
           check_plan(p.string(), text);

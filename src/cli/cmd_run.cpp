@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
+#include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <iostream>
@@ -39,6 +41,38 @@ std::string default_transcript() {
 
 }  // namespace
 
+CastMeta cast_meta(const RunArgs& o, const std::string& who, const Plan& plan) {
+  CastMeta m;
+  m.command = who;
+  m.plan = plan.name == "migrate" || plan.name == "rollback" ? plan.name : o.plan;
+  m.version = kVersion;
+  m.verify = o.verify;
+  auto put = [](std::map<std::string, std::string>& to, const char* k, const std::string& v) {
+    if (!v.empty()) to[k] = v;
+  };
+  put(m.policy, "target_disk", o.policy.target_name);
+  put(m.policy, "target_location", o.policy.target_location);
+  put(m.policy, "target_pvid", o.policy.target_pvid);
+  put(m.policy, "clone_location", o.policy.clone_location);
+  put(m.policy, "clone_pvid", o.policy.clone_pvid);
+  put(m.options, "media_pattern", o.media_pattern);
+  put(m.options, "media_location", o.media_location);
+  if (who == "verify" || who == "preflight" || o.verify) {
+    put(m.options, "user", o.shell.user);
+    put(m.options, "expect_level", o.shell.expect_level);
+  }
+  m.numbers["timeout_s"] = o.timeout_s;
+  m.numbers["confirm_timeout_s"] = o.confirm_s;
+  m.numbers["pacing_ms"] = o.pacing_ms;
+  return m;
+}
+
+void end_transcript(Recorder& rec, const RunResult& r, int exit) {
+  // A check that failed (7) or a clean end has no halt code; the others say theirs.
+  rec.end(r.seconds, CastEnd{outcome_for_exit(exit), exit, exit == kDone || exit == kCheckFailed ? "" : r.code});
+  rec.close();
+}
+
 void print_screen(const Screen& s) {
   std::cerr << "  +" << std::string(80, '-') << "+\n";
   for (const auto& l : s.lines) {
@@ -67,11 +101,11 @@ void add_run_flags(CLI::App* cmd, RunArgs& o) {
                 "with --config: after a dropped connection, never rmvterm the console our own dropped session "
                 "still holds; halt with the command instead (reclaim_own_vterm = false)");
   cmd->add_option("--pacing", o.pacing_ms, "milliseconds between key bytes (0 = full speed)")
-      ->check(CLI::Range(0.0, 10000.0))->capture_default_str()->each([&o](const std::string&) { o.pacing_given = true; });
+      ->check(finite_number())->check(CLI::Range(0.0, 10000.0))->capture_default_str()->each([&o](const std::string&) { o.pacing_given = true; });
   cmd->add_option("--timeout", o.timeout_s, "seconds on one screen with nothing changing before halting (exit 4)")
-      ->check(CLI::Range(0.1, 86400.0))->capture_default_str()->each([&o](const std::string&) { o.timeout_given = true; });
+      ->check(finite_number())->check(CLI::Range(0.1, 86400.0))->capture_default_str()->each([&o](const std::string&) { o.timeout_given = true; });
   cmd->add_option("--confirm-timeout", o.confirm_s, "seconds for the console to react to keys before checking what arrived")
-      ->check(CLI::Range(0.01, 600.0))->capture_default_str();
+      ->check(finite_number())->check(CLI::Range(0.01, 600.0))->capture_default_str();
   cmd->add_option("--events", o.events, "machine-readable events on stdout")->check(CLI::IsMember({"json"}));
   cmd->add_option("--media-pattern", o.media_pattern, "install media label in the SMS device list (regex, default CD-ROM|DVD)");
   cmd->add_option("--media-location", o.media_location, "install media location code (outranks the pattern)");
@@ -91,6 +125,21 @@ std::optional<Prepared> prepare_run(const RunArgs& o, const char* who, int& code
       return std::nullopt;
     }
     p.command = shell_quote(sim) + " console " + o.sim_args;
+    // The simulator's flags are checked before anything is attached or created: a typo in
+    // --sim-args is a usage error (exit 2), not a console that closed at once (exit 5).
+    if (std::FILE* f = ::popen((p.command + " --check 2>&1 </dev/null").c_str(), "r")) {
+      std::string said;
+      char buf[512];
+      while (std::size_t n = std::fread(buf, 1, sizeof buf, f)) said.append(buf, n);
+      const int st = ::pclose(f);
+      if (st != 0) {
+        while (!said.empty() && (said.back() == '\n' || said.back() == ' ')) said.pop_back();
+        std::cerr << "vtpilot " << who << ": --sim-args \"" << o.sim_args << "\": lpar-sim refuses them"
+                  << (said.empty() ? std::string() : ":\n" + said) << "\n";
+        code = kUsage;
+        return std::nullopt;
+      }
+    }
   }
   if (!use_signatures(o.signatures, who)) {
     code = kUsage;
@@ -99,6 +148,12 @@ std::optional<Prepared> prepare_run(const RunArgs& o, const char* who, int& code
   std::vector<SignatureError> errors;
   if (!resolve_plan(o.plan, active_recognizer(), p.plan, errors)) {
     for (auto& e : errors) std::cerr << e.str() << "\n";
+    code = kUsage;
+    return std::nullopt;
+  }
+  // Before anything is attached or created: a need found at the device list is found too late.
+  if (auto needs = unmet_needs(p.plan, o.policy); !needs.empty()) {
+    for (auto& n : needs) std::cerr << "vtpilot " << who << ": " << n << "\n";
     code = kUsage;
     return std::nullopt;
   }
@@ -119,8 +174,9 @@ std::optional<Prepared> prepare_run(const RunArgs& o, const char* who, int& code
   p.policy = o.policy;
   p.policy.extra_forbidden_labels = p.plan.forbidden_labels;
   p.transcript = o.transcript.empty() ? default_transcript() : o.transcript;
+  const CastMeta meta = cast_meta(o, who, p.plan);
   if (auto err = p.recorder->open(p.transcript, 80, 24, std::string("vtpilot ") + who + " (" + p.plan.name + ")",
-                                  static_cast<double>(std::time(nullptr)))) {
+                                  static_cast<double>(std::time(nullptr)), &meta)) {
     std::cerr << "vtpilot " << who << ": cannot create the transcript: " << *err << "\n";
     code = kUsage;
     return std::nullopt;
@@ -153,6 +209,7 @@ void add_run(CLI::App& app) {
       exit_code() = code;
       return;
     }
+    p->eo.level_decides = o->verify;  // verify reads the level: that decides whether it migrated
     Session session(p->plan, active_recognizer(), Guard(p->policy), p->eo);
     RunOptions ro;
     ro.pacing_s = o->pacing_ms / 1000.0;
@@ -169,8 +226,8 @@ void add_run(CLI::App& app) {
     }
     RunResult r = run_live(session, [&](boost::asio::io_context& io) { return make_spawn_transport(io, command); },
                            *p->recorder, ro);
-    p->recorder->close();
     exit_code() = report_outcome(r, p->transcript, o->quiet, o->events == "json");
+    end_transcript(*p->recorder, r, exit_code());
   });
 }
 
@@ -207,24 +264,93 @@ void add_replay(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "replay",
       "feed a recorded transcript's output to the engine on virtual time and compare the keys it would\n"
-      "send with the recorded ones. Exit 0 if they agree, 6 if they diverge, 3 if the guard refuses, 2 bad file.");
+      "send, and how it ends, with the recorded ones. The plan, policy and options are the transcript\n"
+      "header's (what recorded it) unless given here. Exit 0 if they agree, 6 if they diverge or the\n"
+      "transcript has no end marker (an incomplete recording), 3 if the guard refuses, 2 bad file\n"
+      "(or a transcript of verify, preflight, step or run --verify, which replay does not run).");
   cmd->add_option("FILE", o->file, "asciicast v2 transcript (.cast)")->required();
-  cmd->add_option("--plan", o->plan, "plan the recording followed")->capture_default_str();
-  cmd->add_option("--timeout", o->timeout_s, "per-screen timeout, as in run")->capture_default_str();
-  cmd->add_option("--confirm-timeout", o->confirm_s, "as in run")->capture_default_str();
-  cmd->add_option("--media-pattern", o->media_pattern, "as in run");
-  cmd->add_option("--media-location", o->media_location, "as in run");
+  cmd->add_option("--plan", o->plan, "plan the recording followed (default: the header's, else migrate)");
+  cmd->add_option("--timeout", o->timeout_s, "per-screen timeout, as in run (default: the header's)")
+      ->check(finite_number())->check(CLI::Range(0.1, 86400.0));
+  cmd->add_option("--confirm-timeout", o->confirm_s, "as in run (default: the header's)")
+      ->check(finite_number())->check(CLI::Range(0.01, 600.0));
+  cmd->add_option("--media-pattern", o->media_pattern, "as in run (default: the header's)");
+  cmd->add_option("--media-location", o->media_location, "as in run (default: the header's)");
   add_signatures_flag(*cmd, o->signatures);
   add_policy_flags(*cmd, o->policy);
-  cmd->callback([o] {
+  cmd->callback([o, cmd] {
     if (!use_signatures(o->signatures, "replay")) {
       exit_code() = kUsage;
       return;
     }
+    Cast cast;
+    if (auto err = read_cast(o->file, cast)) {
+      std::cerr << "replay: " << *err << "\n";
+      exit_code() = kUsage;
+      return;
+    }
+    const CastMeta meta = cast.meta.value_or(CastMeta{});
+    // Only run's plan conversation replays: the others have a partner the cast cannot stand in for.
+    std::string not_replayed;
+    if (meta.command == "verify" || meta.command == "preflight")
+      not_replayed = "a `" + meta.command + "` transcript (its shell conversation's markers are unique per run and its "
+                     "password is not in the transcript)";
+    else if (meta.command == "step")
+      not_replayed = "a `step` transcript (the operator's decisions are not the plan's)";
+    else if (meta.verify)
+      not_replayed = "a `run --verify` transcript (the verify conversation after the login is not replayed)";
+    else if (!meta.command.empty() && meta.command != "run")
+      not_replayed = "a transcript of `" + meta.command + "`";
+    if (!not_replayed.empty()) {
+      std::cerr << "replay: " << o->file << ": " << not_replayed << "; replay runs transcripts of `vtpilot run`\n";
+      exit_code() = kUsage;
+      return;
+    }
+    // What recorded it, unless the command line says otherwise; either way, said.
+    std::vector<std::string> from_header, overridden;
+    auto given = [&](const char* flag) { return cmd->count(flag) > 0; };
+    auto pick_text = [&](const char* flag, const char* key, const std::map<std::string, std::string>& m, std::string& out) {
+      auto it = m.find(key);
+      if (given(flag)) {
+        if (it != m.end() && it->second != out) overridden.push_back(std::string(flag) + " " + out + " (recorded: " + it->second + ")");
+      } else if (it != m.end()) {
+        out = it->second;
+        from_header.push_back(std::string(key) + "=" + it->second);
+      }
+    };
+    auto pick_number = [&](const char* flag, const char* key, double& out) {
+      auto it = meta.numbers.find(key);
+      if (given(flag)) {
+        if (it != meta.numbers.end() && it->second != out) overridden.push_back(std::string(flag) + " " + std::to_string(out));
+      } else if (it != meta.numbers.end() && std::isfinite(it->second) && it->second > 0) {
+        out = it->second;
+      }
+    };
+    std::string plan_name = o->plan;
+    if (given("--plan")) {
+      if (!meta.plan.empty() && meta.plan != o->plan) overridden.push_back("--plan " + o->plan + " (recorded: " + meta.plan + ")");
+    } else if (!meta.plan.empty()) {
+      plan_name = meta.plan;
+      from_header.push_back("plan=" + meta.plan);
+    }
+    Policy policy = o->policy;
+    pick_text("--target-disk", "target_disk", meta.policy, policy.target_name);
+    pick_text("--target-location", "target_location", meta.policy, policy.target_location);
+    pick_text("--target-pvid", "target_pvid", meta.policy, policy.target_pvid);
+    pick_text("--clone-location", "clone_location", meta.policy, policy.clone_location);
+    pick_text("--clone-pvid", "clone_pvid", meta.policy, policy.clone_pvid);
+    pick_text("--media-pattern", "media_pattern", meta.options, o->media_pattern);
+    pick_text("--media-location", "media_location", meta.options, o->media_location);
+    pick_number("--timeout", "timeout_s", o->timeout_s);
+    pick_number("--confirm-timeout", "confirm_timeout_s", o->confirm_s);
+    double pacing_ms = 0;
+    if (auto it = meta.numbers.find("pacing_ms"); it != meta.numbers.end() && std::isfinite(it->second) && it->second >= 0)
+      pacing_ms = it->second;
+
     const Recognizer& rec = active_recognizer();
     Plan plan;
     std::vector<SignatureError> errors;
-    if (!resolve_plan(o->plan, rec, plan, errors)) {
+    if (!resolve_plan(plan_name, rec, plan, errors)) {
       for (auto& e : errors) std::cerr << e.str() << "\n";
       exit_code() = kUsage;
       return;
@@ -232,17 +358,27 @@ void add_replay(CLI::App& app) {
     EngineOptions eo;
     eo.screen_timeout_s = o->timeout_s;
     eo.confirm_timeout_s = o->confirm_s;
+    eo.pacing_s = pacing_ms / 1000.0;
     if (!o->media_pattern.empty()) eo.media_pattern = o->media_pattern;
     eo.media_location = o->media_location;
-    Policy policy = o->policy;
     policy.extra_forbidden_labels = plan.forbidden_labels;
+    std::string said;
+    if (!cast.meta) said = "no vtpilot header: plan " + plan.name + " and the policy from the command line";
+    else {
+      for (auto& x : from_header) said += (said.empty() ? "from the header: " : ", ") + x;
+      if (!overridden.empty()) {
+        said += std::string(said.empty() ? "" : "; ") + "overridden here: ";
+        for (std::size_t i = 0; i < overridden.size(); ++i) said += (i ? ", " : "") + overridden[i];
+      }
+    }
+    std::cerr << "replay: " << o->file << ": " << said << "\n";
     Session session(plan, rec, Guard(policy), eo);
     auto t0 = std::chrono::steady_clock::now();
-    ReplayResult r = replay_cast(session, o->file);
+    ReplayResult r = replay_cast(session, cast, o->file);
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (r.exit_code == 0)
       std::cout << "replay: " << o->file << ": keys agree (" << r.keys_compared << " key bytes, " << r.output_bytes
-                << " output bytes, " << secs << " s)\n";
+                << " output bytes, " << secs << " s); both " << r.end << "\n";
     else
       std::cerr << "replay: " << r.report << "\n";
     exit_code() = r.exit_code;

@@ -292,8 +292,8 @@ void add_step(CLI::App& app) {
       signals.cancel();
     });
     io.run();
-    p->recorder->close();
     exit_code() = report_outcome(run.result(), p->transcript, false, false);
+    end_transcript(*p->recorder, run.result(), exit_code());
   });
 }
 

@@ -57,6 +57,8 @@ struct Prepared {
   std::shared_ptr<Recorder> recorder = std::make_shared<Recorder>();
 };
 void add_run_flags(CLI::App* cmd, RunArgs& args);
+// The transcript header's "vtpilot" object: what recorded it (command, plan, policy, options).
+CastMeta cast_meta(const RunArgs& args, const std::string& who, const Plan& plan);
 // Prints what is wrong and sets code when it returns nothing.
 std::optional<Prepared> prepare_run(const RunArgs& args, const char* who, int& code);
 // The end of a run: outcome line, last screen on failure, JSON summary. Returns the exit code.
@@ -111,6 +113,14 @@ bool use_signatures(const std::string& dir, const char* who);
 void add_signatures_flag(CLI::App& cmd, std::string& dir);
 // The near misses of Recognizer::explain, one signature and its failed patterns per line.
 std::string describe_near_misses(const std::vector<NearMiss>& misses, const std::string& indent);
+
+inline constexpr const char* kVersion = "0.1.0";
+
+// The transcript's last event, `end OUTCOME exit=N [code=CODE]`, then the transcript is closed.
+void end_transcript(Recorder& recorder, const RunResult& result, int exit);
+
+// Refuses nan and inf (which pass a CLI::Range): put it before the range check.
+const CLI::Validator& finite_number();
 
 // Set by a subcommand's callback: main returns it.
 int& exit_code();

@@ -1,5 +1,8 @@
 // vtpilot: expect-style automation of IBM Power LPAR consoles for AIX boot-media migrations.
+#include <cerrno>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 
 #include "commands.hpp"
 
@@ -8,6 +11,21 @@ namespace vtpilot::cli {
 int& exit_code() {
   static int code = kDone;
   return code;
+}
+
+// NaN passes every range check (each comparison is false) and an infinite time is none:
+// `--timeout nan` never timed out and `--pacing nan` sent a digit twice. A number that reads as
+// NaN or infinity is refused; anything else is left to the option's own conversion.
+const CLI::Validator& finite_number() {
+  static const CLI::Validator v(
+      [](std::string& s) -> std::string {
+        char* end = nullptr;
+        const double d = std::strtod(s.c_str(), &end);
+        if (end != s.c_str() && *end == '\0' && !std::isfinite(d)) return s + " is not a finite number";
+        return {};
+      },
+      "", "finite");
+  return v;
 }
 
 void add_policy_flags(CLI::App& cmd, Policy& p) {
@@ -32,7 +50,7 @@ int main(int argc, char** argv) {
       "Exit codes: 0 done, 2 bad usage or config, 3 refused by the guard, 4 unknown screen or\n"
       "timeout, 5 transport failure, 6 replay diverged, 7 a verify/preflight check failed."};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "vtpilot 0.1.0");
+  app.set_version_flag("--version", std::string("vtpilot ") + kVersion);
   add_render(app);
   add_identify(app);
   add_check(app);

@@ -181,6 +181,20 @@ std::optional<TransportMaker> config_attach(RunArgs& a, const char* who, int& co
     a.media_location = l.media_location;
   }
   if (a.transcript.empty()) a.transcript = unique_transcript(l.transcripts, l.name + (for_checks ? std::string("-") + who : ""));
+  if (!for_checks) {  // the plan's needs before the HMC's password is asked for
+    Plan plan;
+    std::vector<SignatureError> errors;
+    if (!resolve_plan(a.plan, Recognizer::builtin(), plan, errors)) {
+      for (auto& e : errors) std::cerr << e.str() << "\n";
+      code = kUsage;
+      return std::nullopt;
+    }
+    if (auto needs = unmet_needs(plan, a.policy); !needs.empty()) {
+      for (auto& n : needs) std::cerr << "vtpilot " << who << ": " << n << "\n";
+      code = kUsage;
+      return std::nullopt;
+    }
+  }
   std::string err;
   std::optional<std::string> password = load_hmc_password(config->hmc, err);
   if (!password && !err.empty()) {
@@ -206,20 +220,6 @@ int run_config(const RunArgs& a) {
   if (!use_signatures(a.signatures, "run")) return kUsage;
   auto config = load_run_config(a, "run", code);
   if (!config) return code;
-  std::string err;
-  std::optional<std::string> password = load_hmc_password(config->hmc, err);
-  if (!password && !err.empty()) {
-    std::cerr << "vtpilot run: " << err << "\n";
-    return kUsage;
-  }
-  std::optional<std::string> root_password;
-  if (a.verify) {
-    root_password = read_console_password(a.shell, err);
-    if (!root_password) {
-      std::cerr << "vtpilot run: " << err << "\n";
-      return kUsage;
-    }
-  }
 
   // The loop outlives every run on it: each LiveRun's transport holds Asio timers and sockets of
   // this io_context, so it is declared first and destroyed last (ASan saw the other order).
@@ -236,15 +236,43 @@ int run_config(const RunArgs& a) {
       for (auto& e : errors) std::cerr << e.str() << "\n";
       return kUsage;
     }
+    if (auto needs = unmet_needs(x->plan, l.policy); !needs.empty()) {
+      for (auto& n : needs) std::cerr << "vtpilot run: " << l.name << ": " << n << "\n";
+      return kUsage;
+    }
     x->transcript = a.transcript.empty() ? unique_transcript(l.transcripts, l.name) : a.transcript;
     lpars.push_back(std::move(x));
+  }
+  // The passwords only once every LPAR's plan can run (never asked for, then exit 2).
+  std::string err;
+  std::optional<std::string> password = load_hmc_password(config->hmc, err);
+  if (!password && !err.empty()) {
+    std::cerr << "vtpilot run: " << err << "\n";
+    return kUsage;
+  }
+  std::optional<std::string> root_password;
+  if (a.verify) {
+    root_password = read_console_password(a.shell, err);
+    if (!root_password) {
+      std::cerr << "vtpilot run: " << err << "\n";
+      return kUsage;
+    }
   }
   for (auto& xp : lpars) {
     Lpar* x = xp.get();
     const LparConfig& l = x->cfg;
     x->recorder = std::make_unique<Recorder>();
+    RunArgs la = a;  // this LPAR's settings, as the header records them
+    la.plan = l.plan;
+    la.policy = l.policy;
+    la.media_pattern = l.media_pattern;
+    la.media_location = l.media_location;
+    la.timeout_s = l.timeout_s;
+    la.confirm_s = l.confirm_timeout_s;
+    la.pacing_ms = l.pacing_ms;
+    const CastMeta meta = cast_meta(la, "run", x->plan);
     if (auto e = x->recorder->open(x->transcript, 80, 24, "vtpilot run " + l.name + " (" + x->plan.name + ")",
-                                   static_cast<double>(std::time(nullptr)))) {
+                                   static_cast<double>(std::time(nullptr)), &meta)) {
       std::cerr << "vtpilot run: " << l.name << ": cannot create the transcript: " << *e << "\n";
       return kUsage;
     }
@@ -254,6 +282,7 @@ int run_config(const RunArgs& a) {
     eo.pacing_s = l.pacing_ms / 1000.0;
     if (!l.media_pattern.empty()) eo.media_pattern = l.media_pattern;
     eo.media_location = l.media_location;
+    eo.level_decides = a.verify;  // verify reads the level: that decides whether it migrated
     x->policy = l.policy;
     x->policy.extra_forbidden_labels = x->plan.forbidden_labels;
     x->session = std::make_unique<Session>(x->plan, active_recognizer(), Guard(x->policy), eo);
@@ -323,7 +352,6 @@ int run_config(const RunArgs& a) {
 
   int overall = kDone;
   for (auto& x : lpars) {
-    x->recorder->close();
     const RunResult& r = x->run->result();
     if (many && !a.quiet) std::cerr << "\n[" << x->cfg.name << "]";
     int rc = report_outcome(r, x->transcript, a.quiet, a.events == "json");
@@ -331,6 +359,7 @@ int run_config(const RunArgs& a) {
       if (!x->chain->second_started()) rc = kHalted;  // never reached the login: nothing verified
       else rc = report_verify(x->shell->results(), x->policy, a);
     }
+    end_transcript(*x->recorder, r, rc);
     if (overall == kDone && rc != kDone) overall = rc;  // the first LPAR that did not finish, in config order
   }
   if (many && !a.quiet) {

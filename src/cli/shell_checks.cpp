@@ -219,7 +219,7 @@ int run_checks(CheckKind kind, const RunArgs& o, const TransportMaker& make) {
   auto password = read_password(o.shell, err);
   if (!password) {
     std::cerr << "vtpilot " << who << ": " << err << "\n";
-    p->recorder->close();
+    end_transcript(*p->recorder, RunResult{}, kUsage);
     return kUsage;
   }
   ShellDriver shell(active_recognizer(), Guard(p->policy),
@@ -230,8 +230,11 @@ int run_checks(CheckKind kind, const RunArgs& o, const TransportMaker& make) {
   });
   if (!o.quiet) std::cerr << "vtpilot " << who << ": " << p->command << "\n  transcript " << p->transcript << "\n";
   RunResult rr = run_live(shell, factory, *p->recorder, run_options(o));
-  p->recorder->close();
-  if (rr.exit_code != 0) return conversation_failed(rr, p->transcript, o, who);
+  if (rr.exit_code != 0) {
+    const int rc = conversation_failed(rr, p->transcript, o, who);
+    end_transcript(*p->recorder, rr, rc);
+    return rc;
+  }
   if (!o.quiet) std::cerr << "vtpilot " << who << ": logged out; transcript " << p->transcript << "\n";
   Report rep;
   if (kind == CheckKind::verify) {
@@ -246,7 +249,9 @@ int run_checks(CheckKind kind, const RunArgs& o, const TransportMaker& make) {
     rep = judge_preflight(shell.results(), ex);
   }
   // --events json: stdout is JSON lines, so the report is one too (as run --verify's).
-  return report_checks(rep, o, o.shell.json || o.events == "json");
+  const int rc = report_checks(rep, o, o.shell.json || o.events == "json");
+  end_transcript(*p->recorder, rr, rc);
+  return rc;
 }
 
 void add_check_command(CLI::App& app, CheckKind kind, const char* name, const char* description) {
@@ -276,17 +281,22 @@ int run_plan_then_verify(Session& session, Prepared& p, const RunArgs& o, const 
   auto password = read_password(o.shell, err);
   if (!password) {
     std::cerr << "vtpilot run: " << err << "\n";
-    p.recorder->close();
+    end_transcript(*p.recorder, RunResult{}, kUsage);
     return kUsage;
   }
   ShellDriver shell(active_recognizer(), Guard(p.policy), shell_options(o, verify_commands(), std::move(*password)));
   DriverChain chain(session, shell);
   RunResult rr = run_live(chain, make, *p.recorder, ro);
-  p.recorder->close();
-  if (rr.exit_code != 0 || !chain.second_started()) return report_outcome(rr, p.transcript, o.quiet, o.events == "json");
+  if (rr.exit_code != 0 || !chain.second_started()) {
+    const int rc = report_outcome(rr, p.transcript, o.quiet, o.events == "json");
+    end_transcript(*p.recorder, rr, rc);
+    return rc;
+  }
   if (!o.quiet)
     std::cerr << "vtpilot: migrated and logged out in " << static_cast<int>(rr.seconds) << " s; transcript " << p.transcript << "\n";
-  return report_verify(shell.results(), p.policy, o);
+  const int rc = report_verify(shell.results(), p.policy, o);
+  end_transcript(*p.recorder, rr, rc);
+  return rc;
 }
 
 }  // namespace vtpilot::cli

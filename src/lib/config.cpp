@@ -3,6 +3,8 @@
 
 #include "toml_errors.hpp"
 
+#include <cmath>
+
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
@@ -56,7 +58,7 @@ struct Reader {
     const toml::node* n = t.get(key);
     if (!n) return;
     auto d = n->value<double>();  // integers convert
-    if (!d || *d < lo || *d > hi) {
+    if (!d || !std::isfinite(*d) || *d < lo || *d > hi) {  // nan passes both comparisons
       std::ostringstream m;
       m << "`" << key << "` must be a number from " << lo << " to " << hi;
       err(n, m.str());

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "vtpilot/embedded.hpp"
+#include "vtpilot/guard.hpp"
 #include "vtpilot/regex.hpp"
 
 namespace vtpilot {
@@ -68,7 +69,7 @@ bool load_plan(std::string_view file_name, std::string_view text, const Recogniz
       for (auto&& [k, v] : *st) {
         std::string key(k.str());
         static const char* known[] = {"screen", "when", "choose", "device", "disk", "keys",
-                                      "wait",   "done", "needs_prompt", "secret", "once", "action", "reveal"};
+                                      "wait",   "done", "needs_prompt", "secret", "once", "action", "reveal", "requires"};
         if (std::none_of(std::begin(known), std::end(known), [&](const char* x) { return key == x; }))
           err(&v, "unknown key `" + key + "` in [[step]]");
       }
@@ -85,6 +86,7 @@ bool load_plan(std::string_view file_name, std::string_view text, const Recogniz
       s.once = (*st)["once"].value_or(false);
       s.action = (*st)["action"].value_or(std::string());
       s.reveal = (*st)["reveal"].value_or(std::string());
+      s.requirement = (*st)["requires"].value_or(std::string());
       if (s.screen.empty()) {
         err(&node, "[[step]] needs `screen = \"id\"`");
       } else if (std::find(ids.begin(), ids.end(), s.screen) == ids.end()) {
@@ -101,6 +103,10 @@ bool load_plan(std::string_view file_name, std::string_view text, const Recogniz
         err(st->get("action"), "unknown action `" + s.action + "` (known: media-swap)");
       if (!s.action.empty() && s.keys.empty() && s.choose.empty())
         err(st->get("action"), "an action runs before keys: give `keys` or `choose` with it");
+      if (!s.requirement.empty() && s.requirement != "install")
+        err(st->get("requires"), "unknown requirement `" + s.requirement + "` (known: install)");
+      else if (!s.requirement.empty() && !s.done)
+        err(st->get("requires"), "`requires` is for a `done` step (what must have happened before the plan may end there)");
       if (!s.disk.empty() && s.disk != "target")
         err(st->get("disk"), "unknown disk `" + s.disk + "` (known: target)");
       if (!s.reveal.empty() && s.disk.empty())
@@ -121,6 +127,15 @@ bool load_plan(std::string_view file_name, std::string_view text, const Recogniz
     }
   }
   return errors.size() == before;
+}
+
+std::vector<std::string> unmet_needs(const Plan& plan, const Policy& policy) {
+  std::vector<std::string> out;
+  const bool clone = std::any_of(plan.steps.begin(), plan.steps.end(), [](const PlanStep& s) { return s.device == "clone"; });
+  if (clone && policy.clone_location.empty())
+    out.push_back("plan `" + plan.name + "` boots the clone by its location code: give --clone-location LOC (or "
+                  "clone = { location = \"LOC\" } in the config; `lscfg -vl hdisk1` or vtpilot preflight prints it)");
+  return out;
 }
 
 std::vector<std::string> builtin_plan_names() {

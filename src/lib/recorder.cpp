@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <csignal>
 #include <cstring>
 #include <fstream>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include "scan.hpp"
@@ -77,10 +79,49 @@ void append_json_string(std::string& out, std::string_view s) {
 }
 }  // namespace
 
+std::string outcome_for_exit(int exit) {
+  switch (exit) {
+    case 0: return "done";
+    case 2: return "usage";
+    case 3: return "refused";
+    case 4: return "halted";
+    case 5: return "console-lost";
+    case 6: return "diverged";
+    case 7: return "check-failed";
+    default: return exit >= 128 ? "stopped" : "exit";
+  }
+}
+
+std::string CastEnd::marker() const {
+  return "end " + outcome + " exit=" + std::to_string(exit) + (code.empty() ? std::string() : " code=" + code);
+}
+
+std::optional<CastEnd> CastEnd::parse(std::string_view m) {
+  if (m.rfind("end ", 0) != 0) return std::nullopt;
+  std::istringstream in{std::string(m.substr(4))};
+  CastEnd e;
+  std::string word;
+  bool have_exit = false;
+  if (!(in >> e.outcome)) return std::nullopt;
+  while (in >> word) {
+    if (word.rfind("exit=", 0) == 0) {
+      char* stop = nullptr;
+      const long v = std::strtol(word.c_str() + 5, &stop, 10);
+      if (stop == word.c_str() + 5 || *stop) return std::nullopt;
+      e.exit = static_cast<int>(v);
+      have_exit = true;
+    } else if (word.rfind("code=", 0) == 0) {
+      e.code = word.substr(5);
+    }
+  }
+  if (!have_exit) return std::nullopt;
+  return e;
+}
+
 Recorder::~Recorder() { close(); }
 
 std::optional<std::string> Recorder::open(const std::string& path, int width, int height, const std::string& title,
-                                          double unix_time) {
+                                          double unix_time, const CastMeta* meta) {
   close();
   // A file size limit (ulimit -f) must be a failed write like a full disk (EFBIG, then the run
   // halts before the next key with the reason), not SIGXFSZ killing vtpilot mid-run. Children
@@ -100,6 +141,14 @@ std::optional<std::string> Recorder::open(const std::string& path, int width, in
                            {"timestamp", static_cast<long long>(unix_time)},
                            {"title", title},
                            {"env", {{"TERM", "vt100"}}}};
+  if (meta) {
+    nlohmann::json v{{"command", meta->command}, {"plan", meta->plan}, {"policy", meta->policy}, {"version", meta->version}};
+    nlohmann::json o(meta->options);
+    for (const auto& [k, n] : meta->numbers) o[k] = n;
+    v["options"] = o;
+    if (meta->verify) v["verify"] = true;
+    header["vtpilot"] = v;
+  }
   std::string line = header.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   if (std::fwrite(line.data(), 1, line.size(), file_) != line.size() || std::fflush(file_) != 0) {
     ok_ = false;
@@ -147,6 +196,17 @@ void Recorder::output(double t, std::string_view bytes) {
 void Recorder::input(double t, std::string_view keys, bool secret) { event(t, "i", secret ? "***" : keys); }
 void Recorder::marker(double t, std::string_view label) { event(t, "m", label); }
 
+void Recorder::end(double t, const CastEnd& e) {
+  if (ended_ || !file_) return;
+  ended_ = true;
+  // The console's last bytes may still sit in the UTF-8 tail: they go before the end.
+  if (!utf8_tail_.empty()) {
+    std::string tail = std::move(utf8_tail_);
+    event(t, "o", tail);
+  }
+  marker(t, e.marker());
+}
+
 void Recorder::close() {
   if (!file_) return;
   if (!utf8_tail_.empty()) {
@@ -189,6 +249,26 @@ std::optional<std::string> read_cast(const std::string& path, Cast& cast) {
         return path + ":" + std::to_string(n) + ": unreasonable terminal size in the header";
       cast.width = static_cast<int>(w);
       cast.height = static_cast<int>(h);
+      if (auto v = j.find("vtpilot"); v != j.end() && v->is_object()) {
+        CastMeta m;
+        auto text = [&](const nlohmann::json& o, const char* key) {
+          auto it = o.find(key);
+          return it != o.end() && it->is_string() ? it->get<std::string>() : std::string();
+        };
+        m.command = text(*v, "command");
+        m.plan = text(*v, "plan");
+        m.version = text(*v, "version");
+        if (auto it = v->find("verify"); it != v->end() && it->is_boolean()) m.verify = it->get<bool>();
+        if (auto it = v->find("policy"); it != v->end() && it->is_object())
+          for (auto& [k, x] : it->items())
+            if (x.is_string()) m.policy[k] = x.get<std::string>();
+        if (auto it = v->find("options"); it != v->end() && it->is_object())
+          for (auto& [k, x] : it->items()) {
+            if (x.is_string()) m.options[k] = x.get<std::string>();
+            else if (x.is_number()) m.numbers[k] = x.get<double>();
+          }
+        cast.meta = std::move(m);
+      }
       header = true;
       continue;
     }

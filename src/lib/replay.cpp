@@ -2,21 +2,29 @@
 #include <algorithm>
 #include <cstdlib>
 
+// The keys the engine sends are compared with the recorded ones, and the way it ends with the
+// transcript's last event, `end OUTCOME exit=N [code=CODE]`: a cast without one is an
+// incomplete recording (its run was killed, or the file was cut), never a pass.
 #include "vtpilot/recorder.hpp"
 #include "vtpilot/runner.hpp"
 
 namespace vtpilot {
 
 ReplayResult replay_cast(Driver& session, const std::string& cast_path) {
-  ReplayResult res;
   Cast cast;
   if (auto err = read_cast(cast_path, cast)) {
+    ReplayResult res;
     res.exit_code = 2;
     res.report = *err;
     return res;
   }
+  return replay_cast(session, cast, cast_path);
+}
+
+ReplayResult replay_cast(Driver& session, const Cast& cast, const std::string& cast_path) {
+  ReplayResult res;
   std::string expected, actual;
-  std::string last_screen;
+  std::string last_screen, engine_code;
   auto collect = [&](double t) {
     session.evaluate(t);
     // Orchestration (the HMC's media swap) happened when the cast was made: done at once here.
@@ -24,8 +32,10 @@ ReplayResult replay_cast(Driver& session, const std::string& cast_path) {
       session.action_done(true, "", t);
       session.evaluate(t);
     }
-    for (const SessionEvent& e : session.take_events())
+    for (const SessionEvent& e : session.take_events()) {
       if (!e.screen_id.empty()) last_screen = e.screen_id;
+      if (e.kind == SessionEvent::halt) engine_code = e.code;
+    }
     bool secret = session.secret_pending();
     if (auto keys = session.take_send()) {
       std::string k = keys->spend();  // the single write path of replay: nowhere to write
@@ -48,6 +58,10 @@ ReplayResult replay_cast(Driver& session, const std::string& cast_path) {
                     "recorded by a vtpilot that sent both in one write does not replay: record it again)";
   };
 
+  // The recorded end: the last event, if it is the end marker.
+  std::optional<CastEnd> recorded;
+  if (!cast.events.empty() && cast.events.back().type == 'm') recorded = CastEnd::parse(cast.events.back().data);
+
   double t = 0;
   for (std::size_t i = 0; i < cast.events.size(); ++i) {
     const CastEvent& e = cast.events[i];
@@ -59,12 +73,14 @@ ReplayResult replay_cast(Driver& session, const std::string& cast_path) {
       collect(t);
     }
     t = std::max(t, e.t);
+    if (recorded && i + 1 == cast.events.size()) break;  // the end marker: the engine's end is compared below
     if (e.type == 'o') {
       session.on_output(e.data, t);
       res.output_bytes += e.data.size();
       collect(t);
     } else if (e.type == 'm') {
-      // A reconnect in the recording: the engine saw the console go and come back.
+      // What came from outside the engine, as the recording marks it: a reconnect, the console
+      // closing, a stop (signal or operator). The engine's own decisions are never taken from it.
       // Keys the live write path dropped because their screen was gone never reached the
       // console (no "i" event): this engine sent them at once, so they are taken back here.
       if (e.data.rfind("dropped: ", 0) == 0) {
@@ -74,6 +90,11 @@ ReplayResult replay_cast(Driver& session, const std::string& cast_path) {
         session.keys_dropped(n, t);
       } else if (e.data.find("[detached]") != std::string::npos) session.on_detach(t, "recorded gap");
       else if (e.data.find("[reattached]") != std::string::npos) session.on_reattach(t, "recorded gap ended");
+      else if (e.data.rfind("halt ", 0) == 0 && e.data.find("[console-closed]") != std::string::npos)
+        session.on_close(t, "the console closed (as recorded)");
+      else if ((e.data.rfind("note ", 0) == 0 && e.data.find("[finishing]") != std::string::npos) ||
+               (e.data.rfind("halt ", 0) == 0 && e.data.find("[aborted]") != std::string::npos))
+        session.abort(t, "stopped (as recorded)");
       collect(t);
     } else if (e.type == 'i') {
       expected += e.data;
@@ -82,10 +103,12 @@ ReplayResult replay_cast(Driver& session, const std::string& cast_path) {
         return res;
       }
     }
-    if (actual.size() > expected.size() + 64 ||
-        (session.outcome() == Outcome::refused)) break;
+    if (actual.size() > expected.size() + 64 || (session.outcome() == Outcome::refused)) break;
   }
-  if (session.outcome() == Outcome::refused) {
+  const CastEnd engine{session.outcome() == Outcome::running ? "running" : outcome_for_exit(session.exit_code()),
+                       session.outcome() == Outcome::running ? -1 : session.exit_code(),
+                       session.outcome() == Outcome::done ? "" : engine_code};
+  if (session.outcome() == Outcome::refused && !(recorded && recorded->exit == 3 && recorded->code == engine.code)) {
     res.exit_code = 3;
     res.report = "the guard refused: " + session.outcome_text();
     return res;
@@ -97,6 +120,25 @@ ReplayResult replay_cast(Driver& session, const std::string& cast_path) {
     return res;
   }
   res.keys_compared = expected.size();
+  if (!recorded) {
+    res.exit_code = 6;
+    res.report = cast_path + ": incomplete recording: no `end` marker as its last event (the run that wrote it was "
+                 "killed, or the file was cut short, or an older vtpilot wrote it); the " + std::to_string(expected.size()) +
+                 " key bytes it holds agree, but how it ended is unknown";
+    return res;
+  }
+  // A stop (signal) has its exit code from outside the engine: the engine must have stopped too.
+  const bool same = recorded->exit >= 128 ? engine.code == "aborted" && recorded->code == "aborted"
+                                           : recorded->exit == engine.exit && recorded->code == engine.code;
+  if (!same) {
+    res.exit_code = 6;
+    res.report = cast_path + ":" + std::to_string(cast.events.back().line) + ": the recording ended `" + recorded->marker() +
+                 "`, the engine " +
+                 (session.outcome() == Outcome::running ? "had not ended (still on " + (last_screen.empty() ? std::string("an unknown screen") : last_screen) + ")"
+                                                        : "ended `" + engine.marker() + "`: " + session.outcome_text());
+    return res;
+  }
+  res.end = recorded->marker();
   return res;
 }
 

@@ -185,6 +185,7 @@ struct LiveRun::Impl {
       if (!e.code.empty()) label += " [" + e.code + "]";
       if (!e.text.empty()) label += ": " + e.text;
       if (e.kind != SessionEvent::progress) recorder.marker(e.t, label);
+      if (e.kind == SessionEvent::halt) result.code = e.code;
     }
     if (auto action = session.take_action()) {
       recorder.marker(now(), "action " + *action);

@@ -83,7 +83,12 @@ struct Session::Impl {
   bool sent_this_visit = false;
   std::map<std::string, int> sends;  // keys sent per screen id
   std::set<const PlanStep*> fired;    // steps that sent keys (for `once`)
-  bool install_started = false;       // bos.progress was seen
+  bool install_started = false;       // bos.progress or bos.media_swap was seen (or its text went by)
+  // The end of the install: after it started, the system rebooted (BOS's "Rebooting", or a POST
+  // or firmware boot screen). A `requires = "install"` end counts only after both.
+  bool install_rebooted = false;
+  bool saw_install_menu = false;      // this run saw a screen that starts the install (else it attached mid-install)
+  std::string install_tail;           // the last bytes of output, for the evidence split across chunks
   int last_percent = -1, last_elapsed = -1;
   std::string resolved_target;  // the disk name the target identity resolved to on bos.disks
   int reveals = 0;              // times the plan's `reveal` item (77) was chosen to show PVIDs
@@ -508,6 +513,7 @@ struct Session::Impl {
       emit({SessionEvent::progress, now, r.id, "", "", "", last_percent, last_elapsed});
     }
 
+    track_install(r, now);
     // The operator's thinking time is not the console's silence, nor is the HMC's time on an
     // orchestration (a media swap is several HMC commands of seconds each).
     if (proposal || action == Action::running) last_change = now;
@@ -678,7 +684,6 @@ struct Session::Impl {
     // Once the install is running, a menu of SMS or of the installer means the machine came back
     // where it should not (runbook: "Reboot loops back to install media"): never follow the plan
     // into a second install.
-    if (r.id == "bos.progress") install_started = true;
     if (install_started && ready && plan.name == "migrate" &&
         ((r.id.rfind("sms.", 0) == 0 && r.id != "sms.please_wait") ||
          (r.id.rfind("bos.", 0) == 0 && r.id != "bos.progress" && r.id != "bos.media_swap"))) {
@@ -708,7 +713,7 @@ struct Session::Impl {
     }
     unknown_since.reset();
     if (step->done) {
-      finish(Outcome::done, 0, now, SessionEvent::done, "", "reached " + r.id);
+      reach_done(*step, r, now);
       return;
     }
     if (step->wait) return;
@@ -738,6 +743,64 @@ struct Session::Impl {
       fired.insert(step);
       action = Action::none;  // asked again, the screen gets the orchestration again
     }
+  }
+
+  // Install evidence, from the byte stream as well as the screens: a fast console can draw the
+  // whole install, its reboot and the login between two looks at the screen. Only two phrases,
+  // and only while they are still awaited, so the cost is one search per output chunk.
+  void watch_install(std::string_view bytes, double now) {
+    std::size_t from = 0;
+    while (!install_rebooted) {
+      const std::string_view want = install_started ? "Rebooting" : "Installing Base Operating System";
+      std::size_t at = bytes.find(want, from);
+      if (at == std::string_view::npos && from == 0 && !install_tail.empty()) {
+        std::string edge = install_tail;
+        edge.append(bytes.substr(0, std::min(bytes.size(), want.size() - 1)));
+        if (edge.find(want) != std::string::npos) at = 0;
+      }
+      if (at == std::string_view::npos) break;
+      if (install_started) install_rebooted = true;
+      else install_began(now);
+      from = std::min(bytes.size(), at + want.size());
+    }
+    install_tail.append(bytes.substr(bytes.size() > 40 ? bytes.size() - 40 : 0));
+    if (install_tail.size() > 40) install_tail.erase(0, install_tail.size() - 40);
+  }
+
+  void install_began(double now) {
+    if (install_started) return;
+    install_started = true;
+    if (!saw_install_menu)
+      emit({SessionEvent::note, now, cur_id, "", "attached-install",
+            "attached to an install already under way (this run did not see it start); the end is judged the same "
+            "way: the login counts only after the install ends and the system reboots"});
+  }
+
+  // What the screens say about the install (the byte stream says it too: watch_install).
+  void track_install(const Recognized& r, double now) {
+    if (r.id == "bos.settings" || r.id == "bos.summary" || r.id == "bos.migration_confirm" || r.id == "bos.welcome")
+      saw_install_menu = true;
+    if (r.id == "bos.progress" || r.id == "bos.media_swap") install_began(now);
+    if (install_started && (r.id == "sms.post" || r.id == "fw.starting_software")) install_rebooted = true;
+  }
+
+  // A `done` step: the plan ends here, if what it requires happened in this run.
+  void reach_done(const PlanStep& step, const Recognized& r, double now) {
+    if (step.requirement == "install" && !(install_started && install_rebooted)) {
+      const std::string what =
+          !install_started ? "this run never saw the BOS install start"
+                           : "this run saw the install start but not end with a reboot";
+      if (opt.level_decides) {
+        emit({SessionEvent::note, now, r.id, "", "install-not-seen",
+              what + "; the level the verify reads decides whether the system migrated"});
+      } else {
+        halt(now, "not-installed",
+             "reached the login prompt of a system that did not install (" + what +
+                 "); nothing was migrated by this run. Boot the install media from SMS (at POST press 1) and run again");
+        return;
+      }
+    }
+    finish(Outcome::done, 0, now, SessionEvent::done, "", "reached " + r.id);
   }
 
   const PlanStep* plan_step(const Recognized& r) const {
@@ -787,6 +850,7 @@ Session::~Session() = default;
 void Session::on_output(std::string_view bytes, double now) {
   impl_->term.feed(bytes);
   impl_->last_output = now;
+  impl_->watch_install(bytes, now);
 }
 void Session::evaluate(double now) { impl_->evaluate(now); }
 void Session::on_close(double now, const std::string& why) {

@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   SimOptions o;
   std::string disks = "hdisk0:rootvg,hdisk1:altinst_rootvg";
   bool fast = false;
+  bool check_only = false;
   double post_wait = 0;
   auto* con = app.add_subcommand(
       "console",
@@ -164,6 +165,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   con->add_option("--oslevel", o.oslevel, "what `oslevel -s` answers on the migrated system (the 7.1 system: 7100-05-06-2016)")->capture_default_str();
   con->add_option("--broken-fileset", o.broken_filesets, "a fileset `lppchk -v` reports broken after the migration (repeatable)");
+  con->add_flag("--check", check_only,
+                "check the flags and exit: 0 if the console would start, 3 and the reason if not\n"
+                "(vtpilot run --sim asks this before it attaches, so bad --sim-args are a usage error)");
   con->add_flag("--exit-at-login", o.exit_at_login, "exit as soon as Console login: is shown (0 if migrated, else 5)");
   con->add_option("--log", o.log_file,
                   "JSON lines, flushed per line: {\"t\":S,\"ev\":\"screen\",\"id\":\"sms.main\"} per screen drawn,\n"
@@ -246,6 +250,7 @@ int main(int argc, char** argv) {
                    "name the clone altinst_rootvg and use --clone-label rootvg to show it as rootvg\n";
       return kExitUsage;
     }
+    if (check_only) return 0;
     return run_console(o);
   }
   if (state_dir.empty()) {

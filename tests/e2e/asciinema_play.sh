@@ -11,4 +11,7 @@ timeout 60 script -qec "asciinema play -i 0.001 -s 1000 run.cast" /dev/null > pl
 grep -q "Console login" play.out || { echo "FAIL: asciinema play did not reach the login prompt"; exit 1; }
 timeout 60 script -qec "asciinema cat run.cast" /dev/null > cat.out 2>&1 || { echo "FAIL: asciinema cat"; exit 1; }
 grep -q "insert volume 2" cat.out && grep -q "Console login" cat.out || { echo "FAIL: asciinema cat lost output"; exit 1; }
+# The header's extra "vtpilot" object and the end marker do not disturb it, and are there.
+head -1 run.cast | grep -q '"vtpilot":{"command":"run"' || { echo "FAIL: no vtpilot header object"; exit 1; }
+tail -1 run.cast | grep -q '"end done exit=0"' || { echo "FAIL: the last event is not the end marker"; exit 1; }
 echo "ok: asciinema plays and cats the transcript"

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include "vtpilot/guard.hpp"
 #include "vtpilot/plan.hpp"
 #include "vtpilot/recognizer.hpp"
 
@@ -76,4 +77,34 @@ TEST_CASE("plans: `reveal` names the item that shows PVIDs on the disk screen, a
   e = load("[[step]]\nscreen = \"bos.method\"\nchoose = 'Migration'\nreveal = 'More'\n", plan);
   REQUIRE(e.size() == 1);
   CHECK(e[0].message.find("goes with `disk") != std::string::npos);
+}
+
+TEST_CASE("plans: a done step may require an install (migrate's does), and only a done step") {
+  Plan plan;
+  std::vector<SignatureError> errors;
+  REQUIRE(resolve_plan("migrate", Recognizer::builtin(), plan, errors));
+  CHECK(plan.step_for("aix.login")->requirement == "install");
+  REQUIRE(resolve_plan("rollback", Recognizer::builtin(), plan, errors));
+  CHECK(plan.step_for("aix.login")->requirement.empty());
+  Plan p;
+  auto e1 = load("[[step]]\nscreen = \"aix.login\"\ndone = true\nrequires = \"reboot\"\n", p);
+  REQUIRE(e1.size() == 1);
+  CHECK(e1[0].str() == "p.toml:4: unknown requirement `reboot` (known: install)");
+  auto e2 = load("[[step]]\nscreen = \"bos.progress\"\nwait = true\nrequires = \"install\"\n", p);
+  REQUIRE(e2.size() == 1);
+  CHECK(e2[0].str().find("`requires` is for a `done` step") != std::string::npos);
+}
+
+TEST_CASE("plans: a plan's needs are known before attaching (rollback needs the clone's location)") {
+  Plan plan;
+  std::vector<SignatureError> errors;
+  REQUIRE(resolve_plan("rollback", Recognizer::builtin(), plan, errors));
+  Policy pol;
+  auto needs = unmet_needs(plan, pol);
+  REQUIRE(needs.size() == 1);
+  CHECK(needs[0].find("--clone-location") != std::string::npos);
+  pol.clone_location = "U9009.42A.78ABCDE-V7-C4-T1-L8100000000000000";
+  CHECK(unmet_needs(plan, pol).empty());
+  REQUIRE(resolve_plan("migrate", Recognizer::builtin(), plan, errors));
+  CHECK(unmet_needs(plan, Policy{}).empty());
 }

@@ -1,6 +1,10 @@
 // The session core on hand-fed screens: what it sends, when, and when it halts.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
 #include "vtpilot/session.hpp"
 
 #include "fixture_util.hpp"
@@ -748,4 +752,98 @@ TEST_CASE("session: a view that never shows PVIDs gets 77 at most three times, t
   CHECK(h.feed(scrolled) == "");
   CHECK(h.session.outcome() == Outcome::refused);
   CHECK(h.session.exit_code() == 3);
+}
+
+// Issue 15.1: the migrate plan ends at the login prompt only after this run saw the install
+// start and end with a reboot (its `done` step says `requires = "install"`).
+namespace {
+const std::string kProgress =
+    "\x1b[2J\x1b[H\r\n                       Installing Base Operating System\r\n\r\n"
+    "        Please wait...\r\n\r\n        Approximate     Elapsed time\r\n"
+    "     % tasks complete   (in minutes)\r\n\r\n         42                37      Installing additional software\r\n\r\n";
+const std::string kLogin = "\x1b[2J\x1b[H\r\nAIX Version 7\r\nCopyright IBM Corporation, 1982, 2025.\r\nConsole login: ";
+
+std::string kSettingsMigration() { return settings("Migration Install", "hdisk0"); }
+// The POST banner as lpar-sim draws it after the install's reboot (fixtures/screens/sms.post).
+std::string sms_post() {
+  std::ifstream in(std::string(VTPILOT_SOURCE_DIR) + "/fixtures/screens/sms.post/sim-power7.raw", std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  REQUIRE(!ss.str().empty());
+  return ss.str();
+}
+
+bool has_note(const std::vector<SessionEvent>& evs, const std::string& code) {
+  return std::any_of(evs.begin(), evs.end(), [&](const SessionEvent& e) { return e.code == code; });
+}
+}  // namespace
+
+TEST_CASE("session: the login prompt of a system that never installed is a halt (not-installed), not done") {
+  Harness h;
+  h.feed(kLogin);
+  CHECK(h.session.outcome() == Outcome::halted);
+  CHECK(h.session.exit_code() == 4);
+  CHECK(h.session.outcome_text().find("reached the login prompt of a system that did not install") != std::string::npos);
+  auto evs = h.session.take_events();
+  CHECK(std::any_of(evs.begin(), evs.end(), [](const SessionEvent& e) { return e.kind == SessionEvent::halt && e.code == "not-installed"; }));
+}
+
+TEST_CASE("session: an install seen to start but never to reboot does not end at the login prompt") {
+  Harness h;
+  h.feed(kSettingsMigration());
+  h.feed(kProgress);
+  h.feed(kLogin);
+  CHECK(h.session.exit_code() == 4);
+  CHECK(h.session.outcome_text().find("did not install (this run saw the install start but not end with a reboot)") != std::string::npos);
+}
+
+TEST_CASE("session: install, then BOS's Rebooting (split across chunks), then the login: done") {
+  Harness h;
+  h.feed(kSettingsMigration());
+  h.feed(kProgress);
+  h.feed("Finished processing all filesets.\r\nReboo");
+  h.feed("ting . . .\r\n\r\n");
+  h.feed(kLogin);
+  CHECK(h.session.outcome() == Outcome::done);
+  CHECK(h.session.exit_code() == 0);
+  CHECK_FALSE(has_note(h.session.take_events(), "attached-install"));
+}
+
+TEST_CASE("session: the whole install and reboot in one chunk between two looks still counts") {
+  Harness h;
+  h.feed(kSettingsMigration());
+  h.feed(kProgress + "installp lines\r\nRebooting . . .\r\n" + kLogin);
+  CHECK(h.session.outcome() == Outcome::done);
+}
+
+TEST_CASE("session: a run that attaches to an install under way says so, and judges the end the same way") {
+  Harness h;
+  h.feed(kProgress);
+  CHECK(has_note(h.session.take_events(), "attached-install"));
+  h.feed(sms_post());  // the reboot, seen as the POST banner
+  h.feed(kLogin);
+  CHECK(h.session.outcome() == Outcome::done);
+  Harness cut;  // attached, and the install never ended
+  cut.feed(kProgress);
+  cut.feed(kLogin);
+  CHECK(cut.session.exit_code() == 4);
+}
+
+TEST_CASE("session: with --verify the level read decides: the login without a seen install is done, with a note") {
+  EngineOptions o;
+  o.level_decides = true;
+  Harness h(o);
+  h.feed(kLogin);
+  CHECK(h.session.outcome() == Outcome::done);
+  CHECK(has_note(h.session.take_events(), "install-not-seen"));
+}
+
+TEST_CASE("session: the rollback plan's login needs no install (its done step requires nothing)") {
+  Plan plan;
+  std::vector<SignatureError> e;
+  REQUIRE(resolve_plan("rollback", Recognizer::builtin(), plan, e));
+  Session s(plan, Recognizer::builtin(), Guard(Policy{}), EngineOptions{});
+  s.on_output(kLogin, 1);
+  s.evaluate(1);
+  CHECK(s.outcome() == Outcome::done);
 }
