@@ -40,14 +40,14 @@ std::string default_transcript() {
 }  // namespace
 
 void print_screen(const Screen& s) {
-  std::cerr << "  +" << std::string(80, '-') << "+\n";
-  for (const auto& l : s.lines) {
-    std::string line = l;
-    std::size_t width = 0;
-    for (unsigned char c : line) width += (c & 0xC0) != 0x80;
-    std::cerr << "  |" << line << std::string(width < 80 ? 80 - width : 0, ' ') << "|\n";
-  }
-  std::cerr << "  +" << std::string(80, '-') << "+\n";
+  // 80 columns like the console itself (a frame around it would wrap every row of an 80-column
+  // terminal); the blank rows below the last text are left out.
+  std::size_t n = s.lines.size();
+  while (n > 0 && s.lines[n - 1].find_first_not_of(' ') == std::string::npos) --n;
+  const std::string rule(80, '-');
+  std::cerr << rule << "\n";
+  for (std::size_t i = 0; i < n; ++i) std::cerr << s.lines[i] << "\n";
+  std::cerr << rule << "\n";
 }
 
 void add_run_flags(CLI::App* cmd, RunArgs& o) {
