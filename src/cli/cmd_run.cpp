@@ -6,6 +6,7 @@
 #include <ctime>
 #include <filesystem>
 #include <iostream>
+#include <set>
 
 #include "commands.hpp"
 #include "vtpilot/plan.hpp"
@@ -57,7 +58,7 @@ void add_run_flags(CLI::App* cmd, RunArgs& o) {
   auto* config = cmd->add_option("--config", o.config, "TOML config: HMC, LPARs, policy (ssh + mkvterm)");
   spawn->excludes(sim);
   config->excludes(sim)->excludes(spawn);
-  cmd->add_option("--plan", o.plan, "built-in plan name (migrate) or a plan file; overrides a config's plan")
+  cmd->add_option("--plan", o.plan, "built-in plan (" + builtin_plans_summary() + "; vtpilot plans shows them) or a plan file; overrides a config's plan")
       ->capture_default_str()->each([&o](const std::string&) { o.plan_given = true; });
   cmd->add_option("--transcript", o.transcript, "asciicast file to write (default: vtpilot-DATE-TIME.cast here)");
   cmd->add_option("--lpar", o.lpars, "with --config: only these LPARs (repeatable; default all of the config)");
@@ -151,6 +152,7 @@ void add_run(CLI::App& app) {
     ro.events_json = o->events == "json";
     ro.quiet = o->quiet;
     ro.tty = ::isatty(2);
+    ro.timeout_s = o->timeout_s;
     if (!o->quiet)
       std::cerr << "vtpilot: " << p->command << "\n  plan " << p->plan.name << ", transcript " << p->transcript << "\n";
     const std::string command = p->command;
@@ -166,12 +168,64 @@ void add_run(CLI::App& app) {
   });
 }
 
+namespace {
+
+bool blank(const Screen& s) {
+  for (const auto& l : s.lines)
+    if (l.find_first_not_of(' ') != std::string::npos) return false;
+  return true;
+}
+
+// A refusal on the disk screen because the disks are not where the policy expects them (booted
+// from media, the clone may be hdisk0): name the pin that would fix it, read off that screen.
+std::string disk_hint(const RunResult& r) {
+  static const std::set<std::string> codes{"altinst-disk", "non-target-disk", "target-not-rootvg", "selection-not-exact"};
+  if (!codes.count(r.code)) return {};
+  const Recognized rec = Recognizer::builtin().recognize(r.last_screen);
+  if (rec.id != "bos.disks") return {};
+  const Disk* root = nullptr;
+  int roots = 0;
+  for (const Disk& d : rec.fields.disks)
+    if (d.vg == "rootvg") root = &d, ++roots;
+  if (roots != 1 || root->name.empty()) return {};
+  std::string how = !root->location.empty() ? "--target-location " + root->location
+                    : !root->pvid.empty()   ? "--target-pvid " + root->pvid
+                                            : "";
+  return "Here the rootvg shows on " + root->name +
+         " (disks renumber when the LPAR boots from media). If that is the 7.1 system's disk (vtpilot preflight "
+         "prints its PVID and location), run again with " +
+         (how.empty() ? "--target-disk " + root->name
+                      : how + " (a pin outranks the name; in a config: target = { " +
+                            (root->location.empty() ? "pvid = \"" + root->pvid : "location = \"" + root->location) +
+                            "\" }), or --target-disk " + root->name) +
+         ".";
+}
+
+}  // namespace
+
 int report_outcome(const RunResult& r, const std::string& transcript, bool quiet, bool json) {
-  const char* outcome = r.exit_code == 0 ? "done" : r.exit_code == 3 ? "REFUSED" : r.exit_code == 5 ? "console lost"
+  // A transport that never showed a screen (ssh could not connect, a host key, a busy console)
+  // did not lose a console: it never had one, and there is no screen to show.
+  const std::string closed = "the console closed: ";
+  const bool never_attached = r.exit_code == 5 && blank(r.last_screen) &&
+                              (r.text.rfind(closed + "ssh: ", 0) == 0 || r.text.rfind("ssh: ", 0) == 0);
+  const char* outcome = r.exit_code == 0 ? "done" : r.exit_code == 3 ? "REFUSED" : r.exit_code == 5
+                                                  ? (never_attached ? "could not connect" : "console lost")
                                                   : r.exit_code >= 128 ? "stopped" : "halted";
   if (r.exit_code != 0) {
-    std::cerr << "\nvtpilot: " << outcome << ": " << r.text << "\nLast screen:\n";
-    print_screen(r.last_screen);
+    std::string text = r.text;
+    if (never_attached && text.compare(0, closed.size(), closed) == 0) text = text.substr(closed.size());
+    const std::string refused = "Refused: ";
+    if (text.compare(0, refused.size(), refused) == 0) text = text.substr(refused.size());
+    std::cerr << "\nvtpilot: " << outcome << (r.exit_code == 3 && !r.code.empty() ? " [" + r.code + "]" : std::string())
+              << ": " << text << "\n";
+    if (std::string hint = disk_hint(r); !hint.empty()) std::cerr << "  " << hint << "\n";
+    if (blank(r.last_screen)) {
+      if (!never_attached) std::cerr << "Last screen: blank\n";
+    } else {
+      std::cerr << "Last screen:\n";
+      print_screen(r.last_screen);
+    }
   }
   if (!quiet)
     std::cerr << "vtpilot: " << outcome << " in " << static_cast<int>(r.seconds) << " s; transcript " << transcript
@@ -195,7 +249,8 @@ void add_replay(CLI::App& app) {
       "feed a recorded transcript's output to the engine on virtual time and compare the keys it would\n"
       "send with the recorded ones. Exit 0 if they agree, 6 if they diverge, 3 if the guard refuses, 2 bad file.");
   cmd->add_option("FILE", o->file, "asciicast v2 transcript (.cast)")->required();
-  cmd->add_option("--plan", o->plan, "plan the recording followed")->capture_default_str();
+  cmd->add_option("--plan", o->plan, "plan the recording followed: built-in (" + builtin_plans_summary() + ") or a plan file")
+      ->capture_default_str();
   cmd->add_option("--timeout", o->timeout_s, "per-screen timeout, as in run")->capture_default_str();
   cmd->add_option("--confirm-timeout", o->confirm_s, "as in run")->capture_default_str();
   cmd->add_option("--media-pattern", o->media_pattern, "as in run");
