@@ -159,7 +159,8 @@ struct Ui {
       if (!e.screen_id.empty()) j["screen"] = e.screen_id;
       if (!e.keys.empty()) j["keys"] = e.keys;
       if (!e.code.empty()) j["code"] = e.code;
-      if (!e.text.empty()) j[e.kind == SessionEvent::screen ? "title" : "text"] = e.text;
+      if (!e.text.empty() && (e.kind != SessionEvent::screen || has_title(e.screen_id)))
+        j[e.kind == SessionEvent::screen ? "title" : "text"] = e.text;
       if (e.percent >= 0) j["percent"] = e.percent;
       if (e.elapsed_min >= 0) j["elapsed_min"] = e.elapsed_min;
       std::printf("%s\n", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
