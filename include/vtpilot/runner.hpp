@@ -20,6 +20,8 @@ struct RunOptions {
   bool events_json = false;    // JSON lines on stdout
   bool quiet = false;          // no human progress on stderr
   bool tty = false;            // stderr is a terminal: draw a progress bar
+  // --timeout, for the heartbeat during long silent waits (what is awaited, time left); 0: none.
+  double timeout_s = 0;
   // When set, events go here instead of the built-in progress lines (step mode draws its own).
   std::function<void(const SessionEvent&)> on_event;
   // Several consoles in one process: lines start with [label], JSON events carry "lpar", and
@@ -35,7 +37,7 @@ void draw_status_line(const std::string& line);
 struct RunResult {
   int exit_code = 0;
   std::string text;        // outcome sentence
-  std::string code;        // the halt's reason code ("not-installed", "altinst-disk"), if any
+  std::string code;        // the halt's or refusal's reason code ("not-installed", "altinst-disk"), if any
   Screen last_screen;
   int child_status = -1;   // spawned program's exit status, if any
   double seconds = 0;

@@ -8,6 +8,7 @@
 #include <ctime>
 #include <filesystem>
 #include <iostream>
+#include <set>
 
 #include "commands.hpp"
 #include "vtpilot/plan.hpp"
@@ -74,14 +75,14 @@ void end_transcript(Recorder& rec, const RunResult& r, int exit) {
 }
 
 void print_screen(const Screen& s) {
-  std::cerr << "  +" << std::string(80, '-') << "+\n";
-  for (const auto& l : s.lines) {
-    std::string line = l;
-    std::size_t width = 0;
-    for (unsigned char c : line) width += (c & 0xC0) != 0x80;
-    std::cerr << "  |" << line << std::string(width < 80 ? 80 - width : 0, ' ') << "|\n";
-  }
-  std::cerr << "  +" << std::string(80, '-') << "+\n";
+  // 80 columns like the console itself (a frame around it would wrap every row of an 80-column
+  // terminal); the blank rows below the last text are left out.
+  std::size_t n = s.lines.size();
+  while (n > 0 && s.lines[n - 1].find_first_not_of(' ') == std::string::npos) --n;
+  const std::string rule(80, '-');
+  std::cerr << rule << "\n";
+  for (std::size_t i = 0; i < n; ++i) std::cerr << s.lines[i] << "\n";
+  std::cerr << rule << "\n";
 }
 
 void add_run_flags(CLI::App* cmd, RunArgs& o) {
@@ -91,7 +92,7 @@ void add_run_flags(CLI::App* cmd, RunArgs& o) {
   auto* config = cmd->add_option("--config", o.config, "TOML config: HMC, LPARs, policy (ssh + mkvterm)");
   spawn->excludes(sim);
   config->excludes(sim)->excludes(spawn);
-  cmd->add_option("--plan", o.plan, "built-in plan name (migrate) or a plan file; overrides a config's plan")
+  cmd->add_option("--plan", o.plan, "built-in plan (" + builtin_plans_summary() + "; vtpilot plans shows them) or a plan file; overrides a config's plan")
       ->capture_default_str()->each([&o](const std::string&) { o.plan_given = true; });
   cmd->add_option("--transcript", o.transcript, "asciicast file to write (default: vtpilot-DATE-TIME.cast here)");
   cmd->add_option("--lpar", o.lpars, "with --config: only these LPARs (repeatable; default all of the config)");
@@ -216,6 +217,7 @@ void add_run(CLI::App& app) {
     ro.events_json = o->events == "json";
     ro.quiet = o->quiet;
     ro.tty = ::isatty(2);
+    ro.timeout_s = o->timeout_s;
     if (!o->quiet)
       std::cerr << "vtpilot: " << p->command << "\n  plan " << p->plan.name << ", transcript " << p->transcript << "\n";
     const std::string command = p->command;
@@ -231,17 +233,69 @@ void add_run(CLI::App& app) {
   });
 }
 
+namespace {
+
+bool blank(const Screen& s) {
+  for (const auto& l : s.lines)
+    if (l.find_first_not_of(' ') != std::string::npos) return false;
+  return true;
+}
+
+// A refusal on the disk screen because the disks are not where the policy expects them (booted
+// from media, the clone may be hdisk0): name the pin that would fix it, read off that screen.
+std::string disk_hint(const RunResult& r) {
+  static const std::set<std::string> codes{"altinst-disk", "non-target-disk", "target-not-rootvg", "selection-not-exact"};
+  if (!codes.count(r.code)) return {};
+  const Recognized rec = Recognizer::builtin().recognize(r.last_screen);
+  if (rec.id != "bos.disks") return {};
+  const Disk* root = nullptr;
+  int roots = 0;
+  for (const Disk& d : rec.fields.disks)
+    if (d.vg == "rootvg") root = &d, ++roots;
+  if (roots != 1 || root->name.empty()) return {};
+  std::string how = !root->location.empty() ? "--target-location " + root->location
+                    : !root->pvid.empty()   ? "--target-pvid " + root->pvid
+                                            : "";
+  return "Here the rootvg shows on " + root->name +
+         " (disks renumber when the LPAR boots from media). If that is the 7.1 system's disk (vtpilot preflight "
+         "prints its PVID and location), run again with " +
+         (how.empty() ? "--target-disk " + root->name
+                      : how + " (a pin outranks the name; in a config: target = { " +
+                            (root->location.empty() ? "pvid = \"" + root->pvid : "location = \"" + root->location) +
+                            "\" }), or --target-disk " + root->name) +
+         ".";
+}
+
+}  // namespace
+
 int report_outcome(const RunResult& r, const std::string& transcript, bool quiet, bool json) {
-  const char* outcome = r.exit_code == 0 ? "done" : r.exit_code == 3 ? "REFUSED" : r.exit_code == 5 ? "console lost"
+  // A transport that never showed a screen (ssh could not connect, a host key, a busy console)
+  // did not lose a console: it never had one, and there is no screen to show.
+  const std::string closed = "the console closed: ";
+  const bool never_attached = r.exit_code == 5 && blank(r.last_screen) &&
+                              (r.text.rfind(closed + "ssh: ", 0) == 0 || r.text.rfind("ssh: ", 0) == 0);
+  const char* outcome = r.exit_code == 0 ? "done" : r.exit_code == 3 ? "REFUSED" : r.exit_code == 5
+                                                  ? (never_attached ? "could not connect" : "console lost")
                                                   : r.exit_code >= 128 ? "stopped" : "halted";
   if (r.exit_code != 0) {
-    std::cerr << "\nvtpilot: " << outcome << ": " << r.text << "\nLast screen:\n";
-    print_screen(r.last_screen);
-    // Halted on a screen no signature names: what came closest, so a signature can be written.
-    if (r.exit_code == kHalted) {
-      const Recognized last = active_recognizer().recognize(r.last_screen);
-      if (!last.known() && last.ambiguous.empty())
-        std::cerr << describe_near_misses(active_recognizer().explain(r.last_screen.text()), "  ");
+    std::string text = r.text;
+    if (never_attached && text.compare(0, closed.size(), closed) == 0) text = text.substr(closed.size());
+    const std::string refused = "Refused: ";
+    if (text.compare(0, refused.size(), refused) == 0) text = text.substr(refused.size());
+    std::cerr << "\nvtpilot: " << outcome << (r.exit_code == 3 && !r.code.empty() ? " [" + r.code + "]" : std::string())
+              << ": " << text << "\n";
+    if (std::string hint = disk_hint(r); !hint.empty()) std::cerr << "  " << hint << "\n";
+    if (blank(r.last_screen)) {
+      if (!never_attached) std::cerr << "Last screen: blank\n";
+    } else {
+      std::cerr << "Last screen:\n";
+      print_screen(r.last_screen);
+      // Halted on a screen no signature names: what came closest, so a signature can be written.
+      if (r.exit_code == kHalted) {
+        const Recognized last = active_recognizer().recognize(r.last_screen);
+        if (!last.known() && last.ambiguous.empty())
+          std::cerr << describe_near_misses(active_recognizer().explain(r.last_screen.text()), "  ");
+      }
     }
   }
   if (!quiet)
@@ -269,7 +323,7 @@ void add_replay(CLI::App& app) {
       "transcript has no end marker (an incomplete recording), 3 if the guard refuses, 2 bad file\n"
       "(or a transcript of verify, preflight, step or run --verify, which replay does not run).");
   cmd->add_option("FILE", o->file, "asciicast v2 transcript (.cast)")->required();
-  cmd->add_option("--plan", o->plan, "plan the recording followed (default: the header's, else migrate)");
+  cmd->add_option("--plan", o->plan, "plan the recording followed: built-in (" + builtin_plans_summary() + ") or a plan file (default: the header's, else migrate)");
   cmd->add_option("--timeout", o->timeout_s, "per-screen timeout, as in run (default: the header's)")
       ->check(finite_number())->check(CLI::Range(0.1, 86400.0));
   cmd->add_option("--confirm-timeout", o->confirm_s, "as in run (default: the header's)")

@@ -101,6 +101,9 @@ int run_config(const RunArgs& args);
 void add_policy_flags(CLI::App& cmd, Policy& policy);
 
 void add_render(CLI::App& app);
+void add_plans(CLI::App& app);
+// "migrate, rollback": the built-in plan names, for help texts and errors.
+std::string builtin_plans_summary();
 void add_identify(CLI::App& app);
 void add_check(CLI::App& app);
 void add_run(CLI::App& app);

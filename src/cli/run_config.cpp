@@ -314,6 +314,7 @@ int run_config(const RunArgs& a) {
     ro.events_json = a.events == "json";
     ro.quiet = a.quiet;
     ro.tty = tty;
+    ro.timeout_s = x.cfg.timeout_s;
     if (many) {
       ro.label = x.cfg.name;
       ro.on_progress = [&x, &combined](int percent, int elapsed) {

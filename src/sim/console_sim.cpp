@@ -161,7 +161,20 @@ void ConsoleSim::raw(std::string_view bytes) { out_ += bytes; }
 void ConsoleSim::clear() { raw(kClear); }
 double ConsoleSim::t() const { return std::round((now_ - t0_) * 1000.0) / 1000.0; }
 void ConsoleSim::log(const std::string& json) {
-  if (sink_) sink_(json);
+  if (!sink_) return;
+  // The names vtpilot's --events json uses ride along with the log's own (kept for existing
+  // readers): "event" beside "ev", "screen" beside a screen's "id", "keys" beside a key's "data".
+  nlohmann::ordered_json in = nlohmann::ordered_json::parse(json, nullptr, false);
+  if (in.is_discarded() || !in.is_object() || !in.contains("ev")) return sink_(json);
+  nlohmann::ordered_json j;
+  for (auto& [k, v] : in.items()) {
+    j[k] = v;
+    if (k == "ev") j["event"] = v;
+  }
+  if (j["ev"] == "screen" && j.contains("id")) j["screen"] = j["id"];
+  // A key line already says `keys` as vtpilot writes them (<Enter>, ^C) and the screen it landed on.
+  if (j["ev"] == "key" && j.contains("data") && !j.contains("keys")) j["keys"] = j["data"];
+  sink_(j.dump());
 }
 void ConsoleSim::screen(const std::string& id) {
   screen_id_ = id;

@@ -247,7 +247,7 @@ assert [e["disk"] for e in ev if e.get("ev")=="migrated"]==["hdisk1"], ev' sim.l
   summary_screen)
     run 0 "--summary-screen"
     [ "$(child)" = 0 ] || fail "lpar-sim exit $(child)" ;;
-  step_accept|step_refuse|step_quit|step_skip_watch|step_terminal|step_quit_midanswer)
+  step_accept|step_refuse|step_quit|step_skip_watch|step_terminal|step_quit_midanswer|step_fits_80x24|step_post_countdown|step_skip_keys)
     /usr/bin/python3 "$here/step.py" "$case" "$V" "$SIM" "$work" || fail "step case failed" ;;
   *) echo "unknown case $case"; exit 2 ;;
 esac

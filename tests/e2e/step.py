@@ -9,7 +9,14 @@ step_skip_watch: s on the Main Menu sends nothing (the operator then types 5 him
              Multiboot accepts and stops at the next decision with its prompt; w on Migration
              Confirmation watches through the install and the media swap to the login prompt.
 step_terminal: the operator's terminal is raw during the run and restored after it (stty -a on
-             the same pty), on q and on Ctrl-C; 24x80 is line mode, 40x100 full screen.
+             the same pty), on q and on Ctrl-C; 24x80 is line mode, 40x100 full screen, 20x60 is
+             said to be too small (line mode).
+step_fits_80x24: in a real 80x24 terminal (tmux), every proposal from POST to the disk screen
+             shows the console's rows that matter and the status without a wrapped line.
+step_post_countdown: no answer on the POST banner: a countdown, then the plan's 1 goes (judged)
+             before the firmware would boot the old disk; s on the banner stops the countdown.
+step_skip_keys: s on a screen that does not change keeps a prompt and says which keys work;
+             Enter there says it again; t then answers.
 step_quit_midanswer: q right after accepting, with --pacing 300 (the answer still in flight):
              the answer is completed or never started, never half-typed; also when its digit is
              lost (lpar-sim --drop-keys-under): then no Enter follows it.
@@ -29,7 +36,7 @@ case, vtpilot, sim, work = sys.argv[1:5]
 config = os.environ.get("STEP_CONFIG")
 log = os.environ.get("STEP_SIMLOG", f"{work}/sim.log")
 cast = f"{work}/step.cast"
-HELP = r"\[q\] or ~\. quit\r?\n> "
+HELP = r"quit > "
 
 
 def attach(simflags=""):
@@ -207,7 +214,7 @@ def skip_watch():
         if screen == "sms.main" and seen.count("sms.main") == 1:
             # Skip: the plan's 5 is not sent; the operator answers himself.
             child.send("s")
-            child.expect("skipped: waiting for the next screen")
+            child.expect("skipped: nothing sent")
             child.send("t")
             child.expect("keys")
             child.send("5\r")
@@ -282,6 +289,165 @@ def terminal():
         fail("Ctrl-C did not exit 130", "big")
     if not any("operator interrupt" in m for m in markers()):
         fail("the transcript does not say the operator interrupted", "big")
+    # 20x60: smaller than the console: said once, then line mode (no full-screen redraw).
+    child = spawn(dimensions=(20, 60), tag="tiny")
+    child.expect(r"this terminal is 60x20, smaller than the console's 80x24: line mode")
+    if proposal(child) != "sms.post":
+        fail("no first proposal", "tiny")
+    child.send("q")
+    if finish(child) != 4:
+        fail("q did not exit 4", "tiny")
+    if "\x1b[2J" in open(f"{work}/tiny.out").read():
+        fail("a full-screen redraw on a 20x60 terminal", "tiny")
+    print(f"ok: {case}")
+
+
+# ---- an 80x24 terminal shows a whole proposal ---------------------------------------------------
+
+def fits_80x24():
+    """vtpilot step in tmux, an 80x24 terminal emulator: at each proposal the visible pane holds
+    the console's title and prompt rows and the status, and no row wrapped."""
+    import shlex
+    import subprocess
+    import time
+
+    sock = f"vtpilot-step-{os.getpid()}"
+    tmux = ["tmux", "-L", sock, "-f", "/dev/null"]
+    for f in (cast, log):
+        if os.path.exists(f):
+            os.remove(f)
+    args = ["step", *attach(), "--pacing", "0", "--timeout", "20", "--transcript", cast]
+    cmd = " ".join(shlex.quote(a) for a in [vtpilot, *args]) + f" 2>&1; echo VTPILOT-EXIT=$? > {work}/tmux.rc"
+    subprocess.run([*tmux, "new-session", "-d", "-x", "80", "-y", "24", "sh", "-c", cmd], check=True)
+    # What each screen must show at its proposal (the console's title, the rows that decide, its prompt).
+    want = {
+        "sms.post": ["1 = SMS Menu"],
+        "sms.main": ["PowerPC Firmware", "Main Menu", "5.   Select Boot Options", "Navigation key:"],
+        "sms.boot_options": ["Multiboot", "Select Install/Boot Device", "Navigation key:"],
+        "sms.device_type": ["Select Device Type", "List all Devices", "Navigation key:"],
+        "sms.device_list": ["Select Device", "CD-ROM", "Navigation key:"],
+        "bos.welcome": ["Welcome to Base Operating System", "Change/Show Installation Settings", "Choice ["],
+        "bos.method": ["Change Method of Installation", "Migration Install", "Choice ["],
+        "bos.disks": ["Change Disk(s) Where You Want to Install", "altinst_rootvg", "Choice ["],
+    }
+    seen = []
+
+    def pane(join=False):
+        out = subprocess.run([*tmux, "capture-pane", "-p", *(["-J"] if join else []), "-t", "0"],
+                             capture_output=True, text=True).stdout
+        return out
+
+    try:
+        while True:
+            deadline = time.monotonic() + 20
+            text = ""
+            while time.monotonic() < deadline:
+                text = pane()
+                last = [l for l in text.splitlines() if l.strip()]
+                if last and (last[-1].rstrip().endswith("quit >") or last[-1].strip() == ">") and "plan: " in text:
+                    break
+                if os.path.exists(f"{work}/tmux.rc"):
+                    fail(f"vtpilot ended: {open(work + '/tmux.rc').read()}\n{text}")
+                time.sleep(0.05)
+            else:
+                fail(f"no prompt in 20 s; the pane shows:\n{text}")
+            found = re.findall(r"screen (\S+)\s+plan: ", text)
+            if not found:
+                fail(f"no status line in view:\n{text}")
+            screen = found[-1]  # the latest proposal; earlier ones may still be in view above it
+            # Only this proposal's block counts: from the line after the previous prompt.
+            lines = text.splitlines()
+            prompts = [i for i, l in enumerate(lines) if l.rstrip().endswith("quit >") or l.strip() == ">"]
+            block = "\n".join(lines[prompts[-2] + 1:] if len(prompts) > 1 else lines)
+            seen.append(screen)
+            rows = text.splitlines()
+            if len(rows) > 24 or any(len(r) > 80 for r in rows):
+                fail(f"the pane is not 80x24:\n{text}")
+            # -J keeps trailing blanks; a row that wrapped comes back joined to the next.
+            if [r.rstrip() for r in pane(join=True).splitlines()] != [r.rstrip() for r in rows]:
+                fail(f"a row wrapped on {screen} (tmux joins wrapped rows):\n{text}")
+            for w in want.get(screen, []):
+                if w not in block:
+                    fail(f"on {screen} the 80x24 terminal does not show {w!r}:\n{text}")
+            if screen == "bos.disks":
+                break
+            subprocess.run([*tmux, "send-keys", "-t", "0", "Enter"], check=True)
+            # The next proposal replaces this one: wait until the status names another screen or moves.
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline and pane() == text:
+                time.sleep(0.05)
+        subprocess.run([*tmux, "send-keys", "-t", "0", "q"], check=True)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not os.path.exists(f"{work}/tmux.rc"):
+            time.sleep(0.05)
+        rc = open(f"{work}/tmux.rc").read().strip()
+        if rc != "VTPILOT-EXIT=4":
+            fail(f"q at the disk screen: {rc}")
+    finally:
+        subprocess.run([*tmux, "kill-server"], capture_output=True)
+    missing = [s for s in want if s not in seen and s not in ("sms.media_type", "sms.media_adapter")]
+    if missing:
+        fail(f"never saw a proposal on {missing}; saw {seen}")
+    print(f"ok: {case} ({len(seen)} proposals fit 80x24)")
+
+
+# ---- POST: the countdown ------------------------------------------------------------------------
+
+def post_countdown():
+    child = spawn(tag="post")
+    child.expect(r"WARNING: with no key the firmware boots its boot list \(the old disk\)")
+    child.expect(r"sending 1 \(SMS Menu\) in 3 s")
+    # Nobody answers: the plan's 1 goes by itself, judged like any key.
+    child.expect("no answer on the POST banner: sending the plan's 1", timeout=10)
+    if proposal(child) != "sms.main":
+        fail("after the countdown the Main Menu was not proposed", "post")
+    child.send("q")
+    if finish(child) != 4:
+        fail("q did not exit 4", "post")
+    if keys_on("sms.post") != "1":
+        fail(f"lpar-sim got {keys_on('sms.post')!r} on the POST banner, expected 1", "post")
+    if not any("post-countdown-accept" in m or "no operator answer within 3 s" in m for m in markers()):
+        fail("the transcript does not say the key went after the countdown", "post")
+
+    # s on the banner: the countdown stops and nothing is sent (the firmware would boot its list).
+    child = spawn(tag="post-skip")
+    child.expect(r"sending 1 \(SMS Menu\) in 3 s")
+    child.send("s")
+    child.expect("skipped: nothing sent")
+    if child.expect(["no answer on the POST banner", pexpect.TIMEOUT], timeout=5) == 0:
+        fail("the countdown went on after s", "post-skip")
+    child.send("q")
+    finish(child)
+    if keys_on("sms.post") != "":
+        fail(f"lpar-sim got {keys_on('sms.post')!r} on the POST banner after s", "post-skip")
+    print(f"ok: {case}")
+
+
+# ---- s on a screen that does not change ---------------------------------------------------------
+
+def skip_keys():
+    child = spawn(tag="skip")
+    if proposal(child) != "sms.post":
+        fail("no first proposal", "skip")
+    child.send("\r")
+    if proposal(child) != "sms.main":
+        fail("no Main Menu proposal", "skip")
+    child.send("s")
+    child.expect(r"skipped: nothing sent\r?\nnothing proposed until the screen changes: \[t\] type keys")
+    child.expect("\n> ")
+    child.send("\r")  # Enter with nothing proposed: say again what works
+    child.expect(r"nothing proposed until the screen changes: \[t\] type keys  \[w\] watch  \[q\] quit")
+    child.expect("\n> ")
+    child.send("t")
+    child.expect("keys")
+    child.send("5\r")
+    if proposal(child) != "sms.boot_options":
+        fail("the operator's 5 did not lead to Multiboot", "skip")
+    child.send("q")
+    if finish(child) != 4:
+        fail("q did not exit 4", "skip")
+    if keys_on("sms.main") != "5\r":
+        fail(f"lpar-sim got {keys_on('sms.main')!r} on sms.main", "skip")
     print(f"ok: {case}")
 
 
@@ -333,4 +499,7 @@ def quit_midanswer():
     "step_skip_watch": skip_watch,
     "step_terminal": terminal,
     "step_quit_midanswer": quit_midanswer,
+    "step_fits_80x24": fits_80x24,
+    "step_post_countdown": post_countdown,
+    "step_skip_keys": skip_keys,
 }[case]()
