@@ -12,6 +12,10 @@
 #include "vtpilot/session.hpp"
 #include "vtpilot/shell.hpp"
 
+namespace vtpilot {
+struct ImportedLog;
+}
+
 namespace vtpilot::cli {
 
 // Exit codes: the design's contract.
@@ -96,6 +100,15 @@ int run_config(const RunArgs& args);
 
 // The policy flags shared by identify, run and step (--target-disk, --clone-pvid, ...).
 void add_policy_flags(CLI::App& cmd, Policy& policy);
+
+// import / audit: one log's files under scriptreplay's option names (cmd_import.cpp).
+struct LogPaths {
+  std::string timing, io, out, in, file;
+};
+// Reads the files and imports them; returns the error (bad input, exit 2) or nullopt.
+std::optional<std::string> load_log(const LogPaths& paths, ImportedLog& log);
+void add_import(CLI::App& app);
+void add_audit(CLI::App& app);
 
 void add_render(CLI::App& app);
 void add_identify(CLI::App& app);
