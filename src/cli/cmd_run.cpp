@@ -1,11 +1,13 @@
 // vtpilot run: unattended. Attach (--spawn CMD, or --sim: the bundled lpar-sim on a pty),
 // follow the plan screen by screen, every key through the guard, everything recorded.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <ctime>
 #include <filesystem>
 #include <iostream>
+#include <thread>
 
 #include "commands.hpp"
 #include "vtpilot/plan.hpp"
@@ -185,7 +187,9 @@ int report_outcome(const RunResult& r, const std::string& transcript, bool quiet
 
 void add_replay(CLI::App& app) {
   struct Opts {
-    std::string file, plan = "migrate", media_pattern, media_location;
+    std::vector<std::string> files;
+    std::string plan = "migrate", media_pattern, media_location, junit;
+    int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     double timeout_s = 900, confirm_s = 5;
     Policy policy;
   };
@@ -193,8 +197,12 @@ void add_replay(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "replay",
       "feed a recorded transcript's output to the engine on virtual time and compare the keys it would\n"
-      "send with the recorded ones. Exit 0 if they agree, 6 if they diverge, 3 if the guard refuses, 2 bad file.");
-  cmd->add_option("FILE", o->file, "asciicast v2 transcript (.cast)")->required();
+      "send with the recorded ones. Exit 0 if they agree, 6 if they diverge, 3 if the guard refuses, 2 bad file.\n"
+      "Several casts or folders (*.cast inside) run in parallel, one line each; a cast that cannot be\n"
+      "replayed is then a failure (exit 6), and --junit writes a JUnit XML report for CI.");
+  cmd->add_option("CAST", o->files, "asciicast v2 transcripts (.cast), or folders holding them")->required();
+  cmd->add_option("--junit", o->junit, "write a JUnit XML report here: one test case per cast, the divergence as its failure");
+  cmd->add_option("--jobs", o->jobs, "casts replayed at once (default: the number of cores)")->check(CLI::Range(1, 256));
   cmd->add_option("--plan", o->plan, "plan the recording followed")->capture_default_str();
   cmd->add_option("--timeout", o->timeout_s, "per-screen timeout, as in run")->capture_default_str();
   cmd->add_option("--confirm-timeout", o->confirm_s, "as in run")->capture_default_str();
@@ -202,6 +210,9 @@ void add_replay(CLI::App& app) {
   cmd->add_option("--media-location", o->media_location, "as in run");
   add_policy_flags(*cmd, o->policy);
   cmd->callback([o] {
+    struct stat st{};
+    const bool many = o->files.size() > 1 || !o->junit.empty() ||
+                      (::stat(o->files[0].c_str(), &st) == 0 && S_ISDIR(st.st_mode));
     const Recognizer& rec = Recognizer::builtin();
     Plan plan;
     std::vector<SignatureError> errors;
@@ -217,12 +228,19 @@ void add_replay(CLI::App& app) {
     eo.media_location = o->media_location;
     Policy policy = o->policy;
     policy.extra_forbidden_labels = plan.forbidden_labels;
-    Session session(plan, rec, Guard(policy), eo);
+    auto one = [&](const std::string& file) {
+      Session session(plan, rec, Guard(policy), eo);
+      return replay_cast(session, file);
+    };
+    if (many) {
+      exit_code() = replay_many(o->files, o->jobs, o->junit, one);
+      return;
+    }
     auto t0 = std::chrono::steady_clock::now();
-    ReplayResult r = replay_cast(session, o->file);
+    ReplayResult r = one(o->files[0]);
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (r.exit_code == 0)
-      std::cout << "replay: " << o->file << ": keys agree (" << r.keys_compared << " key bytes, " << r.output_bytes
+      std::cout << "replay: " << o->files[0] << ": keys agree (" << r.keys_compared << " key bytes, " << r.output_bytes
                 << " output bytes, " << secs << " s)\n";
     else
       std::cerr << "replay: " << r.report << "\n";

@@ -115,6 +115,11 @@ void add_identify(CLI::App& app);
 void add_check(CLI::App& app);
 void add_run(CLI::App& app);
 void add_replay(CLI::App& app);
+// replay with several casts, a folder, --jobs or --junit (replay_many.cpp): `one` replays a cast
+// (its own session); returns the exit code (0 all agree, 3 a refusal, 6 any other failure, 2 bad
+// arguments).
+using ReplayOne = std::function<ReplayResult(const std::string& cast)>;
+int replay_many(const std::vector<std::string>& paths, int jobs, const std::string& junit, const ReplayOne& one);
 
 // Set by a subcommand's callback: main returns it.
 int& exit_code();
