@@ -7,6 +7,7 @@
 // Pure, as the session: output bytes and their times in, the report out. It reuses the
 // Terminal, the Recognizer and the Guard (judged as in `step`: on an unknown screen the
 // raw-text layer still judges), and keeps what the disk screen verified as the session does.
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -55,7 +56,7 @@ class Audit {
   const AuditReport& finish();
 
  private:
-  void check(double t, bool end_of_chunk);
+  void check(double t);
   void commit(double t);
   void seen(const Recognized& r, double t);
   const Recognizer& recognizer_;
@@ -71,6 +72,12 @@ class Audit {
   };
   std::optional<Pending> pending_;
   bool awaiting_next_ = false;
+  // Bytes up to the next CR, LF or ESC, held so that the terminal sees runs, not single bytes.
+  std::array<char, 4096> held_{};
+  std::size_t run_ = 0;
+  std::uint64_t fed_ = 0, recognized_at_ = 0;
+  double last_t_ = 0;
+  static constexpr std::uint64_t kQuietRecognize = 2048;
   AuditReport report_;
 };
 

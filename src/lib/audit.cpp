@@ -59,19 +59,26 @@ Audit::~Audit() = default;
 
 void Audit::output(std::string_view bytes, double t) {
   // The screen is looked at before every CR, LF and escape sequence: the echoed answer stands
-  // on the prompt line until one of them starts the next screen (or the Enter's echo).
-  std::size_t i = 0;
-  while (i < bytes.size()) {
-    const std::size_t j = bytes.find_first_of("\r\n\x1b", i + 1);
-    term_.feed(bytes.substr(i, j == std::string_view::npos ? std::string_view::npos : j - i));
-    if (j == std::string_view::npos) break;
-    check(t, false);
-    i = j;
+  // on the prompt line until one of them starts the next screen (or the Enter's echo). Only
+  // there, never where a chunk happens to end: the same bytes give the same report however
+  // they were cut (a chunk's end can fall in the middle of a line being drawn).
+  last_t_ = t;
+  for (char c : bytes) {
+    if (c == '\r' || c == '\n' || c == '\x1b') {
+      if (run_) term_.feed(std::string_view(&held_[0], run_));
+      run_ = 0;
+      check(t);
+    }
+    if (run_ == held_.size()) {
+      term_.feed(std::string_view(&held_[0], run_));
+      run_ = 0;
+    }
+    held_[run_++] = c;
+    ++fed_;
   }
-  check(t, true);
 }
 
-void Audit::check(double t, bool end_of_chunk) {
+void Audit::check(double t) {
   const std::uint64_t gen = term_.generation();
   if (gen == last_gen_) return;
   last_gen_ = gen;
@@ -86,15 +93,23 @@ void Audit::check(double t, bool end_of_chunk) {
       // A complete screen, waiting: what it shows may take the disk screen's verification away.
       if (r.known() && policy_.verified_target)
         if (verification_lost(r, *policy_.verified_target)) policy_.verified_target.reset();
+      recognized_at_ = fed_;
       seen(r, t);
       std::string body = body_without(s, s.cursor_row);
       pending_ = Pending{s, std::move(r), t, std::move(body), at_prompt ? std::string() : echo};
       return;
     }
-    if (end_of_chunk) seen(r, t);
+    if (fed_ - recognized_at_ >= kQuietRecognize) {
+      recognized_at_ = fed_;
+      seen(r, t);
+    }
     return;
   }
-  if (end_of_chunk) seen(recognizer_.recognize(s), t);
+  // Screens with no prompt (progress, Please wait): looked at every few KB of output.
+  if (fed_ - recognized_at_ >= kQuietRecognize) {
+    recognized_at_ = fed_;
+    seen(recognizer_.recognize(s), t);
+  }
 }
 
 void Audit::seen(const Recognized& r, double t) {
@@ -134,6 +149,11 @@ void Audit::commit(double t) {
 }
 
 const AuditReport& Audit::finish() {
+  if (run_) term_.feed(std::string_view(&held_[0], run_));
+  run_ = 0;
+  recognized_at_ = 0;
+  fed_ = kQuietRecognize;  // the last screen is always looked at
+  check(last_t_);
   // A prompt still waiting when the log ends was not answered.
   pending_.reset();
   return report_;
