@@ -424,6 +424,12 @@ int mask_passwords(std::vector<CastEvent>& events) {
       out.push_back(std::move(e));
       continue;
     }
+    // Already masked (a vtpilot transcript writes the whole answer, Enter included, as "***").
+    if (!secret && e.data == "***") {
+      line.clear();
+      out.push_back(std::move(e));
+      continue;
+    }
     if (!secret && prompt.search(line)) {
       secret = true;
       ++masked;

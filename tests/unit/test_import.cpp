@@ -142,6 +142,16 @@ TEST_CASE("mask_passwords: keys one at a time, and what follows the Enter in the
   CHECK(k == "root\r***ls\rx\r");
 }
 
+TEST_CASE("mask_passwords: a transcript's own \"***\" (Enter included) stays one answer; the keys after it are kept") {
+  std::vector<CastEvent> ev = {{0, 'o', "root's Password: "}, {1, 'i', "***"}, {2, 'o', "\r\n# "}, {3, 'i', "oslevel -s"},
+                               {3.5, 'i', "\r"}};
+  CHECK(mask_passwords(ev) == 0);
+  std::string k;
+  for (auto& e : ev)
+    if (e.type == 'i') k += e.data;
+  CHECK(k == "***oslevel -s\r");
+}
+
 TEST_CASE("import: asciicast v2 from asciinema rec --stdin passes through, keys kept") {
   ImportRequest rq;
   rq.file = file("asciinema-v2.cast");
