@@ -56,7 +56,7 @@ class Audit {
   const AuditReport& finish();
 
  private:
-  void check(double t);
+  void check(double t, bool worth);
   void commit(double t);
   void seen(const Recognized& r, double t);
   const Recognizer& recognizer_;
@@ -74,10 +74,11 @@ class Audit {
   bool awaiting_next_ = false;
   // Bytes up to the next CR, LF or ESC, held so that the terminal sees runs, not single bytes.
   std::array<char, 4096> held_{};
-  std::size_t run_ = 0;
+  std::size_t run_ = 0, seg_len_ = 0, seg_alnum_ = 0;
+  bool seg_marks_ = false;
   std::uint64_t fed_ = 0, recognized_at_ = 0;
   double last_t_ = 0;
-  static constexpr std::uint64_t kQuietRecognize = 2048;
+  static constexpr std::uint64_t kQuietRecognize = 16384;
   AuditReport report_;
 };
 

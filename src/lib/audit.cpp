@@ -66,19 +66,31 @@ void Audit::output(std::string_view bytes, double t) {
   for (char c : bytes) {
     if (c == '\r' || c == '\n' || c == '\x1b') {
       if (run_) term_.feed(std::string_view(&held_[0], run_));
-      run_ = 0;
-      check(t);
+      // Only a stretch of output that could draw a prompt (":", "?", "]") or echo a short
+      // answer is worth reading the screen for (reading it costs more than the parsing).
+      const bool worth = seg_marks_ || (seg_alnum_ >= 1 && seg_alnum_ <= 4 && seg_len_ <= 8);
+      run_ = seg_len_ = seg_alnum_ = 0;
+      seg_marks_ = false;
+      check(t, worth);
     }
     if (run_ == held_.size()) {
       term_.feed(std::string_view(&held_[0], run_));
       run_ = 0;
+      seg_marks_ = true;  // a very long stretch: look at it
     }
     held_[run_++] = c;
+    ++seg_len_;
+    seg_alnum_ += std::isalnum(static_cast<unsigned char>(c)) != 0;
+    seg_marks_ |= c == ':' || c == '?' || c == ']';
     ++fed_;
   }
 }
 
-void Audit::check(double t) {
+void Audit::check(double t, bool worth) {
+  // Screens with no prompt are looked at every few KB of output (more often while the screen
+  // that followed an answer is still unknown).
+  const std::uint64_t quiet = awaiting_next_ ? kQuietRecognize / 8 : kQuietRecognize;
+  if (!worth && !pending_ && fed_ - recognized_at_ < quiet) return;
   const std::uint64_t gen = term_.generation();
   if (gen == last_gen_) return;
   last_gen_ = gen;
@@ -99,14 +111,13 @@ void Audit::check(double t) {
       pending_ = Pending{s, std::move(r), t, std::move(body), at_prompt ? std::string() : echo};
       return;
     }
-    if (fed_ - recognized_at_ >= kQuietRecognize) {
+    if (fed_ - recognized_at_ >= quiet) {
       recognized_at_ = fed_;
       seen(r, t);
     }
     return;
   }
-  // Screens with no prompt (progress, Please wait): looked at every few KB of output.
-  if (fed_ - recognized_at_ >= kQuietRecognize) {
+  if (fed_ - recognized_at_ >= quiet) {
     recognized_at_ = fed_;
     seen(recognizer_.recognize(s), t);
   }
@@ -153,7 +164,7 @@ const AuditReport& Audit::finish() {
   run_ = 0;
   recognized_at_ = 0;
   fed_ = kQuietRecognize;  // the last screen is always looked at
-  check(last_t_);
+  check(last_t_, true);
   // A prompt still waiting when the log ends was not answered.
   pending_.reset();
   return report_;
