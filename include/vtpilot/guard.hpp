@@ -52,6 +52,15 @@ struct SeenDisk {
   std::string pvid;
   bool operator==(const SeenDisk&) const = default;
 };
+// Whether a later screen takes away what the disk screen verified: the disk screen with another
+// selection, or an install screen (settings, summary, Migration Confirmation) naming other disks.
+// Returns why, or nullopt when the verification stands. The session and audit both ask here.
+std::optional<std::string> verification_lost(const Recognized& recognized, const VerifiedTarget& verified);
+// The same hdisk names, in any order (and at least one).
+bool same_disk_names(std::vector<std::string> a, std::vector<std::string> b);
+// What the console will submit with Enter: the text typed after the recognized prompt, up to the
+// cursor ("" when the cursor is not on the prompt line). The guard judges keys after this text.
+std::string typed_at_prompt(const Screen& screen, const Fields& fields);
 
 // Which disk is the install target and which is the rollback clone.
 // A pinned PVID or location code outranks the hdisk name (names change when booted from media).

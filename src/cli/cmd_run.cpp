@@ -1,5 +1,6 @@
 // vtpilot run: unattended. Attach (--spawn CMD, or --sim: the bundled lpar-sim on a pty),
 // follow the plan screen by screen, every key through the guard, everything recorded.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -9,6 +10,7 @@
 #include <filesystem>
 #include <iostream>
 #include <set>
+#include <thread>
 
 #include "commands.hpp"
 #include "vtpilot/plan.hpp"
@@ -310,8 +312,10 @@ int report_outcome(const RunResult& r, const std::string& transcript, bool quiet
 
 void add_replay(CLI::App& app) {
   struct Opts {
-    std::string file, plan = "migrate", media_pattern, media_location, signatures;
+    std::vector<std::string> files;
+    std::string plan = "migrate", media_pattern, media_location, signatures, junit;
     double timeout_s = 900, confirm_s = 5;
+    int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     Policy policy;
   };
   auto o = std::make_shared<Opts>();
@@ -321,8 +325,12 @@ void add_replay(CLI::App& app) {
       "send, and how it ends, with the recorded ones. The plan, policy and options are the transcript\n"
       "header's (what recorded it) unless given here. Exit 0 if they agree, 6 if they diverge or the\n"
       "transcript has no end marker (an incomplete recording), 3 if the guard refuses, 2 bad file\n"
-      "(or a transcript of verify, preflight, step or run --verify, which replay does not run).");
-  cmd->add_option("FILE", o->file, "asciicast v2 transcript (.cast)")->required();
+      "(or a transcript of verify, preflight, step or run --verify, which replay does not run).\n"
+      "Several casts or folders (*.cast inside) run in parallel, one line each; a cast that cannot be\n"
+      "replayed is then a failure (exit 6), and --junit writes a JUnit XML report for CI.");
+  cmd->add_option("CAST", o->files, "asciicast v2 transcripts (.cast), or folders holding them")->required();
+  cmd->add_option("--junit", o->junit, "write a JUnit XML report here: one test case per cast, the divergence as its failure");
+  cmd->add_option("--jobs", o->jobs, "casts replayed at once (default: the number of cores)")->check(CLI::Range(1, 256));
   cmd->add_option("--plan", o->plan, "plan the recording followed: built-in (" + builtin_plans_summary() + ") or a plan file (default: the header's, else migrate)");
   cmd->add_option("--timeout", o->timeout_s, "per-screen timeout, as in run (default: the header's)")
       ->check(finite_number())->check(CLI::Range(0.1, 86400.0));
@@ -337,11 +345,15 @@ void add_replay(CLI::App& app) {
       exit_code() = kUsage;
       return;
     }
+    // One cast, with what its own header says recorded it. `said` gets where the plan and policy
+    // came from; a cast that replay does not run is exit 2 with its reason in the report.
+    auto one = [o, cmd](const std::string& file, std::string& said) -> ReplayResult {
+    ReplayResult bad;
+    bad.exit_code = kUsage;
     Cast cast;
-    if (auto err = read_cast(o->file, cast)) {
-      std::cerr << "replay: " << *err << "\n";
-      exit_code() = kUsage;
-      return;
+    if (auto err = read_cast(file, cast)) {
+      bad.report = *err;
+      return bad;
     }
     const CastMeta meta = cast.meta.value_or(CastMeta{});
     // Only run's plan conversation replays: the others have a partner the cast cannot stand in for.
@@ -356,9 +368,8 @@ void add_replay(CLI::App& app) {
     else if (!meta.command.empty() && meta.command != "run")
       not_replayed = "a transcript of `" + meta.command + "`";
     if (!not_replayed.empty()) {
-      std::cerr << "replay: " << o->file << ": " << not_replayed << "; replay runs transcripts of `vtpilot run`\n";
-      exit_code() = kUsage;
-      return;
+      bad.report = file + ": " + not_replayed + "; replay runs transcripts of `vtpilot run`";
+      return bad;
     }
     // What recorded it, unless the command line says otherwise; either way, said.
     std::vector<std::string> from_header, overridden;
@@ -405,9 +416,8 @@ void add_replay(CLI::App& app) {
     Plan plan;
     std::vector<SignatureError> errors;
     if (!resolve_plan(plan_name, rec, plan, errors)) {
-      for (auto& e : errors) std::cerr << e.str() << "\n";
-      exit_code() = kUsage;
-      return;
+      for (auto& e : errors) bad.report += (bad.report.empty() ? "" : "\n") + e.str();
+      return bad;
     }
     EngineOptions eo;
     eo.screen_timeout_s = o->timeout_s;
@@ -416,7 +426,6 @@ void add_replay(CLI::App& app) {
     if (!o->media_pattern.empty()) eo.media_pattern = o->media_pattern;
     eo.media_location = o->media_location;
     policy.extra_forbidden_labels = plan.forbidden_labels;
-    std::string said;
     if (!cast.meta) said = "no vtpilot header: plan " + plan.name + " and the policy from the command line";
     else {
       for (auto& x : from_header) said += (said.empty() ? "from the header: " : ", ") + x;
@@ -425,13 +434,27 @@ void add_replay(CLI::App& app) {
         for (std::size_t i = 0; i < overridden.size(); ++i) said += (i ? ", " : "") + overridden[i];
       }
     }
-    std::cerr << "replay: " << o->file << ": " << said << "\n";
     Session session(plan, rec, Guard(policy), eo);
+    return replay_cast(session, cast, file);
+    };
+    struct stat st{};
+    const bool many = o->files.size() > 1 || !o->junit.empty() ||
+                      (::stat(o->files[0].c_str(), &st) == 0 && S_ISDIR(st.st_mode));
+    if (many) {
+      exit_code() = replay_many(o->files, o->jobs, o->junit, [&one](const std::string& file) {
+        std::string said;
+        return one(file, said);
+      });
+      return;
+    }
+    const std::string& file = o->files[0];
+    std::string said;
     auto t0 = std::chrono::steady_clock::now();
-    ReplayResult r = replay_cast(session, cast, o->file);
+    ReplayResult r = one(file, said);
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (!said.empty()) std::cerr << "replay: " << file << ": " << said << "\n";
     if (r.exit_code == 0)
-      std::cout << "replay: " << o->file << ": keys agree (" << r.keys_compared << " key bytes, " << r.output_bytes
+      std::cout << "replay: " << file << ": keys agree (" << r.keys_compared << " key bytes, " << r.output_bytes
                 << " output bytes, " << secs << " s); both " << r.end << "\n";
     else
       std::cerr << "replay: " << r.report << "\n";

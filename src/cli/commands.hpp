@@ -12,6 +12,10 @@
 #include "vtpilot/session.hpp"
 #include "vtpilot/shell.hpp"
 
+namespace vtpilot {
+struct ImportedLog;
+}
+
 namespace vtpilot::cli {
 
 // Exit codes: the design's contract.
@@ -100,6 +104,15 @@ int run_config(const RunArgs& args);
 // The policy flags shared by identify, run and step (--target-disk, --clone-pvid, ...).
 void add_policy_flags(CLI::App& cmd, Policy& policy);
 
+// import / audit: one log's files under scriptreplay's option names (cmd_import.cpp).
+struct LogPaths {
+  std::string timing, io, out, in, file;
+};
+// Reads the files and imports them; returns the error (bad input, exit 2) or nullopt.
+std::optional<std::string> load_log(const LogPaths& paths, ImportedLog& log);
+void add_import(CLI::App& app);
+void add_audit(CLI::App& app);
+
 void add_render(CLI::App& app);
 void add_plans(CLI::App& app);
 // "migrate, rollback": the built-in plan names, for help texts and errors.
@@ -108,6 +121,11 @@ void add_identify(CLI::App& app);
 void add_check(CLI::App& app);
 void add_run(CLI::App& app);
 void add_replay(CLI::App& app);
+// replay with several casts, a folder, --jobs or --junit (replay_many.cpp): `one` replays a cast
+// (its own session); returns the exit code (0 all agree, 3 a refusal, 6 any other failure, 2 bad
+// arguments).
+using ReplayOne = std::function<ReplayResult(const std::string& cast)>;
+int replay_many(const std::vector<std::string>& paths, int jobs, const std::string& junit, const ReplayOne& one);
 
 // --signatures DIR (signatures.cpp): the recognizer every command uses, the built-in one unless
 // use_signatures loaded a folder over it (false: errors printed, exit 2).

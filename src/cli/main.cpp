@@ -77,6 +77,8 @@ int main(int argc, char** argv) {
   add_run(app);
   add_step(app);
   add_replay(app);
+  add_import(app);
+  add_audit(app);
   add_verify(app);
   add_preflight(app);
   add_plans(app);

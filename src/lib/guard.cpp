@@ -198,14 +198,6 @@ std::string raw_typed(const Screen& screen) {
   return {};
 }
 
-// Layer 1's: the recognized prompt on the cursor's row, and what follows it up to the cursor.
-std::string typed_at_prompt(const Screen& screen, const Fields& f) {
-  if (!prompt_at_cursor(screen, f)) return {};
-  const std::string left = collapse_blanks(left_of_cursor(screen));
-  const std::size_t at = left.find(f.prompt);
-  return at == std::string::npos ? std::string() : collapse_blanks(std::string_view(left).substr(at + f.prompt.size()));
-}
-
 Verdict layer2(const Screen& screen, std::string_view keys, const Policy& policy) {
   static const Regex item(R"(^(\s*(>>>)?\s*)(\d{1,3})\.?\s+(\S.*)$)");
   static const Regex choice_default(R"(Choice\s*\[\s*(\d+)\s*\])");
@@ -691,6 +683,35 @@ std::vector<Disk> with_seen_pvids(const std::vector<Disk>& disks, const Policy& 
     d.pvid = hit->pvid;
   }
   return out;
+}
+
+// Layer 1's: the recognized prompt on the cursor's row, and what follows it up to the cursor.
+std::string typed_at_prompt(const Screen& screen, const Fields& f) {
+  if (!prompt_at_cursor(screen, f)) return {};
+  const std::string left = collapse_blanks(left_of_cursor(screen));
+  const std::size_t at = left.find(f.prompt);
+  return at == std::string::npos ? std::string() : collapse_blanks(std::string_view(left).substr(at + f.prompt.size()));
+}
+
+bool same_disk_names(std::vector<std::string> a, std::vector<std::string> b) {
+  std::sort(a.begin(), a.end());
+  std::sort(b.begin(), b.end());
+  return !a.empty() && a == b;
+}
+
+std::optional<std::string> verification_lost(const Recognized& r, const VerifiedTarget& v) {
+  const Fields& f = r.fields;
+  if (r.id == "bos.disks" && f.disk_shape == DiskShape::vgstatus && !f.disks.empty()) {
+    std::vector<std::string> selected;
+    for (const Disk& d : f.disks)
+      if (d.selected) selected.push_back(d.name.substr(0, d.name.find(' ')));
+    if (!same_disk_names(selected, v.names()))
+      return "the disk screen shows another selection than the one verified; it must be verified again";
+  } else if ((r.id == "bos.settings" || r.id == "bos.summary" || r.id == "bos.migration_confirm") && f.settings &&
+             !f.settings->disks.empty() && !same_disk_names(f.settings->disks, v.names())) {
+    return r.id + " names other disks than the disk screen verified; it must be verified again";
+  }
+  return std::nullopt;
 }
 
 Verdict judge(const Recognized& recognized, const Screen& screen, std::string_view keys, const Policy& policy) {

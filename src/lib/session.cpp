@@ -167,15 +167,9 @@ struct Session::Impl {
     if (f.settings && verified) {
       std::string m = f.settings->method;
       std::transform(m.begin(), m.end(), m.begin(), [](unsigned char c) { return std::tolower(c); });
-      ready = m.find("migration") != std::string::npos && same_disks(f.settings->disks, verified->names());
+      ready = m.find("migration") != std::string::npos && same_disk_names(f.settings->disks, verified->names());
     }
     return when == "settings-ready" ? ready : !ready;
-  }
-
-  static bool same_disks(std::vector<std::string> a, std::vector<std::string> b) {
-    std::sort(a.begin(), a.end());
-    std::sort(b.begin(), b.end());
-    return !a.empty() && a == b;
   }
 
   // The disk screen's verification lives in the guard's policy, so the guard sees it as input.
@@ -193,17 +187,7 @@ struct Session::Impl {
   void check_verified(const Recognized& r, double now) {
     const auto& v = guard.policy().verified_target;
     if (!v) return;
-    const Fields& f = r.fields;
-    if (r.id == "bos.disks" && f.disk_shape == DiskShape::vgstatus && !f.disks.empty()) {
-      std::vector<std::string> selected;
-      for (const Disk& d : f.disks)
-        if (d.selected) selected.push_back(split_first(d.name));
-      if (!same_disks(selected, v->names()))
-        set_verified(std::nullopt, now, "the disk screen shows another selection than the one verified; it must be verified again");
-    } else if ((r.id == "bos.settings" || r.id == "bos.summary" || r.id == "bos.migration_confirm") && f.settings &&
-               !f.settings->disks.empty() && !same_disks(f.settings->disks, v->names())) {
-      set_verified(std::nullopt, now, r.id + " names other disks than the disk screen verified; it must be verified again");
-    }
+    if (auto why = verification_lost(r, *v)) set_verified(std::nullopt, now, *why);
   }
 
   // The PVIDs a disk screen shows are remembered as the guard's input (Policy::seen_pvids), so a
