@@ -365,7 +365,7 @@ void add_replay(CLI::App& app) {
       not_replayed = "a `step` transcript (the operator's decisions are not the plan's)";
     else if (meta.verify)
       not_replayed = "a `run --verify` transcript (the verify conversation after the login is not replayed)";
-    else if (!meta.command.empty() && meta.command != "run")
+    else if (!meta.command.empty() && meta.command != "run" && meta.command != "import")
       not_replayed = "a transcript of `" + meta.command + "`";
     if (!not_replayed.empty()) {
       bad.report = file + ": " + not_replayed + "; replay runs transcripts of `vtpilot run`";
