@@ -83,7 +83,8 @@ if [ -n "$precise_lines" ]; then
   echo "driver,lines,rep,rc,cpu_total_s,sim_cpu_s,cpu_driver_s,bytes" > "$out/precise.csv"
   for rep in $(seq "$reps"); do
     for L in $precise_lines; do
-      grep -- "/logs/[^ ]*\.$L\.1\.time " "$out/peers/commands.txt" | while read -r line; do
+      # (a size not among -l has no commands: nothing to time, not a failure)
+      { grep -- "/logs/[^ ]*\.$L\.1\.time " "$out/peers/commands.txt" || true; } | while read -r line; do
         d=$(echo "$line" | sed -n "s|.*/logs/\([^ ]*\)\.$L\.1\.time .*|\1|p")
         cmd=$(echo "$line" | sed "s|^.* timeout -k 5 [0-9]* ||; s| </dev/null\$||; s|/peers/logs/\([^ ]*\)\.$L\.1\.|/precise/\1.$L.$rep.|g")
         read -r -a words <<< "$cmd"
