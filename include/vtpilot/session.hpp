@@ -28,6 +28,10 @@ struct EngineOptions {
   bool level_decides = false;
   // Step mode: decisions become proposals that the operator accepts, skips or replaces.
   bool operator_confirms = false;
+  // Install output streams a line per read while nothing can be decided: the whole screen is
+  // judged again only when a read may matter (see Session::evaluate). Off: every read (tests
+  // compare the two).
+  bool stream_shortcut = true;
 };
 
 // What the plan would send now, and the guard's verdict on it (step mode).

@@ -461,14 +461,47 @@ struct Session::Impl {
     return Verdict{true, "", "", 0};
   }
 
+  // The stream shortcut (issue 21). During the install the console prints a line per read and
+  // nothing can be decided: bos.progress only waits. Judging the whole screen after each such
+  // read (the terminal's screen, every signature, the parsers) is where a real-paced run spent
+  // its CPU. So while the last judged screen is bos.progress and nothing is in flight, a read
+  // that ends a line, holds no '%' (the progress block's "% tasks complete", whose numbers
+  // follow within a few lines, so the 8 lines after one are judged too) and no escape (every
+  // new screen, the POST after the reboot among them, is drawn with escapes) changes nothing
+  // that matters: a screen that waits for input ends with its prompt, not a line end (menus,
+  // "press Enter", "login: "). Such reads are only
+  // fed to the terminal; the screen is judged again on the next read that may matter, after
+  // kStreamPause of quiet (deadline()), and at least every kStreamStale of output, so timeouts,
+  // progress and screen changes are still seen.
+  static constexpr double kStreamPause = 0.1, kStreamStale = 1.0;
+  bool ends_line = false;     // the last read ended with a line feed
+  bool must_judge = true;     // a read since the last judgement held '%', an escape, or a progress row may follow
+  bool drawn_since_install = true;  // escapes came after the install screen was last recognized: a new screen is being drawn
+  int lines_since_pct = 99;   // line feeds since the last '%' read
+  double last_judged = -1e9;  // when the whole screen was last judged
+  bool stream_skipped = false;
+  bool streaming(double now) const {
+    if (!opt.stream_shortcut) return false;
+    // The install's lines scroll the progress block off the screen: then no signature names it,
+    // and the screen last named is still the install.
+    const bool installing = cur_id == "bos.progress" || (cur_id.empty() && last_known == "bos.progress" && !drawn_since_install);
+    return installing && seen_first && !awaiting && !closing && !proposal && action == Action::none && ends_line &&
+           !must_judge && now - last_judged < kStreamStale && now - last_output < kStreamPause;
+  }
+
   void evaluate(double now) {
     if (outcome != Outcome::running || detached) return;
     if (!started) {
       started = true;
       last_change = now;
     }
+    stream_skipped = streaming(now);
+    if (stream_skipped) return;
+    last_judged = now;
+    must_judge = false;
     const Screen s = term.screen();
     const Recognized r = recognizer.recognize(s);
+    if (r.id == "bos.progress") drawn_since_install = false;
     if (!r.ambiguous.empty()) {
       std::string ids;
       for (auto& id : r.ambiguous) ids += (ids.empty() ? "" : " and ") + id;
@@ -823,6 +856,7 @@ struct Session::Impl {
     // An Enter in flight has nothing due at the confirm time: it is waited for, up to the screen timeout.
     if (awaiting && !awaiting->enter_sent()) d = std::min(d, awaiting->confirm_by);
     if (unknown_since) d = std::min(d, std::max(*unknown_since, last_output) + opt.unknown_grace_s);
+    if (stream_skipped) d = std::min(d, std::min(last_output + kStreamPause, last_judged + kStreamStale));
     return d;
   }
 };
@@ -832,9 +866,21 @@ Session::Session(Plan plan, const Recognizer& recognizer, Guard guard, EngineOpt
 Session::~Session() = default;
 
 void Session::on_output(std::string_view bytes, double now) {
-  impl_->term.feed(bytes);
-  impl_->last_output = now;
-  impl_->watch_install(bytes, now);
+  Impl& m = *impl_;
+  m.term.feed(bytes);
+  m.last_output = now;
+  // What the stream shortcut needs to know of these bytes (see Impl::streaming).
+  if (!bytes.empty()) {
+    m.ends_line = bytes.back() == '\n';
+    const std::size_t pct = bytes.rfind('%');
+    const bool escape = bytes.find('\x1b') != std::string_view::npos;
+    if (pct != std::string_view::npos || m.lines_since_pct <= 8 || escape) m.must_judge = true;
+    if (escape) m.drawn_since_install = true;
+    if (pct != std::string_view::npos) m.lines_since_pct = 0;
+    const std::string_view after = pct == std::string_view::npos ? bytes : bytes.substr(pct);
+    m.lines_since_pct += static_cast<int>(std::count(after.begin(), after.end(), '\n'));
+  }
+  m.watch_install(bytes, now);
 }
 void Session::evaluate(double now) { impl_->evaluate(now); }
 void Session::on_close(double now, const std::string& why) {

@@ -85,6 +85,10 @@ struct Terminal::Impl {
   bool g0_graphics = false;  // ESC ( 0 in force: plain bytes are not plain text
   std::string utf8_pending;  // a UTF-8 character cut by the end of a read
   std::vector<std::size_t> ends_;  // feed_fast's scratch: line ends
+  // Plain lines held back (see Terminal::feed): a console printing a line per read pays for
+  // the emulator once per look at the screen, not once per line.
+  std::string pending;
+  static constexpr std::size_t kPendingMax = 64 * 1024;
 
   static int on_damage(VTermRect, void* user) {
     ++static_cast<Impl*>(user)->generation;
@@ -405,6 +409,53 @@ struct Terminal::Impl {
     return ends[n - 1];
   }
 
+  // Whole plain lines only: at most `cols` printable ASCII bytes, then CRLF, to the end of b.
+  bool plain_lines(std::string_view b) const {
+    const std::size_t span_max = static_cast<std::size_t>(cols) + 1;
+    std::size_t at = 0;
+    while (at < b.size()) {
+      const std::size_t span = std::min(b.size() - at, span_max);
+      const std::size_t k = scan::first_not_printable(b.data() + at, span);
+      if (k == span) return false;
+      at += k;
+      if (b[at] != '\r' || at + 1 >= b.size() || b[at + 1] != '\n') return false;
+      at += 2;
+    }
+    return true;
+  }
+  // Plain lines fed at a blank bottom row (the state feed_fast starts from) leave that state
+  // as it was: the screen scrolls, the bottom row is blank again, the cursor at its start. So
+  // they can wait, and reach the emulator together, as one read would have brought them.
+  bool defer(std::string_view b) {
+    if (pending.empty() && !(fast && !g0_graphics && esc == Esc::ground && utf8_pending.empty() && at_bottom_blank()))
+      return false;
+    if (!plain_lines(b)) return false;
+    pending.append(b.data(), b.size());
+    ++generation;
+    if (pending.size() >= kPendingMax) flush();
+    return true;
+  }
+  void flush() {
+    if (pending.empty()) return;
+    std::string p;
+    p.swap(pending);
+    feed_now(p);
+    vterm_screen_flush_damage(vs);
+  }
+  void feed_now(std::string_view bytes) {
+    while (!bytes.empty()) {
+      if (std::size_t used = feed_fast(bytes)) {
+        bytes.remove_prefix(used);
+        continue;
+      }
+      // Through the emulator up to the end of the next line; then try the fast path again.
+      std::size_t eol = bytes.find("\r\n");
+      std::size_t n = (!fast || eol == std::string_view::npos) ? bytes.size() : eol + 2;
+      write(bytes.substr(0, n));
+      bytes.remove_prefix(n);
+    }
+  }
+
   Impl(int r, int c, std::size_t limit) : rows(r), cols(c), history_limit(limit) {
     vt = vterm_new(rows, cols);
     vterm_set_utf8(vt, 1);
@@ -440,21 +491,14 @@ void Terminal::feed(std::string_view bytes) {
     t.sanitize(bytes, clean);
     bytes = clean;
   }
-  while (!bytes.empty()) {
-    if (std::size_t used = t.feed_fast(bytes)) {
-      bytes.remove_prefix(used);
-      continue;
-    }
-    // Through the emulator up to the end of the next line; then try the fast path again.
-    std::size_t eol = bytes.find("\r\n");
-    std::size_t n = (!t.fast || eol == std::string_view::npos) ? bytes.size() : eol + 2;
-    t.write(bytes.substr(0, n));
-    bytes.remove_prefix(n);
-  }
+  if (t.defer(bytes)) return;
+  t.flush();
+  t.feed_now(bytes);
   vterm_screen_flush_damage(impl_->vs);
 }
 
 void Terminal::set_fast_path(bool on) {
+  impl_->flush();
   impl_->fast = on;
   impl_->text_reads = on;
   impl_->last_screen_gen = ~std::uint64_t{0};
@@ -462,6 +506,7 @@ void Terminal::set_fast_path(bool on) {
 
 Screen Terminal::screen() const {
   Impl& t = *impl_;
+  t.flush();
   if (t.last_screen_gen == t.generation) return t.last_screen;
   Screen s;
   s.rows = t.rows;
@@ -477,8 +522,14 @@ Screen Terminal::screen() const {
   return s;
 }
 
-const std::deque<std::string>& Terminal::history() const { return impl_->history(); }
-std::uint64_t Terminal::generation() const { return impl_->generation; }
+const std::deque<std::string>& Terminal::history() const {
+  impl_->flush();
+  return impl_->history();
+}
+std::uint64_t Terminal::generation() const {
+  impl_->flush();
+  return impl_->generation;
+}
 std::uint64_t Terminal::bytes_fed() const { return impl_->bytes; }
 
 std::string normalize_capture(std::string bytes) {

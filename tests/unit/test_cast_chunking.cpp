@@ -23,7 +23,9 @@ struct Trace {
   std::vector<std::string> screens;  // recognized screen ids, in order
   std::string decisions;             // "screen keys" for every send, one per line
   std::string keys;                  // every key byte the engine sent ("***" for a secret)
+  std::vector<int> progress;         // the progress events' percentages, in order
   Outcome outcome = Outcome::running;
+  std::size_t evaluations = 0;       // (how many times the session was asked to look)
 };
 
 Plan migrate_plan() {
@@ -57,11 +59,15 @@ std::vector<Stretch> stretches(const Cast& cast) {
 // Drives a Session over the cast. max_piece == 0: each recorded read whole, at its time (what
 // `vtpilot replay` does). Otherwise pieces of 1..max_piece bytes that ignore the recorded read
 // boundaries; a piece arrives at the time of the read holding its last byte.
-Trace drive(const Cast& cast, std::size_t max_piece, std::mt19937& rng) {
-  Session session(migrate_plan(), Recognizer::builtin(), Guard(Policy{}), EngineOptions{});
+// max_piece == SIZE_MAX: one console line per read, as a real console at its own pace sends them.
+constexpr std::size_t kLines = static_cast<std::size_t>(-1);
+
+Trace drive(const Cast& cast, std::size_t max_piece, std::mt19937& rng, EngineOptions eo = {}) {
+  Session session(migrate_plan(), Recognizer::builtin(), Guard(Policy{}), eo);
   Trace trace;
   double t = 0;
   auto collect = [&](double now) {
+    ++trace.evaluations;
     session.evaluate(now);
     // As in replay.cpp: the HMC's part (the media swap) happened when the cast was made.
     if (session.take_action()) {
@@ -71,6 +77,7 @@ Trace drive(const Cast& cast, std::size_t max_piece, std::mt19937& rng) {
     for (const SessionEvent& e : session.take_events())
       if (e.kind == SessionEvent::screen) trace.screens.push_back(e.screen_id);
       else if (e.kind == SessionEvent::send) trace.decisions += e.screen_id + " " + e.keys + "\n";
+      else if (e.kind == SessionEvent::progress) trace.progress.push_back(e.percent);
     const bool secret = session.secret_pending();
     if (auto k = session.take_send()) {
       std::string keys = k->spend();
@@ -88,9 +95,12 @@ Trace drive(const Cast& cast, std::size_t max_piece, std::mt19937& rng) {
   for (const Stretch& s : stretches(cast)) {
     std::size_t pos = 0, read = 0;
     while (pos < s.bytes.size()) {
+      std::size_t line_end = s.bytes.find("\r\n", pos);
+      line_end = line_end == std::string::npos ? s.bytes.size() : line_end + 2;
       const std::size_t end =
-          max_piece == 0 ? s.ends[read].first
-                         : std::min(s.bytes.size(), pos + std::uniform_int_distribution<std::size_t>(1, max_piece)(rng));
+          max_piece == 0       ? s.ends[read].first
+          : max_piece == kLines ? line_end
+                                : std::min(s.bytes.size(), pos + std::uniform_int_distribution<std::size_t>(1, max_piece)(rng));
       while (s.ends[read].first < end) ++read;
       const double at = s.ends[read].second;
       if (max_piece == 0) ++read;
@@ -169,5 +179,44 @@ TEST_CASE("casts: the unsplit drive of this test is what vtpilot replay does") {
     Cast cast;
     REQUIRE_FALSE(read_cast(path.string(), cast).has_value());
     CHECK(r.keys_compared == recorded_keys(cast).size());
+  }
+}
+
+TEST_CASE("casts: the stream shortcut (issue 21) makes the same decisions as judging the screen after every read") {
+  // The session judges the whole screen only when a read may matter; here every fixture cast is
+  // fed in many chunkings, one line per read among them (how a real console's install output
+  // arrives), with the shortcut on and off: the same decisions, keys, screens, progress and end.
+  const auto casts = fixture::files(fixture::root() / "casts", ".cast");
+  REQUIRE(casts.size() >= 2);
+  std::mt19937 rng(21);
+  EngineOptions off;
+  off.stream_shortcut = false;
+  for (const fs::path& path : casts) {
+    CAPTURE(path.string());
+    Cast cast;
+    REQUIRE_FALSE(read_cast(path.string(), cast).has_value());
+    std::size_t saved = 0;
+    for (std::size_t max_piece : {kLines, std::size_t{0}, std::size_t{9}, std::size_t{80}, std::size_t{300}, std::size_t{4096}}) {
+      CAPTURE(max_piece);
+      std::mt19937 a = rng, b = rng;  // the same pieces for both
+      const Trace with = drive(cast, max_piece, a);
+      const Trace without = drive(cast, max_piece, b, off);
+      rng.discard(1);
+      CHECK(with.decisions == without.decisions);
+      CHECK(with.keys == without.keys);
+      CHECK(with.outcome == without.outcome);
+      auto join = [](const auto& v) {
+        std::string out;
+        for (const auto& x : v) {
+          if constexpr (std::is_same_v<std::decay_t<decltype(x)>, int>) out += std::to_string(x) + " ";
+          else out += x + " ";
+        }
+        return out;
+      };
+      CHECK(join(with.screens) == join(without.screens));
+      CHECK(join(with.progress) == join(without.progress));
+      if (max_piece == kLines) saved = without.evaluations;
+    }
+    CHECK(saved > 500);  // line per read: the case where the shortcut has something to skip
   }
 }
