@@ -12,6 +12,8 @@
 #       sleeps (delaybeforesend, delayafterread) and its whole-buffer searches; "" to skip)
 #   -n  consoles driven at once by one vtpilot process ("1 8 64"), -m install lines each (20000)
 #   -t  time limit of one run in seconds (900)
+#   -S  also the deployment path at a real console's pace: ../shared/bench/ssh at --time-scale 1,
+#       20000 lines, vtpilot beside Expect (ControlMaster) and pexpect-tuned (about 10 minutes)
 #   -a  one more driver beside ours in every peers run, e.g. another build of vtpilot:
 #       -a "before=env VTPILOT=/path/to/old/vtpilot bench/drive_vtpilot.sh --"
 # Environment: BUILD_DIR (build dir holding vtpilot and bench/, default build/, what
@@ -31,12 +33,13 @@ build=${BUILD_DIR:-build}
 reps=5 lines="0 20000 200000" big="2000000" big_peers="expect expect-mm2000 pexpect-tuned" consoles="1 8 64"
 slow_peers="pexpect" slow_reps=1 multi_lines=20000 limit=900 precise_lines="0 20000"
 extra=()
-while getopts "r:l:L:p:P:R:n:m:t:a:s:h" o; do
+ssh_paced=0
+while getopts "r:l:L:p:P:R:n:m:t:a:s:Sh" o; do
   case $o in
     a) extra+=(-a "$OPTARG") ;;
     r) reps=$OPTARG ;; l) lines=$OPTARG ;; L) big=$OPTARG ;; p) big_peers=$OPTARG ;;
     P) slow_peers=$OPTARG ;; R) slow_reps=$OPTARG ;; s) precise_lines=$OPTARG ;;
-    n) consoles=$OPTARG ;; m) multi_lines=$OPTARG ;; t) limit=$OPTARG ;;
+    n) consoles=$OPTARG ;; m) multi_lines=$OPTARG ;; t) limit=$OPTARG ;; S) ssh_paced=1 ;;
     *) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 2 ;;
   esac
 done
@@ -146,11 +149,39 @@ for rep in $(seq "$reps"); do
   set -e
   read -r wall user sys rss < "$casts/replay.time"
   # "replay: FILE: keys agree (31 key bytes, 9685901 output bytes, 0.28 s)"
-  engine=$(sed -n 's/.* output bytes, \([0-9.e-]*\) s)$/\1/p' "$casts/replay.out")
+  engine=$(sed -n 's/.* output bytes, \([0-9.e-]*\) s).*/\1/p' "$casts/replay.out")
   obytes=$(sed -n 's/.*key bytes, \([0-9]*\) output bytes.*/\1/p' "$casts/replay.out")
   echo "  rep $rep: rc $rc, $wall s wall, $user s user, $sys s sys, $rss KiB; $(tail -1 "$casts/replay.out")"
   echo "$rep,$rc,$wall,$user,$sys,$rss,$engine,$cast_bytes,$obytes" >> "$out/replay.csv"
 done
+
+echo "== the same transcript one console line per event (a real console's pace), $reps runs"
+lines_cast=$casts/replay-lines.cast
+"$py" "$here/line_cast.py" "$replay_cast" "$lines_cast"
+echo "rep,rc,wall_s,user_s,sys_s,rss_kb,engine_s,cast_bytes,output_bytes,events" > "$out/replay-lines.csv"
+cast_bytes=$(stat -c %s "$lines_cast")
+events=$(grep -c '"o"' "$lines_cast" || true)
+for rep in $(seq "$reps"); do
+  set +e
+  /usr/bin/time -f '%e %U %S %M' -o "$casts/replay.time" "$vtpilot" replay --plan "$here/console-sim.toml" \
+    "$lines_cast" > "$casts/replay.out" 2>&1
+  rc=$?
+  set -e
+  read -r wall user sys rss < "$casts/replay.time"
+  engine=$(sed -n 's/.* output bytes, \([0-9.e-]*\) s).*/\1/p' "$casts/replay.out")
+  obytes=$(sed -n 's/.*key bytes, \([0-9]*\) output bytes.*/\1/p' "$casts/replay.out")
+  echo "  rep $rep: rc $rc, $wall s wall, $user s user, $sys s sys, $rss KiB, $events output events"
+  echo "$rep,$rc,$wall,$user,$sys,$rss,$engine,$cast_bytes,$obytes,$events" >> "$out/replay-lines.csv"
+done
+rm -f "$lines_cast"
+
+if ((ssh_paced)); then
+  # The deployment path at a real console's pace (../shared/bench/ssh): vtpilot over a loopback
+  # sshd to `lpar-sim hmc`, beside Expect through an OpenSSH ControlMaster and pexpect.
+  echo "== over ssh at real pacing (20000 install lines, a line per read), $reps runs each"
+  SIMX="--time-scale 1" bash "$shared/ssh/run.sh" -r "$reps" -l 20000 -d "vtpilot expect-mux pexpect-tuned" \
+    > "$out/ssh-paced.txt" 2>&1 || echo "bench: the paced ssh run failed (see $out/ssh-paced.txt)" >&2
+fi
 
 echo "== recognition of one 80x24 screen against all signatures"
 "$build/bench/bench_recognize" | tee "$out/recognize.txt"

@@ -225,29 +225,41 @@ def main():
                   "nearest-rank over every prompt of every console; the table shows the median run. With more "
                   "consoles than cores the simulators and vtpilot share 2 CPUs, so latency includes waiting for one.\n")
 
-    replay = os.path.join(out, "replay.csv")
-    if os.path.exists(replay):
+    for name, title in (("replay.csv", "Replay of a 2-hour transcript (vtpilot replay, virtual time)"),
+                        ("replay-lines.csv", "The same transcript, one console line per output event (a real console's pace)")):
+        replay = os.path.join(out, name)
+        if not os.path.exists(replay):
+            continue
         with open(replay, newline="") as f:
             rp = list(csv.DictReader(f))
         ok = [r for r in rp if r["rc"] == "0"]
-        if ok:
-            wall = [float(r["wall_s"]) for r in ok]
-            cpu = [float(r["user_s"]) + float(r["sys_s"]) for r in ok]
-            engine = [float(r["engine_s"]) for r in ok if r.get("engine_s")]
-            rss = [float(r["rss_kb"]) / 1024.0 for r in ok]
-            cast_mb = float(ok[0]["cast_bytes"]) / MB
-            out_mb = float(ok[0]["output_bytes"]) / MB
-            md.append("## Replay of a 2-hour transcript (vtpilot replay, virtual time)\n")
-            md.append("| transcript MB | console output MB | ok runs | wall s med (min) | CPU s med (min) "
-                      "| engine s med (min) | max RSS MiB med |")
-            md.append("|---:|---:|---:|---:|---:|---:|---:|")
-            md.append(f"| {cast_mb:.1f} | {out_mb:.1f} | {len(ok)}/{len(rp)} | {statistics.median(wall):.3f} ({min(wall):.3f}) "
-                      f"| {statistics.median(cpu):.3f} ({min(cpu):.3f}) "
-                      f"| {fnum(statistics.median(engine) if engine else None, 3)} ({fnum(min(engine) if engine else None, 3)}) "
-                      f"| {statistics.median(rss):.1f} |")
-            md.append("")
-            md.append("wall and CPU: the whole `vtpilot replay` process (/usr/bin/time); engine: the time replay itself "
-                      "reports (reading the cast and driving the engine, without process start-up).\n")
+        if not ok:
+            continue
+        wall = [float(r["wall_s"]) for r in ok]
+        cpu = [float(r["user_s"]) + float(r["sys_s"]) for r in ok]
+        engine = [float(r["engine_s"]) for r in ok if r.get("engine_s")]
+        rss = [float(r["rss_kb"]) / 1024.0 for r in ok]
+        cast_mb = float(ok[0]["cast_bytes"]) / MB
+        out_mb = float(ok[0]["output_bytes"]) / MB
+        events = ok[0].get("events")
+        md.append(f"## {title}\n")
+        md.append("| transcript MB | console output MB | output events | ok runs | wall s med (min) | CPU s med (min) "
+                  "| engine s med (min) | max RSS MiB med |")
+        md.append("|---:|---:|---:|---:|---:|---:|---:|---:|")
+        md.append(f"| {cast_mb:.1f} | {out_mb:.1f} | {events or ''} | {len(ok)}/{len(rp)} | {statistics.median(wall):.3f} ({min(wall):.3f}) "
+                  f"| {statistics.median(cpu):.3f} ({min(cpu):.3f}) "
+                  f"| {fnum(statistics.median(engine) if engine else None, 3)} ({fnum(min(engine) if engine else None, 3)}) "
+                  f"| {statistics.median(rss):.1f} |")
+        md.append("")
+        md.append("wall and CPU: the whole `vtpilot replay` process (/usr/bin/time); engine: the time replay itself "
+                  "reports (reading the cast and driving the engine, without process start-up).\n")
+
+    paced = os.path.join(out, "ssh-paced.txt")
+    if os.path.exists(paced):
+        md.append("## Over ssh at real pacing (../shared/bench/ssh, SIMX=\"--time-scale 1\", 20000 lines)\n")
+        md.append("```")
+        md.append(open(paced).read().rstrip()[-6000:])
+        md.append("```\n")
 
     rec = os.path.join(out, "recognize.txt")
     if os.path.exists(rec):

@@ -79,6 +79,7 @@ struct Session::Impl {
   double last_change = 0, last_output = 0;
   bool started = false;
   std::optional<double> unknown_since;
+  std::optional<double> ambiguous_since;  // two signatures match: since when (see evaluate)
   int recoveries = 0;
   bool sent_this_visit = false;
   std::map<std::string, int> sends;  // keys sent per screen id
@@ -502,12 +503,21 @@ struct Session::Impl {
     const Screen s = term.screen();
     const Recognized r = recognizer.recognize(s);
     if (r.id == "bos.progress") drawn_since_install = false;
+    // Two signatures matching is never a silent pick, and nothing is decided on such a screen.
+    // While the console is still drawing, the old screen's text can stand above the new one's
+    // (a console that sends a line per read shows SMS's exit question over STARTING SOFTWARE):
+    // that is a screen in passing, so the halt comes only once it has stood still for the
+    // grace time, as for an unknown screen.
     if (!r.ambiguous.empty()) {
-      std::string ids;
-      for (auto& id : r.ambiguous) ids += (ids.empty() ? "" : " and ") + id;
-      halt(now, "ambiguous-screen", "signatures " + ids + " both match this screen; nothing sent");
+      if (!ambiguous_since) ambiguous_since = now;
+      if (now - std::max(*ambiguous_since, last_output) >= opt.unknown_grace_s) {
+        std::string ids;
+        for (auto& id : r.ambiguous) ids += (ids.empty() ? "" : " and ") + id;
+        halt(now, "ambiguous-screen", "signatures " + ids + " both match this screen; nothing sent");
+      }
       return;
     }
+    ambiguous_since.reset();
     if (r.id != cur_id || !seen_first) {
       seen_first = true;
       cur_id = r.id;
@@ -856,6 +866,7 @@ struct Session::Impl {
     // An Enter in flight has nothing due at the confirm time: it is waited for, up to the screen timeout.
     if (awaiting && !awaiting->enter_sent()) d = std::min(d, awaiting->confirm_by);
     if (unknown_since) d = std::min(d, std::max(*unknown_since, last_output) + opt.unknown_grace_s);
+    if (ambiguous_since) d = std::min(d, std::max(*ambiguous_since, last_output) + opt.unknown_grace_s);
     if (stream_skipped) d = std::min(d, std::min(last_output + kStreamPause, last_judged + kStreamStale));
     return d;
   }
@@ -961,6 +972,7 @@ void Session::on_reattach(double now, const std::string& what) {
   m.cur_id.clear();
   m.last_change = m.last_output = now;
   m.unknown_since.reset();
+  m.ambiguous_since.reset();
   m.recoveries = 0;
   m.sent_this_visit = false;
   m.skipped_text.reset();

@@ -336,6 +336,30 @@ TEST_CASE("session: two signatures matching one screen halt (exit 4) naming both
   CHECK(session.outcome_text().find("test.console_login") != std::string::npos);
 }
 
+TEST_CASE("session: two signatures matching a screen still being drawn is no halt: the screen that follows is answered") {
+  // A console sending a line per read shows SMS's exit question above STARTING SOFTWARE for a
+  // moment (fw.starting_software and sms.exit_confirm both match): before, an instant halt.
+  Recognizer two;
+  std::vector<SignatureError> errors;
+  REQUIRE(two.add("a.toml", "id = \"aix.login\"\nall = ['(?m)login:\\s*\\z']\n", errors));
+  REQUIRE(two.add("b.toml", "id = \"test.console_login\"\nall = ['Console login']\n", errors));
+  REQUIRE(two.add("c.toml", "id = \"aix.term_prompt\"\nall = ['(?m)TERM.*:\\s*\\z']\n", errors));
+  REQUIRE(errors.empty());
+  Plan plan;
+  REQUIRE(load_plan("t.toml", "name = \"t\"\n[[step]]\nscreen = \"aix.term_prompt\"\nkeys = \"vt100\\r\"\nneeds_prompt = false\n", two, plan, errors));
+  Session session(plan, two, Guard(Policy{}), EngineOptions{});
+  session.on_output("\x1b[2J\x1b[HAIX Version 7\r\nConsole login: ", 1.0);
+  session.evaluate(1.0);
+  session.evaluate(2.0);  // within the grace time
+  CHECK(session.outcome() == Outcome::running);
+  session.on_output("\x1b[2J\x1b[HSet the terminal type, TERM: ", 2.5);
+  session.evaluate(2.5);
+  CHECK(session.outcome() == Outcome::running);
+  auto k = session.take_send();
+  REQUIRE(k.has_value());
+  CHECK(k->spend() == "vt100");
+}
+
 TEST_CASE("session: Migration offered by default is not ready until the disk screen verified the target (S1)") {
   Harness h;
   // BOS starts with Migration on hdisk0: the plan still goes System Settings -> Migration -> disks.
