@@ -273,14 +273,22 @@ struct LiveRun::Impl {
     });
   }
 
+  // A wait already set for no later than the deadline stands: the session is looked at then,
+  // which is harmless if nothing is due yet (it says its next deadline again). A console that
+  // sends a line per read moves the deadline on every read; re-setting the timer each time was
+  // a syscall per read.
+  std::optional<double> armed_at;
   void arm() {
-    if (auto d = session.deadline()) {
-      deadline.expires_at(t0 + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                      std::chrono::duration<double>(*d + 0.001)));
-      deadline.async_wait([this](boost::system::error_code ec) {
-        if (!ec) pump();
-      });
-    }
+    auto d = session.deadline();
+    if (!d || (armed_at && *armed_at <= *d)) return;
+    armed_at = *d;
+    deadline.expires_at(t0 + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                    std::chrono::duration<double>(*d + 0.001)));
+    deadline.async_wait([this](boost::system::error_code ec) {
+      if (ec) return;
+      armed_at.reset();
+      pump();
+    });
   }
 
   void pump() {
