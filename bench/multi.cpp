@@ -15,11 +15,11 @@
 #include <string>
 #include <vector>
 
-#include "vtpilot/plan.hpp"
-#include "vtpilot/recorder.hpp"
-#include "vtpilot/runner.hpp"
-#include "vtpilot/session.hpp"
-#include "vtpilot/transport.hpp"
+#include "vtpilot/plan/plan.hpp"
+#include "vtpilot/record/recorder.hpp"
+#include "vtpilot/run/runner.hpp"
+#include "vtpilot/engine/session.hpp"
+#include "vtpilot/transport/transport.hpp"
 
 using namespace vtpilot;
 

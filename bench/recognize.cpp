@@ -8,8 +8,8 @@
 #include <sstream>
 #include <vector>
 
-#include "vtpilot/recognizer.hpp"
-#include "vtpilot/screen.hpp"
+#include "vtpilot/screens/recognizer.hpp"
+#include "vtpilot/term/terminal.hpp"
 
 using namespace vtpilot;
 using Clock = std::chrono::steady_clock;

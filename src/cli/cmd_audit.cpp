@@ -4,9 +4,9 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
-#include "vtpilot/audit.hpp"
-#include "vtpilot/import.hpp"
-#include "vtpilot/recognizer.hpp"
+#include "vtpilot/record/audit.hpp"
+#include "vtpilot/record/import.hpp"
+#include "vtpilot/screens/recognizer.hpp"
 
 namespace vtpilot::cli {
 

@@ -13,10 +13,10 @@
 #include <sstream>
 
 #include "commands.hpp"
-#include "vtpilot/config.hpp"
-#include "vtpilot/embedded.hpp"
-#include "vtpilot/plan.hpp"
-#include "vtpilot/recognizer.hpp"
+#include "vtpilot/run/config.hpp"
+#include "vtpilot/base/embedded.hpp"
+#include "vtpilot/plan/plan.hpp"
+#include "vtpilot/screens/recognizer.hpp"
 
 namespace vtpilot::cli {
 

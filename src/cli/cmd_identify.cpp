@@ -4,11 +4,11 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
-#include "vtpilot/capture.hpp"
-#include "vtpilot/guard.hpp"
-#include "vtpilot/recognizer.hpp"
-#include "vtpilot/report.hpp"
-#include "vtpilot/screen.hpp"
+#include "vtpilot/term/capture.hpp"
+#include "vtpilot/guard/guard.hpp"
+#include "vtpilot/screens/recognizer.hpp"
+#include "vtpilot/engine/report.hpp"
+#include "vtpilot/term/terminal.hpp"
 
 namespace vtpilot::cli {
 

@@ -13,7 +13,7 @@
 #include <sstream>
 
 #include "commands.hpp"
-#include "vtpilot/import.hpp"
+#include "vtpilot/record/import.hpp"
 
 namespace vtpilot::cli {
 

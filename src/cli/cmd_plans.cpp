@@ -3,7 +3,7 @@
 #include <iostream>
 
 #include "commands.hpp"
-#include "vtpilot/embedded.hpp"
+#include "vtpilot/base/embedded.hpp"
 
 namespace vtpilot::cli {
 

@@ -2,8 +2,8 @@
 #include <iostream>
 
 #include "commands.hpp"
-#include "vtpilot/capture.hpp"
-#include "vtpilot/screen.hpp"
+#include "vtpilot/term/capture.hpp"
+#include "vtpilot/term/terminal.hpp"
 
 namespace vtpilot::cli {
 

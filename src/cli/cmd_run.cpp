@@ -13,11 +13,12 @@
 #include <thread>
 
 #include "commands.hpp"
-#include "vtpilot/plan.hpp"
-#include "vtpilot/recorder.hpp"
-#include "vtpilot/runner.hpp"
-#include "vtpilot/regex.hpp"
-#include "vtpilot/transport.hpp"
+#include "vtpilot/plan/plan.hpp"
+#include "vtpilot/record/recorder.hpp"
+#include "vtpilot/record/replay.hpp"
+#include "vtpilot/run/runner.hpp"
+#include "vtpilot/base/regex.hpp"
+#include "vtpilot/transport/transport.hpp"
 
 namespace vtpilot::cli {
 

@@ -13,7 +13,7 @@
 #include <sstream>
 
 #include "commands.hpp"
-#include "vtpilot/transport.hpp"
+#include "vtpilot/transport/transport.hpp"
 
 namespace vtpilot::cli {
 

@@ -5,12 +5,13 @@
 #include <memory>
 #include <optional>
 
-#include "vtpilot/guard.hpp"
-#include "vtpilot/plan.hpp"
-#include "vtpilot/recorder.hpp"
-#include "vtpilot/runner.hpp"
-#include "vtpilot/session.hpp"
-#include "vtpilot/shell.hpp"
+#include "vtpilot/guard/guard.hpp"
+#include "vtpilot/plan/plan.hpp"
+#include "vtpilot/record/recorder.hpp"
+#include "vtpilot/record/replay.hpp"
+#include "vtpilot/run/runner.hpp"
+#include "vtpilot/engine/session.hpp"
+#include "vtpilot/shell/shell.hpp"
 
 namespace vtpilot {
 struct ImportedLog;

@@ -14,10 +14,11 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
-#include "vtpilot/config.hpp"
-#include "vtpilot/hmc.hpp"
-#include "vtpilot/secret.hpp"
-#include "vtpilot/transport_hmc.hpp"
+#include "vtpilot/engine/driver_chain.hpp"
+#include "vtpilot/run/config.hpp"
+#include "vtpilot/hmc/commands.hpp"
+#include "vtpilot/transport/secret.hpp"
+#include "vtpilot/transport/hmc_vterm.hpp"
 
 namespace vtpilot::cli {
 

@@ -12,10 +12,11 @@
 #include <random>
 
 #include "commands.hpp"
-#include "vtpilot/acceptance.hpp"
-#include "vtpilot/secret.hpp"
-#include "vtpilot/shell.hpp"
-#include "vtpilot/transport.hpp"
+#include "vtpilot/shell/acceptance.hpp"
+#include "vtpilot/transport/secret.hpp"
+#include "vtpilot/engine/driver_chain.hpp"
+#include "vtpilot/shell/shell.hpp"
+#include "vtpilot/transport/transport.hpp"
 
 namespace vtpilot::cli {
 

@@ -8,9 +8,10 @@
 #include <cstdlib>
 #include <string>
 
-#include "vtpilot/recorder.hpp"
-#include "vtpilot/runner.hpp"
-#include "vtpilot/session.hpp"
+#include "vtpilot/record/recorder.hpp"
+#include "vtpilot/record/replay.hpp"
+#include "vtpilot/run/runner.hpp"
+#include "vtpilot/engine/session.hpp"
 
 using namespace vtpilot;
 

@@ -16,9 +16,9 @@
 #include <string_view>
 #include <vector>
 
-#include "vtpilot/guard.hpp"
-#include "vtpilot/recognizer.hpp"
-#include "vtpilot/screen.hpp"
+#include "vtpilot/guard/guard.hpp"
+#include "vtpilot/screens/recognizer.hpp"
+#include "vtpilot/term/terminal.hpp"
 
 using namespace vtpilot;
 

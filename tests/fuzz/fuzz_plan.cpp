@@ -4,9 +4,9 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "vtpilot/config.hpp"
-#include "vtpilot/plan.hpp"
-#include "vtpilot/recognizer.hpp"
+#include "vtpilot/run/config.hpp"
+#include "vtpilot/plan/plan.hpp"
+#include "vtpilot/screens/recognizer.hpp"
 
 namespace {
 void check(const std::vector<vtpilot::SignatureError>& errors, bool this_file = true) {

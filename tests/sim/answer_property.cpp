@@ -17,7 +17,7 @@
 #include <sstream>
 
 #include "../../src/sim/console_sim.hpp"
-#include "vtpilot/session.hpp"
+#include "vtpilot/engine/session.hpp"
 
 using namespace vtpilot;
 

@@ -4,7 +4,7 @@
 #include <map>
 
 #include "fixture_util.hpp"
-#include "vtpilot/acceptance.hpp"
+#include "vtpilot/shell/acceptance.hpp"
 
 using namespace vtpilot;
 

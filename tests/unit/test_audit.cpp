@@ -3,9 +3,9 @@
 #include <doctest/doctest.h>
 
 #include "fixture_util.hpp"
-#include "vtpilot/audit.hpp"
-#include "vtpilot/import.hpp"
-#include "vtpilot/recognizer.hpp"
+#include "vtpilot/record/audit.hpp"
+#include "vtpilot/record/import.hpp"
+#include "vtpilot/screens/recognizer.hpp"
 
 using namespace vtpilot;
 

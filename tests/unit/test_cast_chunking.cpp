@@ -10,9 +10,10 @@
 #include <random>
 
 #include "fixture_util.hpp"
-#include "vtpilot/recorder.hpp"
-#include "vtpilot/runner.hpp"
-#include "vtpilot/session.hpp"
+#include "vtpilot/record/recorder.hpp"
+#include "vtpilot/record/replay.hpp"
+#include "vtpilot/run/runner.hpp"
+#include "vtpilot/engine/session.hpp"
 
 using namespace vtpilot;
 namespace fs = std::filesystem;

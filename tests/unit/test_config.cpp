@@ -4,7 +4,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "vtpilot/config.hpp"
+#include "vtpilot/run/config.hpp"
 
 using namespace vtpilot;
 

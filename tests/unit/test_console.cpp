@@ -10,9 +10,10 @@
 #include <csignal>
 #include <filesystem>
 
-#include "vtpilot/recorder.hpp"
-#include "vtpilot/screen.hpp"
-#include "vtpilot/transport.hpp"
+#include "vtpilot/record/recorder.hpp"
+#include "vtpilot/term/terminal.hpp"
+#include "vtpilot/transport/console.hpp"
+#include "vtpilot/transport/transport.hpp"
 
 using namespace vtpilot;
 namespace fs = std::filesystem;

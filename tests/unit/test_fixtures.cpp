@@ -9,10 +9,10 @@
 #include <set>
 
 #include "fixture_util.hpp"
-#include "vtpilot/guard.hpp"
-#include "vtpilot/recognizer.hpp"
-#include "vtpilot/report.hpp"
-#include "vtpilot/screen.hpp"
+#include "vtpilot/guard/guard.hpp"
+#include "vtpilot/screens/recognizer.hpp"
+#include "vtpilot/engine/report.hpp"
+#include "vtpilot/term/terminal.hpp"
 
 using namespace vtpilot;
 namespace fs = std::filesystem;

@@ -5,9 +5,9 @@
 #include <type_traits>
 
 #include "fixture_util.hpp"
-#include "vtpilot/guard.hpp"
-#include "vtpilot/recognizer.hpp"
-#include "vtpilot/screen.hpp"
+#include "vtpilot/guard/guard.hpp"
+#include "vtpilot/screens/recognizer.hpp"
+#include "vtpilot/term/terminal.hpp"
 
 using namespace vtpilot;
 

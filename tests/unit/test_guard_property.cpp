@@ -12,9 +12,9 @@
 #include <random>
 #include <set>
 
-#include "vtpilot/guard.hpp"
-#include "vtpilot/recognizer.hpp"
-#include "vtpilot/screen.hpp"
+#include "vtpilot/guard/guard.hpp"
+#include "vtpilot/screens/recognizer.hpp"
+#include "vtpilot/term/terminal.hpp"
 
 using namespace vtpilot;
 

@@ -2,7 +2,7 @@
 // VIOS's reserve refusal, and HSCL error lines.
 #include <doctest/doctest.h>
 
-#include "vtpilot/hmc.hpp"
+#include "vtpilot/hmc/commands.hpp"
 
 using namespace vtpilot;
 

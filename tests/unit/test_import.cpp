@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fixture_util.hpp"
-#include "vtpilot/import.hpp"
+#include "vtpilot/record/import.hpp"
 
 using namespace vtpilot;
 

@@ -1,8 +1,8 @@
 #include <doctest/doctest.h>
 
-#include "vtpilot/guard.hpp"
-#include "vtpilot/plan.hpp"
-#include "vtpilot/recognizer.hpp"
+#include "vtpilot/guard/guard.hpp"
+#include "vtpilot/plan/plan.hpp"
+#include "vtpilot/screens/recognizer.hpp"
 
 using namespace vtpilot;
 

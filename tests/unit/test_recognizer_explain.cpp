@@ -7,8 +7,8 @@
 #include <unistd.h>
 
 #include "fixture_util.hpp"
-#include "vtpilot/recognizer.hpp"
-#include "vtpilot/screen.hpp"
+#include "vtpilot/screens/recognizer.hpp"
+#include "vtpilot/term/terminal.hpp"
 
 using namespace vtpilot;
 namespace fs = std::filesystem;

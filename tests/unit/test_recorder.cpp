@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fixture_util.hpp"
-#include "vtpilot/recorder.hpp"
+#include "vtpilot/record/recorder.hpp"
 
 using namespace vtpilot;
 namespace fs = std::filesystem;

@@ -5,7 +5,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "vtpilot/session.hpp"
+#include "vtpilot/engine/session.hpp"
+#include "vtpilot/term/terminal.hpp"
 
 #include "fixture_util.hpp"
 

@@ -5,11 +5,12 @@
 #include <random>
 
 #include "fixture_util.hpp"
-#include "vtpilot/acceptance.hpp"
-#include "vtpilot/plan.hpp"
-#include "vtpilot/screen.hpp"
-#include "vtpilot/session.hpp"
-#include "vtpilot/shell.hpp"
+#include "vtpilot/shell/acceptance.hpp"
+#include "vtpilot/plan/plan.hpp"
+#include "vtpilot/term/terminal.hpp"
+#include "vtpilot/engine/session.hpp"
+#include "vtpilot/engine/driver_chain.hpp"
+#include "vtpilot/shell/shell.hpp"
 
 using namespace vtpilot;
 namespace fs = std::filesystem;

@@ -13,7 +13,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "vtpilot/ssh.hpp"
+#include "vtpilot/transport/ssh.hpp"
 
 using namespace vtpilot;
 namespace fs = std::filesystem;

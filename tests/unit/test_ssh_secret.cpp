@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <future>
 
-#include "vtpilot/secret.hpp"
+#include "vtpilot/transport/secret.hpp"
 
 using namespace vtpilot;
 namespace fs = std::filesystem;

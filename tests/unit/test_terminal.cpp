@@ -3,7 +3,7 @@
 #include <fstream>
 #include <iterator>
 
-#include "vtpilot/screen.hpp"
+#include "vtpilot/term/terminal.hpp"
 
 using namespace vtpilot;
 

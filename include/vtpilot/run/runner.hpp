@@ -1,0 +1,73 @@
+#pragma once
+// Live and replayed runs of a Session: the I/O around the pure core.
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "vtpilot/engine/driver.hpp"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace vtpilot {
+
+class Transport;
+class Recorder;
+
+struct RunOptions {
+  double pacing_s = 0.1;       // between key bytes
+  bool events_json = false;    // JSON lines on stdout
+  bool quiet = false;          // no human progress on stderr
+  bool tty = false;            // stderr is a terminal: draw a progress bar
+  // --timeout, for the heartbeat during long silent waits (what is awaited, time left); 0: none.
+  double timeout_s = 0;
+  // When set, events go here instead of the built-in progress lines (step mode draws its own).
+  std::function<void(const SessionEvent&)> on_event;
+  // Several consoles in one process: lines start with [label], JSON events carry "lpar", and
+  // progress goes to on_progress (a combined view) instead of this run's own bar.
+  std::string label;
+  std::function<void(int percent, int elapsed_min)> on_progress;
+};
+
+// The one status line at the bottom of the terminal (the progress bar); any other line
+// printed through the runner clears it first.
+void draw_status_line(const std::string& line);
+
+struct RunResult {
+  int exit_code = 0;
+  std::string text;        // outcome sentence
+  std::string code;        // the halt's or refusal's reason code ("not-installed", "altinst-disk"), if any
+  Screen last_screen;
+  int child_status = -1;   // spawned program's exit status, if any
+  double seconds = 0;
+};
+
+using TransportFactory = std::function<std::unique_ptr<Transport>(boost::asio::io_context&)>;
+
+// One session driven on a shared io_context: several of them can run in one loop (many LPARs
+// in one process), each with its own transport, guard, plan state and transcript.
+class LiveRun {
+ public:
+  LiveRun(boost::asio::io_context& io, Driver& session, std::unique_ptr<Transport> transport, Recorder& recorder,
+          RunOptions options);
+  ~LiveRun();
+  // Attaches; on_finished runs once the session has ended and the transport is detached.
+  void start(std::function<void(const RunResult&)> on_finished);
+  // Stop sending, detach (signals, operator quit). exit_code is what the run reports.
+  void stop(const std::string& why, int exit_code);
+  bool finished() const;
+  const RunResult& result() const;
+  // Look at the session again now (after the operator acted on it).
+  void poke();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// One session in its own loop, with SIGINT / SIGTERM / SIGHUP handled (exit 130 / 143 / 129).
+RunResult run_live(Driver& session, const TransportFactory& make_transport, Recorder& recorder,
+                   const RunOptions& options);
+
+}  // namespace vtpilot
