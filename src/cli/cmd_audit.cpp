@@ -1,5 +1,5 @@
 // vtpilot audit [--json] [policy flags] LOG...: every screen a log shows, the choice made on
-// each, and the guard's verdict on it. The rebuilding is the library's (src/lib/audit.cpp).
+// each, and the guard's verdict on it. The rebuilding is the library's (src/lib/record/audit.cpp).
 #include <iostream>
 #include <nlohmann/json.hpp>
 

@@ -1,6 +1,6 @@
 // vtpilot import [--log-timing F] [--log-io F | --log-out F [--log-in F]] [-o OUT.cast] [FILE]:
 // the recordings people have (script, asciicast v3, conserver, plain logs) as asciicast v2.
-// The formats are parsed in the library (src/lib/import.cpp); here only the files are read
+// The formats are parsed in the library (src/lib/record/import.cpp); here only the files are read
 // and written.
 #include <fcntl.h>
 #include <sys/stat.h>

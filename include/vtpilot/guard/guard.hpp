@@ -116,7 +116,7 @@ struct VtermFacts {
   // opened: the LPAR sits in POST, SMS or the OF prompt, where a bare Enter only redraws.
   bool firmware_blank = false;
 };
-// The rule behind Guard::approve_vterm_control (guard_vterm.cpp).
+// The rule behind Guard::approve_vterm_control (src/lib/guard/vterm_control.cpp).
 Verdict judge_vterm_control(std::string_view keys, const VtermFacts& facts);
 
 // Judges `keys` (what would be typed, e.g. "3\r", "\r", "1") on this screen. When the prompt is

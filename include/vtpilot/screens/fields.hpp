@@ -1,5 +1,5 @@
 #pragma once
-// What a screen means, as data: the output of the shared parsers (parse.cpp).
+// What a screen means, as data: the output of the shared parsers (src/lib/screens/fields.cpp).
 // Filled the same way for every screen; a field that a screen does not have stays empty.
 #include <map>
 #include <optional>

@@ -1,4 +1,4 @@
-// The identify JSON object: see include/vtpilot/report.hpp.
+// The identify JSON object: see include/vtpilot/engine/report.hpp.
 #include "vtpilot/engine/report.hpp"
 
 #include <nlohmann/json.hpp>

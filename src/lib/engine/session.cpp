@@ -1,4 +1,4 @@
-// The expect loop, as a pure state machine. See include/vtpilot/session.hpp.
+// The expect loop, as a pure state machine. See include/vtpilot/engine/session.hpp.
 //
 // Decisions are made only on a complete screen: a recognized id whose prompt is drawn at the
 // cursor (the prompt is the last thing these menus draw), so a half-drawn disk table is never

@@ -1,7 +1,7 @@
 // Plan files (TOML) -> validated Plan. Errors are file:line: message, never exceptions.
 #include "vtpilot/plan/plan.hpp"
 
-#include "base/toml_errors.hpp"
+#include "screens/toml_errors.hpp"
 
 #include <algorithm>
 #include <filesystem>

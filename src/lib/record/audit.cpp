@@ -1,4 +1,4 @@
-// Audit: see include/vtpilot/audit.hpp.
+// Audit: see include/vtpilot/record/audit.hpp.
 #include "vtpilot/record/audit.hpp"
 
 #include <cctype>

@@ -1,4 +1,4 @@
-// Importing recordings: see include/vtpilot/import.hpp. Pure: text in, events out.
+// Importing recordings: see include/vtpilot/record/import.hpp. Pure: text in, events out.
 #include "vtpilot/record/import.hpp"
 
 #include <algorithm>

@@ -125,7 +125,7 @@ std::optional<std::string> Recorder::open(const std::string& path, int width, in
   close();
   // A file size limit (ulimit -f) must be a failed write like a full disk (EFBIG, then the run
   // halts before the next key with the reason), not SIGXFSZ killing vtpilot mid-run. Children
-  // get the default back (transport_spawn.cpp).
+  // get the default back (src/lib/transport/spawn.cpp).
   std::signal(SIGXFSZ, SIG_IGN);
   path_ = path;
   file_ = std::fopen(path.c_str(), "wx");  // never overwrite an earlier transcript

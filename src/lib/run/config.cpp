@@ -1,7 +1,7 @@
 // The TOML config of `run --config` -> validated Config. Errors are file:line: message.
 #include "vtpilot/run/config.hpp"
 
-#include "base/toml_errors.hpp"
+#include "screens/toml_errors.hpp"
 
 #include <cmath>
 

@@ -9,7 +9,7 @@
 // with '\n', trailing blanks trimmed. Named groups in `all` patterns become Fields::captures.
 // Tie-break rule: there is none. Two signatures matching one screen is reported as ambiguous
 // (both ids), never resolved by order.
-#include "base/toml_errors.hpp"
+#include "screens/toml_errors.hpp"
 
 #include <algorithm>
 #include <cctype>

@@ -1,4 +1,4 @@
-// The shell conversation, as a pure state machine. See include/vtpilot/shell.hpp.
+// The shell conversation, as a pure state machine. See include/vtpilot/shell/shell.hpp.
 //
 // What Enter means, screen by screen (why this driver presses it almost never):
 //   SMS menus                 redraw, or a default the firmware picks: never

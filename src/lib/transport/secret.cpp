@@ -1,4 +1,4 @@
-// Reading passwords without leaving them anywhere. See include/vtpilot/secret.hpp.
+// Reading passwords without leaving them anywhere. See include/vtpilot/transport/secret.hpp.
 #include "vtpilot/transport/secret.hpp"
 
 #include <fcntl.h>

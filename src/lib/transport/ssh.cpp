@@ -1,4 +1,4 @@
-// SshLink: libssh on an Asio loop. See include/vtpilot/ssh.hpp.
+// SshLink: libssh on an Asio loop. See include/vtpilot/transport/ssh.hpp.
 //
 // After connecting, the session is non-blocking and its socket is an Asio descriptor: when it
 // is readable, every channel is stepped (open, pty, exec, read, write) until none makes
