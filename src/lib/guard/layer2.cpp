@@ -3,7 +3,7 @@
 // altinst_rootvg disk row, so a wrong signature or a parser bug cannot open the door.
 //
 // HARD RULE: nothing of the recognizer or the parsers is included here, directly or through a
-// header (no vtpilot/screens/*, no vtpilot/guard/guard.hpp); tests/cli/layer2_closure.sh
+// header (no vtpilot/screens/*, no vtpilot/guard/guard.hpp); tests/cli/layer2_closure.py
 // checks the include closure of this file. It needs the Screen, the keys and the Policy only.
 #include "guard/layer2.hpp"
 

@@ -1,6 +1,6 @@
 #pragma once
 // Layer 2: the raw screen text, the keys and the policy, nothing else. This header and
-// layer2.cpp include nothing of vtpilot/screens (tests/cli/layer2_closure.sh checks it), so a
+// layer2.cpp include nothing of vtpilot/screens (tests/cli/layer2_closure.py checks it), so a
 // wrong signature or a parser bug cannot change what layer 2 refuses.
 #include <string_view>
 
