@@ -5,6 +5,7 @@
 #include <type_traits>
 
 #include "fixture_util.hpp"
+#include "vtpilot/base/regex.hpp"
 #include "vtpilot/guard/guard.hpp"
 #include "vtpilot/screens/recognizer.hpp"
 #include "vtpilot/term/terminal.hpp"
@@ -516,4 +517,54 @@ TEST_CASE("IBM's levels disk screen: a root VG on two disks is chosen and verifi
   auto t = verified_on(w, "1\r", pins);
   REQUIRE(t);
   CHECK(t->names() == std::vector<std::string>{"hdisk0", "hdisk1"});
+}
+
+TEST_CASE("guard: one rule compares disk names, and two empty lists are not the same disks") {
+  // The guard's install check, the session's "settings-ready" and verification_lost all ask
+  // same_disk_names. An empty list is a screen that shows no disk (or a verification without
+  // names): it proves nothing about where the install goes, so it never equals anything.
+  CHECK_FALSE(same_disk_names({}, {}));
+  CHECK_FALSE(same_disk_names({"hdisk0"}, {}));
+  CHECK_FALSE(same_disk_names({}, {"hdisk0"}));
+  CHECK(same_disk_names({"hdisk1", "hdisk0"}, {"hdisk0", "hdisk1"}));
+  CHECK_FALSE(same_disk_names({"hdisk0"}, {"hdisk0", "hdisk1"}));
+
+  // A disk screen that shows nothing selected takes the verification away.
+  const Policy verified = after_disks("guard/disks-target-selected.txt");
+  Judged nothing = load("guard/disks-nothing-selected.txt");
+  REQUIRE(nothing.rec.fields.disk_shape == DiskShape::vgstatus);
+  CHECK(verification_lost(nothing.rec, *verified.verified_target));
+  CHECK_FALSE(verification_lost(load("guard/disks-target-selected.txt").rec, *verified.verified_target));
+  // An install screen that names no disk cannot confirm the verified one: Installation and
+  // Settings is refused, whatever the verification says.
+  Judged settings = load("guard/settings-migration.txt");
+  REQUIRE(settings.rec.fields.settings);
+  settings.rec.fields.settings->disks.clear();
+  CHECK(judge(settings.rec, settings.screen, "0\r", verified).code == "selection-not-exact");
+}
+
+TEST_CASE("guard: a plan's forbidden labels are compiled once, not at every judgement") {
+  Policy stricter;
+  stricter.extra_forbidden_labels = std::vector<std::string>{"Maintenance Mode", "Help\\s+\\?"};
+  CHECK(stricter.extra_forbidden_labels.patterns().size() == 2);
+  const Judged j = load("screens/bos.welcome/sim-power7.raw");
+  // The first judgements compile the guard's own patterns (function statics, once a process).
+  for (const char* keys : {"3\r", "88\r", "2\r"}) judge(j.rec, j.screen, keys, stricter);
+  const std::size_t before = Regex::compiled_count();
+  for (int i = 0; i < 10; ++i) {
+    CHECK(judge(j.rec, j.screen, "3\r", stricter).code == "plan-forbidden");
+    CHECK(judge(j.rec, j.screen, "88\r", stricter).code == "plan-forbidden");
+    CHECK(judge(j.rec, j.screen, "2\r", stricter).allow);
+  }
+  // The session copies its Policy whenever the verification changes: the copies share them.
+  const Policy copy = stricter;
+  CHECK(judge(j.rec, j.screen, "3\r", copy).code == "plan-forbidden");
+  CHECK(Regex::compiled_count() == before);
+  // A pattern that does not compile matches nothing (the plan's loader reports it, file:line),
+  // and takes nothing away from the others or from rule 1.
+  Policy broken;
+  broken.extra_forbidden_labels = {"(unclosed", "Maintenance Mode"};
+  CHECK(judge(j.rec, j.screen, "3\r", broken).code == "plan-forbidden");
+  CHECK(judge(j.rec, j.screen, "1\r", broken).code == "forbidden-method");
+  CHECK(judge(j.rec, j.screen, "2\r", broken).allow);
 }

@@ -57,6 +57,23 @@ TEST_CASE("plans: errors are file:line with a message") {
   CHECK(e.size() == 1);
 }
 
+TEST_CASE("plans: a bad `forbid` regex is a file:line error at load, and good ones reach the guard") {
+  Plan plan;
+  auto e = load("forbid = [\n  'Maintenance Mode',\n  '(unclosed',\n]\n[[step]]\nscreen = \"bos.method\"\nwait = true\n", plan);
+  REQUIRE(e.size() == 1);
+  CHECK(e[0].line == 3);
+  CHECK(e[0].str().rfind("p.toml:3: bad regex in `forbid`", 0) == 0);
+  CHECK(plan.forbidden_labels == std::vector<std::string>{"Maintenance Mode"});
+
+  e = load("forbid = ['Maintenance Mode']\n[[step]]\nscreen = \"bos.method\"\nwait = true\n", plan);
+  REQUIRE(e.empty());
+  Policy policy;
+  policy.extra_forbidden_labels = plan.forbidden_labels;  // compiled here, once
+  CHECK(policy.extra_forbidden_labels.patterns() == plan.forbidden_labels);
+  CHECK(policy.extra_forbidden_labels.matches("Start maintenance mode for System Recovery"));
+  CHECK_FALSE(policy.extra_forbidden_labels.matches("Change/Show Installation Settings and Install"));
+}
+
 TEST_CASE("plans: an unknown plan name lists the built-in ones") {
   Plan plan;
   std::vector<SignatureError> errors;

@@ -2,6 +2,7 @@
 
 #include <pcre2.h>
 
+#include <atomic>
 #include <stdexcept>
 
 namespace vtpilot {
@@ -12,6 +13,8 @@ struct Regex::Code {
 };
 
 namespace {
+std::atomic<std::size_t> compiled{0};
+
 // One match-data block per thread, big enough for any of our patterns.
 pcre2_match_data* scratch() {
   thread_local std::unique_ptr<pcre2_match_data, decltype(&pcre2_match_data_free)> md(
@@ -46,12 +49,15 @@ std::optional<Regex> Regex::compile(std::string_view pattern, std::string& error
   // every signature pattern sooner or later, and compiling them lazily put ~1.5 ms of JIT
   // compilation into the answer to the first prompts (bench/README.md).
   pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);  // falls back to the interpreter if JIT is absent
+  compiled.fetch_add(1, std::memory_order_relaxed);
   Regex r;
   auto c = std::make_shared<Code>();
   c->code = code;
   r.code_ = std::move(c);
   return r;
 }
+
+std::size_t Regex::compiled_count() { return compiled.load(std::memory_order_relaxed); }
 
 Regex::Regex(std::string_view pattern, bool multiline, bool caseless) {
   std::string error;

@@ -142,35 +142,31 @@ bool is_pvid(const std::string& t) {
   return t.size() == 16 && std::all_of(t.begin(), t.end(), [](unsigned char c) { return std::isxdigit(c); });
 }
 
-}  // namespace
+// The item shapes: SMS " 5.   Select Boot Options"; BOS ">>> 1 Start Install Now ...", "   88  Help ?";
+// the POST banner "1 = SMS Menu     5 = Default Boot List ...".
+const Regex& sms_item_re() {
+  static const Regex re(R"(^\s*(>>>)?\s*(\d{1,3})\.\s+(\S.*?)\s*$)");
+  return re;
+}
+const Regex& bos_item_re() {
+  static const Regex re(R"(^(\s*>>>\s*|\s+)(\d{1,2})\s+([^=\s].*?)\s*$)");
+  return re;
+}
+const Regex& post_item_re() {
+  static const Regex re(R"((?:^|\s)(\d)\s*=\s*([A-Za-z][^=]*?)(?=\s{2,}\d\s*=|\s*$))");
+  return re;
+}
+const Regex& loc_re() {
+  static const Regex re(R"(\(\s*loc=([^\s)]+)\s*\))");
+  return re;
+}
 
-Fields parse_fields(const Screen& screen) {
-  // SMS: " 5.   Select Boot Options"; BOS: ">>> 1 Start Install Now ...", "   88  Help ?".
-  static const Regex sms_item(R"(^\s*(>>>)?\s*(\d{1,3})\.\s+(\S.*?)\s*$)");
-  static const Regex bos_item(R"(^(\s*>>>\s*|\s+)(\d{1,2})\s+([^=\s].*?)\s*$)");
-  static const Regex post_item(R"((?:^|\s)(\d)\s*=\s*([A-Za-z][^=]*?)(?=\s{2,}\d\s*=|\s*$))");
-  static const Regex prompt_re(
-      R"(^(.*?(?:Navigation [Kk]ey|Choice\s*\[\s*(\d*)\s*\]|Choice|[Ss]election|login|Password|\[y(?:es)?/n(?:o)?\]|press Enter(?: to continue)?|Enter ID number)\s*[:?]) ?(.*?)\s*$)");
-  static const Regex loc_re(R"(\(\s*loc=([^\s)]+)\s*\))");
-  static const Regex progress_hdr(R"(%\s*tasks\s+complete)");
-  static const Regex progress_row(R"(^\s*(\d{1,3})\s+(\d+)\b)");
-  static const Regex disk_hdr(R"(\bName\b.*\b(Location\s+Code|Physical\s+Volume|PVID)\b)");
-  static const Regex level_hdr(R"(\bLevel\b.*\bDisks?\s+In\s+Rootvg\b)");
-  static const Regex method_re(
-      R"(^\s*(?:Method of Installation|Installation Method|Method)\s*(?:\.{2,}|:)\s*(\S.*?)\s*$)");
-  static const Regex disks_re(
-      R"(^\s*(?:Disks? Where You Want to Install|Disk\(s\) Where You Want to Install|Disks?|Target Disks?)\s*(?:\.{2,}|:)\s*(\S.*?)\s*$)");
-  static const Regex summary_re(
-      R"(\b(New and Complete Overwrite|Overwrite|Preservation|Migration)\s+Install(?:ation)?\s+Summary\b)");
-
-  Fields f;
-  const auto& lines = screen.lines;
-
-  // Title: the first line that is not blank, a rule or the firmware banner.
+// Title: the first line that is not blank, a rule or the firmware banner.
+void parse_title(const std::vector<std::string>& lines, Fields& f) {
   for (std::size_t i = 0; i < lines.size(); ++i) {
     const std::string& l = lines[i];
     if (collapse_blanks(l).empty() || is_rule(l) || is_firmware_header(l)) continue;
-    if (bos_item.search(l) || sms_item.search(l) || post_item.search(l)) break;
+    if (bos_item_re().search(l) || sms_item_re().search(l) || post_item_re().search(l)) break;
     // A boxed title ("|  PLEASE WAIT.... |") reads without its sides.
     auto unboxed = [](const std::string& s) {
       std::string t = collapse_blanks(s);
@@ -181,40 +177,47 @@ Fields parse_fields(const Screen& screen) {
     // BOS centres two-line titles ("Welcome to Base Operating System" / "Installation and ...").
     auto indent = [](const std::string& s) { return s.find_first_not_of(' '); };
     if (i + 1 < lines.size() && !collapse_blanks(lines[i + 1]).empty() && indent(l) >= 8 &&
-        indent(lines[i + 1]) >= 8 && !bos_item.search(lines[i + 1]) && !is_rule(lines[i + 1]))
+        indent(lines[i + 1]) >= 8 && !bos_item_re().search(lines[i + 1]) && !is_rule(lines[i + 1]))
       f.title += " " + unboxed(lines[i + 1]);
     break;
   }
+}
 
-  // Prompt and typed text: the last prompt-shaped line. A sentence prompt counts only as the
-  // last line with text: below it is what the console did after the Enter (the install going on).
-  std::size_t prompt_line = lines.size();
+// Prompt and typed text: the last prompt-shaped line. A sentence prompt counts only as the
+// last line with text: below it is what the console did after the Enter (the install going on).
+// Returns the prompt's line (lines.size() when there is none): it is not an item.
+std::size_t parse_prompt(const std::vector<std::string>& lines, Fields& f) {
+  static const Regex prompt_re(
+      R"(^(.*?(?:Navigation [Kk]ey|Choice\s*\[\s*(\d*)\s*\]|Choice|[Ss]election|login|Password|\[y(?:es)?/n(?:o)?\]|press Enter(?: to continue)?|Enter ID number)\s*[:?]) ?(.*?)\s*$)");
   bool text_below = false;
   for (std::size_t i = lines.size(); i-- > 0;) {
     if (!text_below && !is_instruction(lines, i)) {
       if (auto m = sentence_prompt_re().find(lines[i]); m && !prompt_re.search(lines[i])) {
-        prompt_line = i;
         f.prompt = collapse_blanks(m->group(1));
         f.typed = collapse_blanks(m->group(2));
         f.prompt_sentence = true;
-        break;
+        return i;
       }
     }
     if (!collapse_blanks(lines[i]).empty()) text_below = true;
     if (auto m = prompt_re.find(lines[i])) {
-      prompt_line = i;
       std::string p = collapse_blanks(m->group(1));
       if (p.rfind(">>> ", 0) == 0) p = p.substr(4);
       f.prompt = p;
       f.typed = collapse_blanks(m->group(3));
       if (m->spans[2].first != std::string_view::npos && !m->group(2).empty())
         f.prompt_default = std::string(m->group(2));
-      break;
+      return i;
     }
   }
+  return lines.size();
+}
 
-  // Progress: the last "% tasks complete" block and the numbers under it.
-  std::vector<bool> skip(lines.size(), false);
+// Progress: the last "% tasks complete" block and the numbers under it. Returns the line the
+// numbers were read from (lines.size() when none): "17   Restoring ..." there is not an item.
+std::size_t parse_progress(const std::vector<std::string>& lines, Fields& f) {
+  static const Regex progress_hdr(R"(%\s*tasks\s+complete)");
+  static const Regex progress_row(R"(^\s*(\d{1,3})\s+(\d+)\b)");
   for (std::size_t i = lines.size(); i-- > 0;) {
     if (!progress_hdr.search(lines[i])) continue;
     for (std::size_t j = i + 1; j < lines.size() && j <= i + 3; ++j) {
@@ -223,22 +226,26 @@ Fields parse_fields(const Screen& screen) {
         p.percent = std::stoi(std::string(m->group(1)));
         p.elapsed_min = std::stoi(std::string(m->group(2)).substr(0, 6));
         if (p.percent <= 100) f.progress = p;
-        skip[j] = true;
-        break;
+        return j;
       }
     }
     break;
   }
+  return lines.size();
+}
 
-  // Numbered items.
+// Numbered items, every shape, in screen order (the prompt's line and the progress numbers
+// excepted), and the choices they make: ">>>" or "Choice [N]" marks the default.
+std::vector<Item> parse_choices(const std::vector<std::string>& lines, std::size_t prompt_line,
+                                std::size_t progress_line, Fields& f) {
   std::vector<Item> items;
   for (std::size_t i = 0; i < lines.size(); ++i) {
-    if (skip[i] || i == prompt_line) continue;
+    if (i == progress_line || i == prompt_line) continue;
     const std::string& l = lines[i];
-    std::optional<Regex::Match> m = sms_item.find(l);
+    std::optional<Regex::Match> m = sms_item_re().find(l);
     bool bos = false;
     if (!m) {
-      m = bos_item.find(l);
+      m = bos_item_re().find(l);
       bos = true;
     }
     if (m) {
@@ -258,7 +265,7 @@ Fields parse_fields(const Screen& screen) {
     }
     // POST banner: "1 = SMS Menu     5 = Default Boot List ..."
     std::size_t pos = 0;
-    while (auto pm = post_item.find(l, pos)) {
+    while (auto pm = post_item_re().find(l, pos)) {
       items.push_back({i, false, std::string(pm->group(1)), std::string(pm->group(2))});
       pos = pm->end();
     }
@@ -268,21 +275,24 @@ Fields parse_fields(const Screen& screen) {
   if (f.prompt_default) {
     for (Choice& c : f.choices) c.is_default = (c.key == *f.prompt_default);
   }
+  return items;
+}
 
-  // SMS device lists: items followed by "( loc=... )".
+// SMS device lists: items followed by "( loc=... )".
+void parse_devices(const std::vector<std::string>& lines, const std::vector<Item>& items, Fields& f) {
   for (const Item& it : items) {
     std::string loc;
-    if (auto m = loc_re.find(lines[it.line])) loc = std::string(m->group(1));
+    if (auto m = loc_re().find(lines[it.line])) loc = std::string(m->group(1));
     else if (it.line + 1 < lines.size()) {
       const std::string& next = lines[it.line + 1];
-      if (auto m2 = loc_re.find(next); m2 && !sms_item.search(next)) loc = std::string(m2->group(1));
+      if (auto m2 = loc_re().find(next); m2 && !sms_item_re().search(next)) loc = std::string(m2->group(1));
     }
     if (loc.empty()) continue;
     Device d;
     d.key = it.key;
     d.location = loc;
     std::string label = it.label;
-    if (auto m = loc_re.find(label)) label.resize(m->spans[0].first);
+    if (auto m = loc_re().find(label)) label.resize(m->spans[0].first);
     auto toks = split_ws(label);
     // "Current Position" column: "-" or a number, then the name.
     if (toks.size() > 1 && (toks[0] == "-" || all_digits(toks[0])) &&
@@ -297,8 +307,60 @@ Fields parse_fields(const Screen& screen) {
       if (c.key == d.key && !d.name.empty()) c.label = d.name;
     f.devices.push_back(std::move(d));
   }
+}
 
-  // BOS disk table, multi-select shape: Name | Location Code (or PVID) | Size(MB) | VG Status | Bootable | Maps.
+// A disk row of the multi-select shape: Name | Location Code (or PVID) | Size(MB) | VG Status |
+// Bootable. False for a row that names no device (the menu items under the table, "0 Continue ...").
+bool vgstatus_row(const std::vector<std::string>& toks, bool pvid_column, Disk& d) {
+  if (!std::isdigit(static_cast<unsigned char>(toks[0].back()))) return false;
+  d.name = toks[0];
+  std::size_t k = 1;
+  std::string second;
+  while (k < toks.size() && !all_digits(toks[k])) second += (second.empty() ? "" : " ") + toks[k++];
+  if (k < toks.size()) d.size_mb = std::stol(toks[k++].substr(0, 12));
+  if (k < toks.size()) d.vg = toks[k++];
+  if (k < toks.size()) d.bootable = toks[k++];
+  if (second == "none") second.clear();
+  (pvid_column ? d.pvid : d.location) = second;
+  return true;
+}
+
+// A root VG of the levels shape (BosMenus ChgRootVG, preservation and migration): Level | Disks
+// In Rootvg | Location Code | Size(MB), one numbered row per root VG; the VG's further disks
+// follow on unnumbered rows (joined by the caller). The location reads `none` on virtual disks;
+// after 77 the column may show PVIDs instead. Tokens are told apart by their shape, not their
+// column, so extra or collapsed blanks and a wrapped row read the same. False for a row without
+// a level (the menu items under the table).
+bool levels_row(const std::vector<std::string>& toks, Disk& d) {
+  if (!std::isdigit(static_cast<unsigned char>(toks[0][0])) || toks[0].find('.') == std::string::npos) return false;
+  d.level = toks[0];
+  d.vg = "rootvg";
+  std::string names;
+  for (std::size_t k = 1; k < toks.size(); ++k) {
+    const std::string& t = toks[k];
+    if (is_pvid(t)) {
+      if (d.pvid.empty()) d.pvid = t;
+    } else if (all_digits(t)) {
+      if (d.size_mb < 0) d.size_mb = std::stol(t.substr(0, 12));
+    } else if (t == "none") {
+      // no location code shown for this disk
+    } else if (std::isalpha(static_cast<unsigned char>(t[0])) && t.find_first_of("-.,/:") == std::string::npos &&
+               std::isdigit(static_cast<unsigned char>(t.back()))) {
+      names += (names.empty() ? "" : " ") + t;
+    } else if (d.location.empty()) {
+      d.location = t;
+    }
+  }
+  d.name = names;
+  return true;
+}
+
+// The BOS disk table under its header, either shape: each numbered row below the header, with
+// the lines it continues on.
+void parse_disks(const Screen& screen, const std::vector<Item>& items, Fields& f) {
+  static const Regex disk_hdr(R"(\bName\b.*\b(Location\s+Code|Physical\s+Volume|PVID)\b)");
+  static const Regex level_hdr(R"(\bLevel\b.*\bDisks?\s+In\s+Rootvg\b)");
+  const auto& lines = screen.lines;
   std::size_t table = lines.size();
   bool pvid_column = false;
   for (std::size_t i = 0; i < lines.size(); ++i) {
@@ -314,84 +376,52 @@ Fields parse_fields(const Screen& screen) {
       break;
     }
   }
-  if (f.disk_shape != DiskShape::none) {
-    for (const Item& it : items) {
-      if (it.line <= table) continue;
-      // A row wider than the screen continues on the next line: joined directly when the
-      // terminal wrapped it (the row fills every column), with a space when the installer put
-      // the rest of the fields on an indented line of their own (long location codes).
-      std::string row = it.label;
-      for (std::size_t next = it.line + 1; next < lines.size(); ++next) {
-        const std::string& prev = lines[next - 1];
-        const std::string& l = lines[next];
-        if (collapse_blanks(l).empty() || bos_item.search(l) || sms_item.search(l)) break;
-        if (static_cast<int>(prev.size()) >= screen.cols) {
-          row += l;
-        } else if (l.find_first_not_of(' ') >= 8) {
-          row += " " + collapse_blanks(l);
-        } else {
-          break;
-        }
-      }
-      auto toks = split_ws(row);
-      if (toks.empty()) continue;
-      Disk d;
-      d.key = it.key;
-      d.selected = it.marked;
-      if (f.disk_shape == DiskShape::vgstatus) {
-        // A disk row names a device; the menu items under the table ("0 Continue ...") do not.
-        if (!std::isdigit(static_cast<unsigned char>(toks[0].back()))) continue;
-        d.name = toks[0];
-        std::size_t k = 1;
-        std::string second;
-        while (k < toks.size() && !all_digits(toks[k])) second += (second.empty() ? "" : " ") + toks[k++];
-        if (k < toks.size()) d.size_mb = std::stol(toks[k++].substr(0, 12));
-        if (k < toks.size()) d.vg = toks[k++];
-        if (k < toks.size()) d.bootable = toks[k++];
-        if (second == "none") second.clear();
-        (pvid_column ? d.pvid : d.location) = second;
+  if (f.disk_shape == DiskShape::none) return;
+  for (const Item& it : items) {
+    if (it.line <= table) continue;
+    // A row wider than the screen continues on the next line: joined directly when the
+    // terminal wrapped it (the row fills every column), with a space when the installer put
+    // the rest of the fields on an indented line of their own (long location codes).
+    std::string row = it.label;
+    for (std::size_t next = it.line + 1; next < lines.size(); ++next) {
+      const std::string& prev = lines[next - 1];
+      const std::string& l = lines[next];
+      if (collapse_blanks(l).empty() || bos_item_re().search(l) || sms_item_re().search(l)) break;
+      if (static_cast<int>(prev.size()) >= screen.cols) {
+        row += l;
+      } else if (l.find_first_not_of(' ') >= 8) {
+        row += " " + collapse_blanks(l);
       } else {
-        // Levels shape (BosMenus ChgRootVG, preservation and migration): Level | Disks In Rootvg |
-        // Location Code | Size(MB), one numbered row per root VG; the VG's further disks follow on
-        // unnumbered rows (joined above). The location reads `none` on virtual disks; after 77 the
-        // column may show PVIDs instead. Tokens are told apart by their shape, not their column,
-        // so extra or collapsed blanks and a wrapped row read the same.
-        if (!std::isdigit(static_cast<unsigned char>(toks[0][0])) || toks[0].find('.') == std::string::npos)
-          continue;
-        d.level = toks[0];
-        d.vg = "rootvg";
-        std::string names;
-        for (std::size_t k = 1; k < toks.size(); ++k) {
-          const std::string& t = toks[k];
-          if (is_pvid(t)) {
-            if (d.pvid.empty()) d.pvid = t;
-          } else if (all_digits(t)) {
-            if (d.size_mb < 0) d.size_mb = std::stol(t.substr(0, 12));
-          } else if (t == "none") {
-            // no location code shown for this disk
-          } else if (std::isalpha(static_cast<unsigned char>(t[0])) && t.find_first_of("-.,/:") == std::string::npos &&
-                     std::isdigit(static_cast<unsigned char>(t.back()))) {
-            names += (names.empty() ? "" : " ") + t;
-          } else if (d.location.empty()) {
-            d.location = t;
-          }
-        }
-        d.name = names;
+        break;
       }
-      f.disks.push_back(std::move(d));
     }
-    // On the disk screen ">>>" marks a selected disk, not the default: Enter continues with the
-    // selection (only "Choice [N]" can name a row as what Enter types).
-    for (Choice& c : f.choices)
-      if (c.is_default && !(f.prompt_default && c.key == *f.prompt_default) &&
-          std::any_of(f.disks.begin(), f.disks.end(), [&](const Disk& d) { return d.key == c.key; }))
-        c.is_default = false;
+    auto toks = split_ws(row);
+    if (toks.empty()) continue;
+    Disk d;
+    d.key = it.key;
+    d.selected = it.marked;
+    const bool is_row = f.disk_shape == DiskShape::vgstatus ? vgstatus_row(toks, pvid_column, d) : levels_row(toks, d);
+    if (is_row) f.disks.push_back(std::move(d));
   }
+  // On the disk screen ">>>" marks a selected disk, not the default: Enter continues with the
+  // selection (only "Choice [N]" can name a row as what Enter types).
+  for (Choice& c : f.choices)
+    if (c.is_default && !(f.prompt_default && c.key == *f.prompt_default) &&
+        std::any_of(f.disks.begin(), f.disks.end(), [&](const Disk& d) { return d.key == c.key; }))
+      c.is_default = false;
+}
 
-  // Installation and Settings, summaries, confirmations.
+// Installation and Settings, summaries, confirmations: the method and the disks.
+void parse_settings(const Screen& screen, Fields& f) {
+  static const Regex method_re(
+      R"(^\s*(?:Method of Installation|Installation Method|Method)\s*(?:\.{2,}|:)\s*(\S.*?)\s*$)");
+  static const Regex disks_re(
+      R"(^\s*(?:Disks? Where You Want to Install|Disk\(s\) Where You Want to Install|Disks?|Target Disks?)\s*(?:\.{2,}|:)\s*(\S.*?)\s*$)");
+  static const Regex summary_re(
+      R"(\b(New and Complete Overwrite|Overwrite|Preservation|Migration)\s+Install(?:ation)?\s+Summary\b)");
   Settings s;
   bool have_settings = false;
-  for (const std::string& l : lines) {
+  for (const std::string& l : screen.lines) {
     if (auto m = method_re.find(l)) {
       s.method = collapse_blanks(m->group(1));
       have_settings = true;
@@ -412,6 +442,23 @@ Fields parse_fields(const Screen& screen) {
     }
   }
   if (have_settings) f.settings = std::move(s);
+}
+
+}  // namespace
+
+// One function per field family, in this order: the prompt and the progress numbers first,
+// since their lines are not items; the disk table after the choices, since it unmarks a
+// selected row's ">>>" as a default.
+Fields parse_fields(const Screen& screen) {
+  Fields f;
+  const auto& lines = screen.lines;
+  parse_title(lines, f);
+  const std::size_t prompt_line = parse_prompt(lines, f);
+  const std::size_t progress_line = parse_progress(lines, f);
+  const std::vector<Item> items = parse_choices(lines, prompt_line, progress_line, f);
+  parse_devices(lines, items, f);
+  parse_disks(screen, items, f);
+  parse_settings(screen, f);
   return f;
 }
 
