@@ -3,8 +3,9 @@
 // Linked normally, libssh brings libcrypto, the Kerberos libraries and zlib into every
 // process: about 2.5 MiB of resident memory and 0.3 ms of start-up CPU in every
 // `vtpilot run --spawn`, `identify`, `render` and replay that never opens a connection
-// (bench/README.md). ssh.cpp includes this header after <libssh/libssh.h> and is unchanged
-// otherwise: each libssh function it calls is a macro for the same call through the table.
+// (bench/README.md). ssh_link.hpp includes this header after <libssh/libssh.h>, and
+// ssh_connect.cpp and ssh_channel.cpp are written as if linked: each libssh function they call
+// is a macro for the same call through the table.
 // A function missing from this list is a link error (libssh is not linked), never a silent
 // fallback.
 #include <libssh/libssh.h>
@@ -19,7 +20,7 @@ inline bool load(std::string* = nullptr) { return true; }
 #else
 namespace vtpilot::ssh_dl {
 
-// Every libssh function ssh.cpp calls.
+// Every libssh function ssh_connect.cpp and ssh_channel.cpp call.
 #define VTPILOT_SSH_FUNCTIONS(X) \
   X(ssh_blocking_flush) \
   X(ssh_channel_close) \
@@ -84,7 +85,7 @@ struct Api {
 
 // Loads libssh once; nullptr if it cannot be loaded, with the reason in *why. Thread-safe.
 const Api* load(std::string* why = nullptr);
-// The loaded table; only after load() succeeded (ssh.cpp checks before its first session).
+// The loaded table; only after load() succeeded (ssh_connect.cpp checks before its first session).
 const Api& api();
 
 }  // namespace vtpilot::ssh_dl
