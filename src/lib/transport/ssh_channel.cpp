@@ -1,17 +1,22 @@
 // SshLink, the channel pump: libssh on an Asio loop. See include/vtpilot/transport/ssh.hpp and
 // ssh_link.hpp.
 //
-// After connecting, the session is non-blocking and its socket is an Asio descriptor: when it
-// is readable, every channel is stepped (open, pty, exec, read, write) until none makes
-// progress. libssh reads at most one buffer per call, so a FIONREAD check after each pass
-// schedules another pass while bytes are still waiting (Asio's epoll is edge-triggered).
-// Callbacks are posted, never called from inside libssh calls, so a callback may close the
-// stream or drop the link; a generation number silences callbacks after disconnect().
+// After connecting, the session is non-blocking and its socket is an Asio socket: when it is
+// readable, libssh takes in what arrived (one poll and one recv of up to 4 KB) and hands each
+// channel's data to the channel's data callback; then every channel is stepped (open, pty,
+// exec, hand up what arrived, write) until none makes progress. A console sends a line per
+// read: this is paid per read, so each syscall counts (bench/README.md, "A console at its own
+// pace"). The socket is watched by a 1-byte MSG_PEEK receive, not a wait: Asio re-registers
+// the descriptor with epoll_ctl for every wait (and the re-registration wakes epoll again), a
+// receive it tries at once and queues without re-registering. That first try is also the check
+// for bytes libssh left in the socket (it reads 4 KB at a time; Asio's epoll is edge-triggered).
+// Callbacks are never called from inside libssh calls, so a callback may close the stream or
+// drop the link: a stream's data at the end of a pass (hand_up), the others posted; a
+// generation number silences callbacks after disconnect().
 #include "transport/ssh_link.hpp"
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -33,7 +38,7 @@ void SshLink::Impl::teardown() {
   if (sock.is_open()) {
     boost::system::error_code ec;
     sock.cancel(ec);
-    sock.release();  // libssh owns the fd and closes it
+    sock.release(ec);  // libssh owns the fd and closes it
   }
   for (auto& c : chans)
     if (c->ch) ssh_channel_free(c->ch);
@@ -50,7 +55,7 @@ void SshLink::Impl::teardown() {
   }
 }
 
-void SshLink::Impl::attach_socket() {
+std::optional<SshFailure> SshLink::Impl::attach_socket() {
   described = session_user(s) + "@" + session_host(s, p) + ":" + std::to_string(session_port(s));
   ssh_set_blocking(s, 0);
   const int fd = ssh_get_fd(s);
@@ -65,29 +70,41 @@ void SshLink::Impl::attach_socket() {
   ::setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout, sizeof user_timeout);
   ev = ssh_event_new();
   if (ev) ssh_event_add_session(ev, s);
-  sock.assign(fd);
+  // A TCP socket, or a Unix socket pair when the ssh config has a ProxyCommand.
+  int domain = AF_INET, protocol = 0;
+  socklen_t len = sizeof domain;
+  ::getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len);
+  len = sizeof protocol;
+  ::getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &protocol, &len);
+  boost::system::error_code ec;
+  sock.assign(asio::generic::stream_protocol(domain, protocol), fd, ec);
+  if (ec) return SshFailure{"ssh: cannot watch the connection's socket: " + ec.message(), true};
   up = true;
   arm_read();
   arm_keepalive();
+  return std::nullopt;
 }
 
 void SshLink::Impl::arm_read() {
   if (!up || reading) return;
   reading = true;
-  sock.async_wait(asio::posix::stream_descriptor::wait_read,
-                  [w = weak_from_this(), g = gen](boost::system::error_code ec) {
-                    auto self = w.lock();
-                    if (!self || self->gen != g) return;
-                    self->reading = false;
-                    if (ec) return;
-                    self->service();
-                  });
+  sock.async_receive(asio::buffer(&peeked, 1), asio::socket_base::message_peek,
+                     [w = weak_from_this(), g = gen](boost::system::error_code ec, std::size_t) {
+                       auto self = w.lock();
+                       if (!self || self->gen != g) return;
+                       self->reading = false;
+                       if (ec == asio::error::operation_aborted) return;
+                       self->service();
+                       // The peer closed (eof) or the socket failed: libssh has taken in
+                       // everything before it; if it has not noticed, the link is lost anyway.
+                       if (ec && self->up) self->lose("the connection closed: " + ec.message());
+                     });
 }
 
 void SshLink::Impl::arm_write() {
   if (!up || writing) return;
   writing = true;
-  sock.async_wait(asio::posix::stream_descriptor::wait_write,
+  sock.async_wait(asio::socket_base::wait_write,
                   [w = weak_from_this(), g = gen](boost::system::error_code ec) {
                     auto self = w.lock();
                     if (!self || self->gen != g) return;
@@ -121,6 +138,8 @@ void SshLink::Impl::finish(Chan& c, int status, std::string why) {
   if (c.state == Chan::done) return;
   const bool was_streaming = c.state == Chan::stream;
   c.state = Chan::done;
+  if (was_streaming && !c.in.empty() && c.on_data)  // what came before the end, before it
+    later([cb = c.on_data, d = std::exchange(c.in, std::string())] { cb(d); });
   if (c.timer) c.timer->cancel();
   if (c.ch) {
     if (ssh_channel_is_open(c.ch)) ssh_channel_close(c.ch);
@@ -138,11 +157,21 @@ void SshLink::Impl::finish(Chan& c, int status, std::string why) {
 }
 
 // One step of a channel's life; true when something moved.
+int SshLink::Impl::on_channel_data(ssh_session, ssh_channel, void* data, uint32_t len, int, void* chan) {
+  Chan& c = *static_cast<Chan*>(chan);
+  (c.pty ? c.in : c.out).append(static_cast<const char*>(data), len);
+  return static_cast<int>(len);  // all of it taken: libssh reopens the window
+}
+
 bool SshLink::Impl::step(Chan& c) {
-  char buf[16384];
   switch (c.state) {
     case Chan::open: {
-      if (!c.ch) c.ch = ssh_channel_new(s);
+      if (!c.ch && (c.ch = ssh_channel_new(s))) {
+        ssh_callbacks_init(&c.callbacks);
+        c.callbacks.userdata = &c;
+        c.callbacks.channel_data_function = &on_channel_data;
+        ssh_set_channel_callbacks(c.ch, &c.callbacks);
+      }
       if (!c.ch) {
         finish(c, -1, "cannot create a channel: " + std::string(ssh_get_error(s)));
         return true;
@@ -174,7 +203,13 @@ bool SshLink::Impl::step(Chan& c) {
         return true;
       }
       c.state = Chan::stream;
-      if (c.opened) later([cb = std::move(c.opened)] { cb(std::nullopt); });
+      if (c.opened) {
+        c.opened_pending = true;  // its data goes up after it (hand_up)
+        later([this, id = c.id, cb = std::move(c.opened)] {
+          if (Chan* live = find(id)) live->opened_pending = false;
+          cb(std::nullopt);
+        });
+      }
       c.opened = nullptr;
       return true;
     }
@@ -191,22 +226,10 @@ bool SshLink::Impl::step(Chan& c) {
           moved = true;
         }
       }
-      for (int is_stderr = 0; is_stderr < 2; ++is_stderr) {
-        for (;;) {
-          int n = ssh_channel_read_nonblocking(c.ch, buf, sizeof buf, is_stderr);
-          if (n > 0) {
-            moved = true;
-            if (c.pty) later([cb = c.on_data, d = std::string(buf, static_cast<std::size_t>(n))] { cb(d); });
-            else c.out.append(buf, static_cast<std::size_t>(n));
-            continue;
-          }
-          if (n == SSH_ERROR) {
-            finish(c, -1, "read failed: " + std::string(ssh_get_error(s)));
-            return true;
-          }
-          break;  // 0 (nothing now) or SSH_EOF
-        }
-      }
+      // What libssh took in (stdout and stderr as they came) waits in c.in and goes up at the
+      // end of the pass (hand_up), as one chunk: reading it back with
+      // ssh_channel_read_nonblocking polled the socket once more per channel and stream when
+      // there was nothing left, four polls per console line.
       if (c.close_requested && c.wbuf.empty()) {
         ssh_channel_send_eof(c.ch);
         finish(c, -1, "closed by us");
@@ -260,9 +283,29 @@ void SshLink::Impl::service() {
     return;
   }
   if (ssh_get_poll_flags(s) & SSH_WRITE_PENDING) arm_write();
-  int waiting = 0;
-  if (::ioctl(ssh_get_fd(s), FIONREAD, &waiting) == 0 && waiting > 0) kick();
-  arm_read();
+  arm_read();  // its first try finds bytes libssh left in the socket: another pass then
+  hand_up();
+}
+
+// Each streaming channel's new bytes go to its on_data now, outside any libssh call, not
+// posted: a posted handler made Asio look at epoll once more (timeout 0) before running it, a
+// syscall per console line. The callback may write (a nested pass), close the stream or drop
+// the link: channels are looked up again by id, and a disconnect ends the round.
+void SshLink::Impl::hand_up() {
+  std::vector<int> ids;
+  for (auto& c : chans)
+    if (c->state == Chan::stream && !c->in.empty()) ids.push_back(c->id);
+  if (ids.empty()) return;
+  auto keep = shared_from_this();
+  const unsigned g = gen;
+  for (int id : ids) {
+    Chan* c = gen == g ? find(id) : nullptr;
+    if (!c || c->state != Chan::stream || c->in.empty()) continue;
+    auto cb = c->on_data;  // a copy: the call may end the channel
+    std::string d = std::exchange(c->in, std::string());
+    if (c->opened_pending) later([cb, d = std::move(d)] { cb(d); });  // after `opened`
+    else if (cb) cb(d);
+  }
 }
 
 void SshLink::Impl::lose(const std::string& why) {

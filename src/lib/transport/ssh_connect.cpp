@@ -263,7 +263,7 @@ void SshLink::Impl::connect(std::function<void(std::optional<SshFailure>)> done)
       self->connecting = false;
       self->connect_deadline.cancel();
       self->s = session.release();
-      if (!failure) self->attach_socket();
+      if (!failure) failure = self->attach_socket();
       (*cb)(failure);
     });
   }).detach();

@@ -9,6 +9,7 @@
 // A function missing from this list is a link error (libssh is not linked), never a silent
 // fallback.
 #include <libssh/libssh.h>
+#include <libssh/callbacks.h>  // before the macros below: it declares ssh_set_channel_callbacks
 
 #include <string>
 
@@ -31,7 +32,6 @@ namespace vtpilot::ssh_dl {
   X(ssh_channel_is_open) \
   X(ssh_channel_new) \
   X(ssh_channel_open_session) \
-  X(ssh_channel_read_nonblocking) \
   X(ssh_channel_request_exec) \
   X(ssh_channel_request_pty_size) \
   X(ssh_channel_send_eof) \
@@ -65,6 +65,7 @@ namespace vtpilot::ssh_dl {
   X(ssh_send_ignore) \
   X(ssh_session_is_known_server) \
   X(ssh_set_blocking) \
+  X(ssh_set_channel_callbacks) \
   X(ssh_string_free_char) \
   X(ssh_userauth_agent) \
   X(ssh_userauth_kbdint) \
@@ -99,7 +100,6 @@ const Api& api();
 #define ssh_channel_is_open(...) (::vtpilot::ssh_dl::api().ssh_channel_is_open)(__VA_ARGS__)
 #define ssh_channel_new(...) (::vtpilot::ssh_dl::api().ssh_channel_new)(__VA_ARGS__)
 #define ssh_channel_open_session(...) (::vtpilot::ssh_dl::api().ssh_channel_open_session)(__VA_ARGS__)
-#define ssh_channel_read_nonblocking(...) (::vtpilot::ssh_dl::api().ssh_channel_read_nonblocking)(__VA_ARGS__)
 #define ssh_channel_request_exec(...) (::vtpilot::ssh_dl::api().ssh_channel_request_exec)(__VA_ARGS__)
 #define ssh_channel_request_pty_size(...) (::vtpilot::ssh_dl::api().ssh_channel_request_pty_size)(__VA_ARGS__)
 #define ssh_channel_send_eof(...) (::vtpilot::ssh_dl::api().ssh_channel_send_eof)(__VA_ARGS__)
@@ -133,6 +133,7 @@ const Api& api();
 #define ssh_send_ignore(...) (::vtpilot::ssh_dl::api().ssh_send_ignore)(__VA_ARGS__)
 #define ssh_session_is_known_server(...) (::vtpilot::ssh_dl::api().ssh_session_is_known_server)(__VA_ARGS__)
 #define ssh_set_blocking(...) (::vtpilot::ssh_dl::api().ssh_set_blocking)(__VA_ARGS__)
+#define ssh_set_channel_callbacks(...) (::vtpilot::ssh_dl::api().ssh_set_channel_callbacks)(__VA_ARGS__)
 #define ssh_string_free_char(...) (::vtpilot::ssh_dl::api().ssh_string_free_char)(__VA_ARGS__)
 #define ssh_userauth_agent(...) (::vtpilot::ssh_dl::api().ssh_userauth_agent)(__VA_ARGS__)
 #define ssh_userauth_kbdint(...) (::vtpilot::ssh_dl::api().ssh_userauth_kbdint)(__VA_ARGS__)

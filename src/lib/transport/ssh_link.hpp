@@ -35,19 +35,27 @@ struct SshLink::Impl : std::enable_shared_from_this<Impl> {
     ssh_channel ch = nullptr;
     enum State { open, request_pty, exec, stream, done } state = open;
     std::string out;   // exec: what it printed
+    std::string in;    // pty: what arrived since the last pass, handed up as one chunk
+    bool opened_pending = false;  // `opened` is posted and has not run yet
     std::string wbuf;  // bytes waiting for the channel window
     bool close_requested = false;
     std::function<void(std::optional<std::string>)> opened;
     std::function<void(std::string_view)> on_data;
     std::function<void(int, std::string)> closed;
     std::unique_ptr<boost::asio::steady_timer> timer;
+    // libssh hands each data packet to on_channel_data as it takes it in (no read call that
+    // polls the socket again per channel and stream); the Chan does not move (unique_ptr).
+    ssh_channel_callbacks_struct callbacks{};
   };
+  static int on_channel_data(ssh_session, ssh_channel, void* data, uint32_t len, int is_stderr, void* chan);
 
   boost::asio::io_context& io;
   SshParams p;
   ssh_session s = nullptr;
   ssh_event ev = nullptr;  // libssh's own poll of the session, run without waiting on each pass
-  boost::asio::posix::stream_descriptor sock;
+  // The session's socket, watched by a 1-byte MSG_PEEK receive (see arm_read).
+  boost::asio::generic::stream_protocol::socket sock;
+  char peeked = 0;
   boost::asio::steady_timer keepalive;
   boost::asio::steady_timer connect_deadline;  // the whole connect + auth, on the loop's clock
   std::vector<std::unique_ptr<Chan>> chans;
@@ -78,7 +86,7 @@ struct SshLink::Impl : std::enable_shared_from_this<Impl> {
 
   // ssh_channel.cpp
   void teardown();
-  void attach_socket();
+  std::optional<SshFailure> attach_socket();
   void arm_read();
   void arm_write();
   void arm_keepalive();
@@ -86,6 +94,7 @@ struct SshLink::Impl : std::enable_shared_from_this<Impl> {
   void finish(Chan& c, int status, std::string why);
   bool step(Chan& c);
   void service();
+  void hand_up();
   void lose(const std::string& why);
   int add(std::unique_ptr<Chan> c);
   Chan* find(int id);
