@@ -65,6 +65,28 @@ case $case in
     grep -q '"i", "~."' "$cast" || fail "the vterm was not left with ~."
     [ ! -e hmc/vterm.lock ] || fail "the vterm is still held after the run" ;;
 
+  paced_syscalls)
+    # A console at its own pace sends a line per read (issue 21): what each read costs is mostly
+    # syscalls. Per console read (an "o" event of the transcript) libssh polls the socket once
+    # before its recv; reading the channel back polled it again per channel and stream (5 polls
+    # a read), and an Asio wait per read re-registered the socket (an epoll_ctl a read).
+    command -v strace >/dev/null || { echo "SKIP: no strace (scripts/bootstrap installs it)"; exit 77; }
+    start_sshd
+    echo "--time-scale 0.3 --install-lines 1500 --post-wait 0.5" > hmc/sim-args
+    write_config c.toml
+    timeout 170 strace -f -qq -c -o strace.txt -e trace=poll,epoll_ctl,ioctl \
+      "$V" run --config "$work/c.toml" --power-on > out.txt 2> err.txt; rc=$?
+    [ "$rc" = 0 ] || fail "exit $rc"
+    cast=$(ls lpar01-*.cast)
+    reads=$(grep -c '^\[[0-9.]*, "o"' "$cast")
+    calls() { awk -v c="$1" '$NF == c { print $4 }' strace.txt | grep . || echo 0; }
+    polls=$(calls poll); ctls=$(calls epoll_ctl); ioctls=$(calls ioctl)
+    echo "reads=$reads poll=$polls epoll_ctl=$ctls ioctl=$ioctls"
+    [ "$reads" -ge 500 ] || fail "only $reads reads: the console did not send a line per read"
+    [ $((polls * 10)) -le $((reads * 13)) ] || fail "$polls polls for $reads reads (more than 1.3 a read)"
+    [ $((ctls * 10)) -le "$reads" ] || fail "$ctls epoll_ctl for $reads reads (the socket re-registered per read)"
+    [ $((ioctls * 10)) -le "$reads" ] || fail "$ioctls ioctl for $reads reads" ;;
+
   slow_think_above|slow_link_below)
     # A slow console behind the HMC (issue 20), delays scaled with confirm_timeout_s as in
     # tests/e2e (a tenth of the issue's: 0.8 s think = 8 s against 5 s; 0.05 s link = 0.5 s):

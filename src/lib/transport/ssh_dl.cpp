@@ -45,7 +45,7 @@ const Api* load(std::string* why) {
 
 const Api& api() {
   const Api* a = load();
-  if (!a) {  // a call before the check in ssh.cpp: a defect, not a runtime condition
+  if (!a) {  // a call before the check in ssh_connect.cpp: a defect, not a runtime condition
     std::fprintf(stderr, "vtpilot: libssh used before it was loaded: %s\n", g_error.c_str());
     std::abort();
   }

@@ -3,11 +3,13 @@
 // Linked normally, libssh brings libcrypto, the Kerberos libraries and zlib into every
 // process: about 2.5 MiB of resident memory and 0.3 ms of start-up CPU in every
 // `vtpilot run --spawn`, `identify`, `render` and replay that never opens a connection
-// (bench/README.md). ssh.cpp includes this header after <libssh/libssh.h> and is unchanged
-// otherwise: each libssh function it calls is a macro for the same call through the table.
+// (bench/README.md). ssh_link.hpp includes this header after <libssh/libssh.h>, and
+// ssh_connect.cpp and ssh_channel.cpp are written as if linked: each libssh function they call
+// is a macro for the same call through the table.
 // A function missing from this list is a link error (libssh is not linked), never a silent
 // fallback.
 #include <libssh/libssh.h>
+#include <libssh/callbacks.h>  // before the macros below: it declares ssh_set_channel_callbacks
 
 #include <string>
 
@@ -19,7 +21,7 @@ inline bool load(std::string* = nullptr) { return true; }
 #else
 namespace vtpilot::ssh_dl {
 
-// Every libssh function ssh.cpp calls.
+// Every libssh function ssh_connect.cpp and ssh_channel.cpp call.
 #define VTPILOT_SSH_FUNCTIONS(X) \
   X(ssh_blocking_flush) \
   X(ssh_channel_close) \
@@ -30,7 +32,6 @@ namespace vtpilot::ssh_dl {
   X(ssh_channel_is_open) \
   X(ssh_channel_new) \
   X(ssh_channel_open_session) \
-  X(ssh_channel_read_nonblocking) \
   X(ssh_channel_request_exec) \
   X(ssh_channel_request_pty_size) \
   X(ssh_channel_send_eof) \
@@ -64,6 +65,7 @@ namespace vtpilot::ssh_dl {
   X(ssh_send_ignore) \
   X(ssh_session_is_known_server) \
   X(ssh_set_blocking) \
+  X(ssh_set_channel_callbacks) \
   X(ssh_string_free_char) \
   X(ssh_userauth_agent) \
   X(ssh_userauth_kbdint) \
@@ -84,7 +86,7 @@ struct Api {
 
 // Loads libssh once; nullptr if it cannot be loaded, with the reason in *why. Thread-safe.
 const Api* load(std::string* why = nullptr);
-// The loaded table; only after load() succeeded (ssh.cpp checks before its first session).
+// The loaded table; only after load() succeeded (ssh_connect.cpp checks before its first session).
 const Api& api();
 
 }  // namespace vtpilot::ssh_dl
@@ -98,7 +100,6 @@ const Api& api();
 #define ssh_channel_is_open(...) (::vtpilot::ssh_dl::api().ssh_channel_is_open)(__VA_ARGS__)
 #define ssh_channel_new(...) (::vtpilot::ssh_dl::api().ssh_channel_new)(__VA_ARGS__)
 #define ssh_channel_open_session(...) (::vtpilot::ssh_dl::api().ssh_channel_open_session)(__VA_ARGS__)
-#define ssh_channel_read_nonblocking(...) (::vtpilot::ssh_dl::api().ssh_channel_read_nonblocking)(__VA_ARGS__)
 #define ssh_channel_request_exec(...) (::vtpilot::ssh_dl::api().ssh_channel_request_exec)(__VA_ARGS__)
 #define ssh_channel_request_pty_size(...) (::vtpilot::ssh_dl::api().ssh_channel_request_pty_size)(__VA_ARGS__)
 #define ssh_channel_send_eof(...) (::vtpilot::ssh_dl::api().ssh_channel_send_eof)(__VA_ARGS__)
@@ -132,6 +133,7 @@ const Api& api();
 #define ssh_send_ignore(...) (::vtpilot::ssh_dl::api().ssh_send_ignore)(__VA_ARGS__)
 #define ssh_session_is_known_server(...) (::vtpilot::ssh_dl::api().ssh_session_is_known_server)(__VA_ARGS__)
 #define ssh_set_blocking(...) (::vtpilot::ssh_dl::api().ssh_set_blocking)(__VA_ARGS__)
+#define ssh_set_channel_callbacks(...) (::vtpilot::ssh_dl::api().ssh_set_channel_callbacks)(__VA_ARGS__)
 #define ssh_string_free_char(...) (::vtpilot::ssh_dl::api().ssh_string_free_char)(__VA_ARGS__)
 #define ssh_userauth_agent(...) (::vtpilot::ssh_dl::api().ssh_userauth_agent)(__VA_ARGS__)
 #define ssh_userauth_kbdint(...) (::vtpilot::ssh_dl::api().ssh_userauth_kbdint)(__VA_ARGS__)
