@@ -4,7 +4,10 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <iterator>
 #include <nlohmann/json.hpp>
+#include <string_view>
+#include <utility>
 
 #include "console_sim.hpp"
 #include "console_sim_impl.hpp"
@@ -236,123 +239,45 @@ std::vector<std::string> ConsoleSim::run_simple(const std::string& command) {
   return shown;
 }
 
-std::vector<std::string> ConsoleSim::run_one(const std::vector<std::string>& argv) {
-  std::vector<std::string> lines;
-  last_status_ = 0;
-  const bool v72 = running_os_ == "7.2";
-  const std::string level = v72 ? opt_.oslevel : "7100-05-06-2016";
+// ---------------------------------------------------------------------------------- commands
+
+// The commands the shell answers, one handler each, found by name in a sorted table (kCommands
+// below, tmux's input.c habit). A handler gets the console (the machine it reports on) and the
+// words of the command; it returns the output lines and sets the shell's $? (last_status_, 0
+// when it is called) when the command fails. Output formats follow AIX 7.1/7.2.
+struct AixCommands {
+  using Argv = std::vector<std::string>;
+  using Lines = std::vector<std::string>;
+  using Handler = Lines (*)(ConsoleSim&, const Argv&);
+
+  // --- what the running system reports
+  static bool v72(const ConsoleSim& s) { return s.running_os_ == "7.2"; }
+  static std::string level(const ConsoleSim& s) { return v72(s) ? s.opt_.oslevel : "7100-05-06-2016"; }
   // VG names as the running system sees them: booted from the clone, the clone is rootvg and
   // the migrated disk old_rootvg (RB.1 verification).
-  auto vg_of = [&](std::size_t i) {
-    std::string vg = disks_[i].spec.vg.empty() ? "None" : disks_[i].spec.vg;
-    if (running_disk_ >= 0 && running_disk_ == clone_ && static_cast<int>(i) == clone_) return std::string("rootvg");
-    if (running_disk_ >= 0 && running_disk_ == clone_ && static_cast<int>(i) == orig_rootvg_) return std::string("old_rootvg");
+  static std::string vg_of(const ConsoleSim& s, std::size_t i) {
+    std::string vg = s.disks_[i].spec.vg.empty() ? "None" : s.disks_[i].spec.vg;
+    if (s.running_disk_ >= 0 && s.running_disk_ == s.clone_ && static_cast<int>(i) == s.clone_) return std::string("rootvg");
+    if (s.running_disk_ >= 0 && s.running_disk_ == s.clone_ && static_cast<int>(i) == s.orig_rootvg_) return std::string("old_rootvg");
     return vg;
-  };
-  const std::size_t root = static_cast<std::size_t>(running_disk_ >= 0 ? running_disk_ : orig_rootvg_);
-  const std::string& a0 = argv[0];
-  if (a0 == "oslevel") {
-    if (argv.size() > 1 && argv[1] == "-s") lines.push_back(level);
-    else if (argv.size() > 1 && argv[1] == "-r") lines.push_back(level.substr(0, 7));
-    else lines.push_back(v72 ? "7.2.0.0" : "7.1.0.0");
-  } else if (a0 == "lppchk") {
-    if (v72 && !opt_.broken_filesets.empty()) {
-      lines.push_back("lppchk:  The following filesets need to be installed or corrected to bring");
-      lines.push_back("         the system to a consistent state:");
-      lines.push_back("");
-      for (auto& f : opt_.broken_filesets) lines.push_back("  " + pad(f + " 7.2.5.0", 38) + "(usr: COMMITTED, root: not installed)");
-      last_status_ = 1;
-    }
-  } else if (a0 == "instfix") {
-    int tl = 5;
-    if (level.size() >= 7 && std::isdigit(static_cast<unsigned char>(level[6]))) tl = level[6] - '0';
-    std::string v = v72 ? "7200" : "7100";
-    for (int i = 0; i <= tl; ++i) {
-      bool bad = v72 && i == tl && !opt_.broken_filesets.empty();
-      lines.push_back(std::string(bad ? "    Not all filesets for " : "    All filesets for ") + v + "-0" + std::to_string(i) +
-                      "_AIX_ML were found.");
-    }
-  } else if (a0 == "bootlist") {
-    for (int dev : bootlist_) {
-      const Device& d = devices_[static_cast<std::size_t>(dev)];
-      if (d.kind == DevKind::Disk) lines.push_back(disks_[static_cast<std::size_t>(d.disk)].spec.name + " blv=hd5 pathid=0");
-      else if (d.kind == DevKind::Cd) lines.push_back("cd0");
+  }
+  static std::size_t root(const ConsoleSim& s) {
+    return static_cast<std::size_t>(s.running_disk_ >= 0 ? s.running_disk_ : s.orig_rootvg_);
+  }
+
+  // --- the commands, by name
+  static Lines bootlist(ConsoleSim& s, const Argv&) {
+    Lines lines;
+    for (int dev : s.bootlist_) {
+      const ConsoleSim::Device& d = s.devices_[static_cast<std::size_t>(dev)];
+      if (d.kind == ConsoleSim::DevKind::Disk) lines.push_back(s.disks_[static_cast<std::size_t>(d.disk)].spec.name + " blv=hd5 pathid=0");
+      else if (d.kind == ConsoleSim::DevKind::Cd) lines.push_back("cd0");
       else lines.push_back("ent0");
     }
-  } else if (a0 == "lspv") {
-    for (std::size_t i = 0; i < disks_.size(); ++i) {
-      std::string vg = vg_of(i);
-      std::string state = vg == "rootvg" ? "active" : "";
-      lines.push_back(pad(disks_[i].spec.name, 16) + pad(disks_[i].spec.pvid, 36) + pad(vg, 16) + state);
-    }
-  } else if (a0 == "lscfg") {
-    // lscfg -vl NAME (NAME may be a pattern such as hdisk*): one line per device, as for
-    // virtual SCSI disks (no VPD lines)
-    std::string name;
-    for (std::size_t i = 1; i < argv.size(); ++i)
-      if (argv[i] == "-l" || argv[i] == "-vl" || argv[i] == "-lv") name = i + 1 < argv.size() ? argv[i + 1] : "";
-    bool any = false;
-    for (auto& d : disks_) {
-      bool hit = name == d.spec.name ||
-                 (!name.empty() && name.back() == '*' && d.spec.name.rfind(name.substr(0, name.size() - 1), 0) == 0);
-      if (!hit) continue;
-      any = true;
-      lines.push_back("  " + pad(d.spec.name, 17) + d.spec.location + "  Virtual SCSI Disk Drive");
-      lines.push_back("");
-    }
-    if (!any) {
-      lines.push_back("lscfg: device " + name + " not found.");
-      last_status_ = 1;
-    }
-  } else if (a0 == "lsvg") {
-    const int pp = 64;
-    const int total = disks_[root].spec.size_mb / pp - 1;
-    const int used = std::min(total, 237);
-    if (argv.size() > 2 && argv[1] == "-l") {
-      lines = {"rootvg:",
-               "LV NAME             TYPE       LPs     PPs     PVs  LV STATE      MOUNT POINT",
-               "hd5                 boot       1       1       1    closed/syncd  N/A",
-               "hd6                 paging     8       8       1    open/syncd    N/A",
-               "hd8                 jfs2log    1       1       1    open/syncd    N/A",
-               "hd4                 jfs2       4       4       1    open/syncd    /",
-               "hd2                 jfs2       96      96      1    open/syncd    /usr",
-               "hd9var              jfs2       32      32      1    open/syncd    /var",
-               "hd3                 jfs2       32      32      1    open/syncd    /tmp",
-               "hd1                 jfs2       1       1       1    open/syncd    /home",
-               "hd10opt             jfs2       16      16      1    open/syncd    /opt",
-               "hd11admin           jfs2       2       2       1    open/syncd    /admin",
-               "lg_dumplv           sysdump    16      16      1    open/syncd    N/A",
-               "livedump            jfs2       4       4       1    open/syncd    /var/adm/ras/livedump"};
-    } else if (argv.size() > 1 && argv[1] == "rootvg") {
-      char buf[160];
-      auto row = [&](const char* k1, const std::string& v1, const char* k2, const std::string& v2) {
-        std::snprintf(buf, sizeof buf, "%-20s%-25s%-16s%s", k1, v1.c_str(), k2, v2.c_str());
-        lines.push_back(buf);
-      };
-      auto mb = [&](int pps) { return std::to_string(pps) + " (" + std::to_string(pps * pp) + " megabytes)"; };
-      row("VOLUME GROUP:", "rootvg", "VG IDENTIFIER:", disks_[root].spec.pvid + "0000014a5b3c2d1e");
-      row("VG STATE:", "active", "PP SIZE:", std::to_string(pp) + " megabyte(s)");
-      row("VG PERMISSION:", "read/write", "TOTAL PPs:", mb(total));
-      row("MAX LVs:", "256", "FREE PPs:", mb(total - used));
-      row("LVs:", "12", "USED PPs:", mb(used));
-      row("OPEN LVs:", "11", "QUORUM:", "2 (Enabled)");
-      row("TOTAL PVs:", "1", "VG DESCRIPTORS:", "2");
-      row("STALE PVs:", "0", "STALE PPs:", "0");
-      row("ACTIVE PVs:", "1", "AUTO ON:", "yes");
-      lines.push_back("MAX PPs per VG:     32512");
-      row("MAX PPs per PV:", "1016", "MAX PVs:", "32");
-      row("LTG size (Dynamic):", "256 kilobyte(s)", "AUTO SYNC:", "no");
-      row("HOT SPARE:", "no", "BB POLICY:", "relocatable");
-      row("PV RESTRICTION:", "none", "INFINITE RETRY:", "no");
-      row("DISK BLOCK SIZE:", "512", "CRITICAL VG:", "no");
-      lines.push_back("FS SYNC OPTION:     no");
-    } else {
-      lines.push_back("0516-306 lsvg: Unable to find volume group " + (argv.size() > 1 ? argv.back() : std::string()) +
-                      " in the Device");
-      lines.push_back("        Configuration Database.");
-      last_status_ = 1;
-    }
-  } else if (a0 == "df") {
+    return lines;
+  }
+
+  static Lines df(ConsoleSim&, const Argv& argv) {
     struct Fs { const char* dev; double size, free; int used, iused, ipct; const char* mnt; };
     const Fs all[] = {{"/dev/hd4", 256.00, 148.62, 42, 10264, 26, "/"},
                       {"/dev/hd2", 6144.00, 3402.17, 45, 48822, 6, "/usr"},
@@ -360,6 +285,7 @@ std::vector<std::string> ConsoleSim::run_one(const std::vector<std::string>& arg
                       {"/dev/hd3", 2048.00, 2021.78, 2, 141, 1, "/tmp"},
                       {"/dev/hd1", 64.00, 63.62, 1, 9, 1, "/home"},
                       {"/dev/hd10opt", 1024.00, 720.31, 30, 9011, 6, "/opt"}};
+    Lines lines;
     lines.push_back("Filesystem    MB blocks      Free %Used    Iused %Iused Mounted on");
     std::vector<std::string> want(argv.begin() + 1, argv.end());
     want.erase(std::remove_if(want.begin(), want.end(), [](const std::string& w) { return !w.empty() && w[0] == '-'; }),
@@ -370,23 +296,181 @@ std::vector<std::string> ConsoleSim::run_one(const std::vector<std::string>& arg
       std::snprintf(buf, sizeof buf, "%-14s%9.2f %9.2f %4d%% %8d %5d%% %s", f.dev, f.size, f.free, f.used, f.iused, f.ipct, f.mnt);
       lines.push_back(buf);
     }
-  } else if (a0 == "errpt") {
-    lines = {"IDENTIFIER TIMESTAMP  T C RESOURCE_NAME  DESCRIPTION",
-             "A6DF45AA   1124151725 I O RMCdaemon      The daemon is started.",
-             "9DBCFDEE   1124151525 T O errdemon       ERROR LOGGING TURNED ON",
-             "2BFA76F6   1124140325 T S SYSPROC        SYSTEM SHUTDOWN BY USER"};
-  } else if (a0 == "hostname") {
-    lines.push_back("lpar01");
-  } else if (a0 == "uname") {
-    lines.push_back(v72 ? "AIX lpar01 2 7 00F6DB0A4C00" : "AIX lpar01 1 7 00F6DB0A4C00");
-  } else if (a0 == "true") {
-  } else if (a0 == "false") {
-    last_status_ = 1;
-  } else {
-    lines.push_back("ksh: " + a0 + ":  not found.");
-    last_status_ = 127;
+    return lines;
   }
-  return lines;
+
+  static Lines errpt(ConsoleSim&, const Argv&) {
+    return {"IDENTIFIER TIMESTAMP  T C RESOURCE_NAME  DESCRIPTION",
+            "A6DF45AA   1124151725 I O RMCdaemon      The daemon is started.",
+            "9DBCFDEE   1124151525 T O errdemon       ERROR LOGGING TURNED ON",
+            "2BFA76F6   1124140325 T S SYSPROC        SYSTEM SHUTDOWN BY USER"};
+  }
+
+  static Lines false_(ConsoleSim& s, const Argv&) {
+    s.last_status_ = 1;
+    return {};
+  }
+
+  static Lines hostname(ConsoleSim&, const Argv&) { return {"lpar01"}; }
+
+  static Lines instfix(ConsoleSim& s, const Argv&) {
+    const std::string lv = level(s);
+    int tl = 5;
+    if (lv.size() >= 7 && std::isdigit(static_cast<unsigned char>(lv[6]))) tl = lv[6] - '0';
+    std::string v = v72(s) ? "7200" : "7100";
+    Lines lines;
+    for (int i = 0; i <= tl; ++i) {
+      bool bad = v72(s) && i == tl && !s.opt_.broken_filesets.empty();
+      lines.push_back(std::string(bad ? "    Not all filesets for " : "    All filesets for ") + v + "-0" + std::to_string(i) +
+                      "_AIX_ML were found.");
+    }
+    return lines;
+  }
+
+  static Lines lppchk(ConsoleSim& s, const Argv&) {
+    Lines lines;
+    if (v72(s) && !s.opt_.broken_filesets.empty()) {
+      lines.push_back("lppchk:  The following filesets need to be installed or corrected to bring");
+      lines.push_back("         the system to a consistent state:");
+      lines.push_back("");
+      for (auto& f : s.opt_.broken_filesets) lines.push_back("  " + pad(f + " 7.2.5.0", 38) + "(usr: COMMITTED, root: not installed)");
+      s.last_status_ = 1;
+    }
+    return lines;
+  }
+
+  // lscfg -vl NAME (NAME may be a pattern such as hdisk*): one line per device, as for
+  // virtual SCSI disks (no VPD lines)
+  static Lines lscfg(ConsoleSim& s, const Argv& argv) {
+    std::string name;
+    for (std::size_t i = 1; i < argv.size(); ++i)
+      if (argv[i] == "-l" || argv[i] == "-vl" || argv[i] == "-lv") name = i + 1 < argv.size() ? argv[i + 1] : "";
+    Lines lines;
+    bool any = false;
+    for (auto& d : s.disks_) {
+      bool hit = name == d.spec.name ||
+                 (!name.empty() && name.back() == '*' && d.spec.name.rfind(name.substr(0, name.size() - 1), 0) == 0);
+      if (!hit) continue;
+      any = true;
+      lines.push_back("  " + pad(d.spec.name, 17) + d.spec.location + "  Virtual SCSI Disk Drive");
+      lines.push_back("");
+    }
+    if (!any) {
+      lines.push_back("lscfg: device " + name + " not found.");
+      s.last_status_ = 1;
+    }
+    return lines;
+  }
+
+  static Lines lspv(ConsoleSim& s, const Argv&) {
+    Lines lines;
+    for (std::size_t i = 0; i < s.disks_.size(); ++i) {
+      std::string vg = vg_of(s, i);
+      std::string state = vg == "rootvg" ? "active" : "";
+      lines.push_back(pad(s.disks_[i].spec.name, 16) + pad(s.disks_[i].spec.pvid, 36) + pad(vg, 16) + state);
+    }
+    return lines;
+  }
+
+  // lsvg -l rootvg, lsvg rootvg; any other volume group is unknown.
+  static Lines lsvg(ConsoleSim& s, const Argv& argv) {
+    if (argv.size() > 2 && argv[1] == "-l") return lsvg_l();
+    if (argv.size() > 1 && argv[1] == "rootvg") return lsvg_rootvg(s);
+    s.last_status_ = 1;
+    return {"0516-306 lsvg: Unable to find volume group " + (argv.size() > 1 ? argv.back() : std::string()) + " in the Device",
+            "        Configuration Database."};
+  }
+  static Lines lsvg_l() {
+    return {"rootvg:",
+            "LV NAME             TYPE       LPs     PPs     PVs  LV STATE      MOUNT POINT",
+            "hd5                 boot       1       1       1    closed/syncd  N/A",
+            "hd6                 paging     8       8       1    open/syncd    N/A",
+            "hd8                 jfs2log    1       1       1    open/syncd    N/A",
+            "hd4                 jfs2       4       4       1    open/syncd    /",
+            "hd2                 jfs2       96      96      1    open/syncd    /usr",
+            "hd9var              jfs2       32      32      1    open/syncd    /var",
+            "hd3                 jfs2       32      32      1    open/syncd    /tmp",
+            "hd1                 jfs2       1       1       1    open/syncd    /home",
+            "hd10opt             jfs2       16      16      1    open/syncd    /opt",
+            "hd11admin           jfs2       2       2       1    open/syncd    /admin",
+            "lg_dumplv           sysdump    16      16      1    open/syncd    N/A",
+            "livedump            jfs2       4       4       1    open/syncd    /var/adm/ras/livedump"};
+  }
+  static Lines lsvg_rootvg(const ConsoleSim& s) {
+    const std::size_t r = root(s);
+    const int pp = 64;
+    const int total = s.disks_[r].spec.size_mb / pp - 1;
+    const int used = std::min(total, 237);
+    Lines lines;
+    char buf[160];
+    auto row = [&](const char* k1, const std::string& v1, const char* k2, const std::string& v2) {
+      std::snprintf(buf, sizeof buf, "%-20s%-25s%-16s%s", k1, v1.c_str(), k2, v2.c_str());
+      lines.push_back(buf);
+    };
+    auto mb = [&](int pps) { return std::to_string(pps) + " (" + std::to_string(pps * pp) + " megabytes)"; };
+    row("VOLUME GROUP:", "rootvg", "VG IDENTIFIER:", s.disks_[r].spec.pvid + "0000014a5b3c2d1e");
+    row("VG STATE:", "active", "PP SIZE:", std::to_string(pp) + " megabyte(s)");
+    row("VG PERMISSION:", "read/write", "TOTAL PPs:", mb(total));
+    row("MAX LVs:", "256", "FREE PPs:", mb(total - used));
+    row("LVs:", "12", "USED PPs:", mb(used));
+    row("OPEN LVs:", "11", "QUORUM:", "2 (Enabled)");
+    row("TOTAL PVs:", "1", "VG DESCRIPTORS:", "2");
+    row("STALE PVs:", "0", "STALE PPs:", "0");
+    row("ACTIVE PVs:", "1", "AUTO ON:", "yes");
+    lines.push_back("MAX PPs per VG:     32512");
+    row("MAX PPs per PV:", "1016", "MAX PVs:", "32");
+    row("LTG size (Dynamic):", "256 kilobyte(s)", "AUTO SYNC:", "no");
+    row("HOT SPARE:", "no", "BB POLICY:", "relocatable");
+    row("PV RESTRICTION:", "none", "INFINITE RETRY:", "no");
+    row("DISK BLOCK SIZE:", "512", "CRITICAL VG:", "no");
+    lines.push_back("FS SYNC OPTION:     no");
+    return lines;
+  }
+
+  static Lines oslevel(ConsoleSim& s, const Argv& argv) {
+    if (argv.size() > 1 && argv[1] == "-s") return {level(s)};
+    if (argv.size() > 1 && argv[1] == "-r") return {level(s).substr(0, 7)};
+    return {v72(s) ? "7.2.0.0" : "7.1.0.0"};
+  }
+
+  static Lines true_(ConsoleSim&, const Argv&) { return {}; }
+
+  static Lines uname(ConsoleSim& s, const Argv&) {
+    return {v72(s) ? "AIX lpar01 2 7 00F6DB0A4C00" : "AIX lpar01 1 7 00F6DB0A4C00"};
+  }
+};
+
+namespace {
+
+// Sorted by name (checked below); run_one finds a command by binary search.
+constexpr std::pair<std::string_view, AixCommands::Handler> kCommands[] = {
+    {"bootlist", &AixCommands::bootlist},
+    {"df", &AixCommands::df},
+    {"errpt", &AixCommands::errpt},
+    {"false", &AixCommands::false_},
+    {"hostname", &AixCommands::hostname},
+    {"instfix", &AixCommands::instfix},
+    {"lppchk", &AixCommands::lppchk},
+    {"lscfg", &AixCommands::lscfg},
+    {"lspv", &AixCommands::lspv},
+    {"lsvg", &AixCommands::lsvg},
+    {"oslevel", &AixCommands::oslevel},
+    {"true", &AixCommands::true_},
+    {"uname", &AixCommands::uname},
+};
+constexpr auto kByName = [](const auto& a, const auto& b) { return a.first < b.first; };
+static_assert(std::is_sorted(std::begin(kCommands), std::end(kCommands), kByName), "kCommands must stay sorted by name");
+
+}  // namespace
+
+std::vector<std::string> ConsoleSim::run_one(const std::vector<std::string>& argv) {
+  last_status_ = 0;
+  const std::string& a0 = argv[0];
+  auto it = std::lower_bound(std::begin(kCommands), std::end(kCommands), a0,
+                             [](const auto& c, const std::string& name) { return c.first < name; });
+  if (it != std::end(kCommands) && it->first == a0) return it->second(*this, argv);
+  last_status_ = 127;
+  return {"ksh: " + a0 + ":  not found."};
 }
 
 }  // namespace lparsim

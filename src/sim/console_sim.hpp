@@ -175,7 +175,9 @@ class ConsoleSim {
   void shell_command(const std::string& line);
   // One simple command of a command line (no `;`), its output lines; sets last_status_.
   std::vector<std::string> run_simple(const std::string& command);
+  // One command (its words), answered by its handler in aix_shell.cpp's table of AixCommands.
   std::vector<std::string> run_one(const std::vector<std::string>& argv);
+  friend struct AixCommands;
   std::string echo_word(const std::string& word) const;
 
   // the machine's end states (console_sim.cpp)
