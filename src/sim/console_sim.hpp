@@ -123,6 +123,19 @@ class ConsoleSim {
   std::string sms_header() const;
   std::string sms_footer(bool main_style) const;
   void sms_frame(const std::string& id, const std::vector<std::string>& body, bool main_style);
+  void sms_draw_device_type();
+  void sms_draw_media_adapter(const SmsView& v);
+  void sms_draw_device_list(const SmsView& v);
+  void sms_draw_task(const SmsView& v);
+  void sms_draw_boot_order_type();
+  void sms_draw_boot_sequence();
+  void sms_pick_main(int n);
+  void sms_pick_device_type(int n);
+  void sms_pick_media_type(int n);
+  void sms_pick_exit_confirm(int n, const SmsView& v);
+  void sms_pick_boot_order(int n);
+  void sms_pick_boot_order_type(int n, const SmsView& v);
+  void sms_pick_boot_order_task(int n, const SmsView& v);
 
   // BOS menus (screens_bos.cpp): each screen, and the answer typed on it
   void bos_console();
