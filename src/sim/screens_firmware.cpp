@@ -1,7 +1,7 @@
 // lpar-sim: the firmware before any menu: the POST banner and its keys (1 SMS, 5/6 boot list,
 // 8 Open Firmware), the Open Firmware prompt, and booting a device (PLEASE WAIT, STARTING
-// SOFTWARE, then the install media's or AIX's boot chatter). Screens 25 and 33 of
-// ../shared/screens; the boot chatter is invented around the lines real boots print.
+// SOFTWARE, then the install media's or AIX's boot messages). PLEASE WAIT and STARTING
+// SOFTWARE follow screens 25 and 33 of ../shared/screens.
 #include <cstdio>
 #include <nlohmann/json.hpp>
 

@@ -1,6 +1,6 @@
-// lpar-sim: System Management Services (SMS 1.7), the firmware's menus: drawing each menu
-// as the real captures in ../shared/screens show it (AL730 / SV810 / FW950), and what a typed
-// number or navigation key (M, X, ESC) does there.
+// lpar-sim: System Management Services (SMS), the firmware's menus: drawing each menu
+// as the real captures in ../shared/screens show it (SMS 1.7 on AL730 / SV810 firmware), and
+// what a typed number or navigation key (M, X, ESC) does there.
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
