@@ -100,13 +100,19 @@ class ConsoleSim {
   bool thinks_after_enter() const;
   void key(char c);
   void line_key(char c);
-  void submit(const std::string& line);
+  void submit(const std::string& line);  // to the answer of the screen it was typed on
 
-  // firmware
+  // firmware (screens_firmware.cpp)
   void power_on(bool sms_mode);
   void post_end();
   void boot_default_list();
   void boot_device(int dev);
+  void starting_software(int dev);
+  void boot_chatter_media();
+  void boot_aix_from_disk(int disk);
+  void of_answer(const std::string& l);
+
+  // SMS (screens_sms.cpp)
   void sms_enter();
   void sms_push(SmsView v);
   void sms_draw(bool redraw = false);
@@ -117,30 +123,44 @@ class ConsoleSim {
   std::string sms_header() const;
   std::string sms_footer(bool main_style) const;
   void sms_frame(const std::string& id, const std::vector<std::string>& body, bool main_style);
-  void starting_software(int dev);
-  void boot_chatter_media();
-  void boot_aix_from_disk(int disk);
+  void sms_draw_device_type();
+  void sms_draw_media_adapter(const SmsView& v);
+  void sms_draw_device_list(const SmsView& v);
+  void sms_draw_task(const SmsView& v);
+  void sms_draw_boot_order_type();
+  void sms_draw_boot_sequence();
+  void sms_pick_main(int n);
+  void sms_pick_device_type(int n);
+  void sms_pick_media_type(int n);
+  void sms_pick_exit_confirm(int n, const SmsView& v);
+  void sms_pick_boot_order(int n);
+  void sms_pick_boot_order_type(int n, const SmsView& v);
+  void sms_pick_boot_order_task(int n, const SmsView& v);
 
-  // BOS
+  // BOS menus (screens_bos.cpp): each screen, and the answer typed on it
   void bos_console();
+  void bos_console_answer(const std::string& l);
   void bos_language();
+  void bos_language_answer(const std::string& l);
   void bos_welcome();
+  void bos_welcome_answer(const std::string& l);
   void bos_settings();
+  void bos_settings_answer(const std::string& l);
   void bos_method();
+  void bos_method_answer(const std::string& l);
   void bos_disks(const std::string& message = "");
+  void bos_disks_answer(const std::string& l);
   std::string bos_location(std::size_t disk) const;
   void table_row(const std::string& head, const std::string& tail, std::size_t tail_col);
   void bos_more_options();
+  void bos_more_options_answer(const std::string& l);
   void bos_summary();
+  void bos_summary_answer(const std::string& l);
   void bos_mig_confirm();
+  void bos_mig_confirm_answer(const std::string& l);
   void bos_info(const std::string& title, const std::vector<std::string>& lines, Stage back);
+  void bos_info_answer();
   void bos_install_path();
-  void bos_start_install();
-  void install_step(long i);
-  void progress_block(int pct);
-  void install_line(long i);
-  void media_swap_prompt();
-  void install_done();
   bool levels_shape() const;
   std::vector<int> bos_disk_rows() const;
   std::string vg_label(int disk) const;
@@ -148,15 +168,32 @@ class ConsoleSim {
   std::string selected_names() const;
   void beep() { raw("\a"); }
 
-  // AIX after boot
+  // the install (install.cpp)
+  void bos_start_install();
+  void install_step(long i);
+  void progress_block(int pct);
+  void install_line(long i);
+  void media_swap_prompt();
+  void media_swap_answer();
+  void install_done();
+
+  // AIX after boot (aix_shell.cpp)
   void term_prompt();
+  void term_answer(const std::string& l);
   void login_prompt();
+  void login_user_answer(const std::string& l);
+  void login_password_answer(const std::string& raw_line);
+  void license_answer(const std::string& l);
   void shell_prompt();
   void shell_command(const std::string& line);
   // One simple command of a command line (no `;`), its output lines; sets last_status_.
   std::vector<std::string> run_simple(const std::string& command);
+  // One command (its words), answered by its handler in aix_shell.cpp's table of AixCommands.
   std::vector<std::string> run_one(const std::vector<std::string>& argv);
+  friend struct AixCommands;
   std::string echo_word(const std::string& word) const;
+
+  // the machine's end states (console_sim.cpp)
   void set_migrated_state();
   void finish(int code);
   void destroyed(const std::string& what);

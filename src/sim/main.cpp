@@ -11,6 +11,7 @@
 #include "hmc.hpp"
 #include "options.hpp"
 
+namespace lparsim {
 namespace {
 
 std::string self_exe(const char* argv0) {
@@ -20,37 +21,21 @@ std::string self_exe(const char* argv0) {
   return argv0;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  using namespace lparsim;
-  CLI::App app{
-      "lpar-sim: an IBM Power LPAR console (POST, SMS, BOS install, migrated AIX 7.2 login) and the\n"
-      "HMC commands around it, for testing console automation without a real LPAR.\n"
-      "  lpar-sim console [options]     the console on stdin/stdout (a pty is expected; pipes work)\n"
-      "  lpar-sim hmc [--state DIR]     one HMC command from SSH_ORIGINAL_COMMAND (sshd ForceCommand)\n"
-      "See `lpar-sim console --help` and `lpar-sim hmc --help`."};
-  app.require_subcommand(1);
-  app.set_version_flag("--version", "lpar-sim 0.1.0");
-
+// `lpar-sim console`'s flags and what they fill; checked after parsing (console_main).
+struct ConsoleArgs {
   SimOptions o;
   std::string disks = "hdisk0:rootvg,hdisk1:altinst_rootvg";
   bool fast = false;
   bool check_only = false;
   double post_wait = 0;
-  auto* con = app.add_subcommand(
-      "console",
-      "The LPAR console: POST -> SMS -> boot the install media -> BOS installer -> migration with\n"
-      "progress and media swap -> reboot -> Console login: -> a small root shell (ksh-like: `;`,\n"
-      "`| grep WORD`, `| head [-N]`, echo with quotes and $?; oslevel -s|-r, lppchk -v, instfix -i,\n"
-      "bootlist -m normal -o, lspv, lscfg -vl NAME|hdisk*, lsvg rootvg, lsvg -l rootvg, df -m [FS...],\n"
-      "errpt, hostname, uname, true, false, exit). Booted from the clone, lspv shows it as rootvg and\n"
-      "the migrated disk as old_rootvg.\n"
-      "The oracle: starting an install that is not a Migration Install onto exactly the original\n"
-      "rootvg disk prints `LPAR-SIM: DESTROYED <what>` and exits 9.\n"
-      "Exit codes: 0 migrated and reached Console login: (exit on input EOF/hangup after it, or at\n"
-      "once with --exit-at-login); 9 destroyed; 4 input EOF/hangup before Console login:;\n"
-      "5 reached Console login: of a system that was not migrated; 3 bad usage.");
+  CLI::Option* post_wait_flag = nullptr;  // whether --post-wait was given
+  std::string password_file;
+};
+
+// The machine: firmware, disks, how BOS shows them, the install media in SMS.
+void add_machine_flags(CLI::App* con, ConsoleArgs& a) {
+  SimOptions& o = a.o;
+  std::string& disks = a.disks;
   con->add_option("--firmware", o.firmware,
                   "power7 (AL730: 7 device types, List all Devices = 7), power8 (SV810) or power9 (FW950):\n"
                   "5 device types (List all Devices = 5) and Select Media Type / Select Media Adapter for CD/DVD")
@@ -88,6 +73,12 @@ int main(int argc, char** argv) {
                   "place of the media in SMS 'List all Devices' (among the network adapter and the hard disks)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+}
+
+// The install: its length, the pace of everything, the media volumes, the first boot.
+void add_install_flags(CLI::App* con, ConsoleArgs& a) {
+  SimOptions& o = a.o;
+  bool& fast = a.fast;
   con->add_option("--install-lines", o.install_lines, "lines of installp output during the install (spread over about 12 s at --time-scale 1)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
@@ -115,6 +106,12 @@ int main(int argc, char** argv) {
   con->add_flag("--first-boot-term", o.first_boot_term,
                 "the first boot of the migrated system asks 'Set Terminal Type' before Console login:, and the\n"
                 "first root login asks to accept the license agreements ([yes/no])");
+}
+
+// The link and the firmware's timing: dropped keys, latency, --think, jitter and its seed, POST.
+void add_timing_flags(CLI::App* con, ConsoleArgs& a) {
+  SimOptions& o = a.o;
+  double& post_wait = a.post_wait;
   con->add_option("--drop-keys-under", o.drop_keys_under_ms,
                   "drop (no echo, logged as dropped) any key byte arriving less than MS milliseconds after the\n"
                   "previous accepted one, as service processors do")
@@ -139,10 +136,17 @@ int main(int argc, char** argv) {
                   "boots the stored boot list when no key comes; sms: go to SMS by itself (chsysstate -b sms)")
       ->check(CLI::IsMember({"norm", "sms"}))
       ->capture_default_str();
-  auto* pw = con->add_option("--post-wait", post_wait,
-                             "seconds (wall clock, not scaled) the POST banner waits for a key before booting the boot\n"
-                             "list; negative = wait forever. Default: 10 at power-on and 3 after the install's reboot;\n"
-                             "with --fast: forever at power-on, 0 after the install's reboot");
+  a.post_wait_flag = con->add_option("--post-wait", post_wait,
+                                     "seconds (wall clock, not scaled) the POST banner waits for a key before booting the boot\n"
+                                     "list; negative = wait forever. Default: 10 at power-on and 3 after the install's reboot;\n"
+                                     "with --fast: forever at power-on, 0 after the install's reboot");
+}
+
+// Where the console starts and what it answers: method, login, level, broken filesets, exits.
+void add_start_flags(CLI::App* con, ConsoleArgs& a) {
+  SimOptions& o = a.o;
+  std::string& password_file = a.password_file;
+  bool& check_only = a.check_only;
   con->add_option("--default-method", o.default_method,
                   "installation method BOS starts with: overwrite (New and Complete Overwrite, as in the runbook),\n"
                   "preservation or migration")
@@ -152,7 +156,6 @@ int main(int argc, char** argv) {
                 "show the '<Method> Installation Summary' screen (1 Continue with Install) after choosing 0 on\n"
                 "Installation and Settings (off: the classic blind key list goes straight on)");
   con->add_option("--root-password", o.root_password, "the root password the login accepts (default: any)");
-  std::string password_file;
   con->add_option("--root-password-file", password_file,
                   "read the root password from the first line of FILE (keeps it out of argv)");
   con->add_option("--start", o.start,
@@ -169,6 +172,11 @@ int main(int argc, char** argv) {
                 "check the flags and exit: 0 if the console would start, 3 and the reason if not\n"
                 "(vtpilot run --sim asks this before it attaches, so bad --sim-args are a usage error)");
   con->add_flag("--exit-at-login", o.exit_at_login, "exit as soon as Console login: is shown (0 if migrated, else 5)");
+}
+
+// The event log and the daemon behind `lpar-sim hmc`.
+void add_log_and_daemon_flags(CLI::App* con, ConsoleArgs& a) {
+  SimOptions& o = a.o;
   con->add_option("--log", o.log_file,
                   "JSON lines, flushed per line: {\"t\":S,\"ev\":\"screen\",\"id\":\"sms.main\"} per screen drawn,\n"
                   "{\"ev\":\"key\",\"data\":\"5\",\"keys\":\"5\",\"screen\":\"sms.main\"} per key byte when the console reads it:\n"
@@ -186,9 +194,69 @@ int main(int argc, char** argv) {
                   "wall seconds for a first vterm before it starts drawing (a vterm sees only what is drawn\n"
                   "while it is attached)")->capture_default_str();
   con->add_option("--state", o.state_dir, "HMC state directory: vtopt (loaded ISO) for the media swap, lpar_state");
+}
 
+CLI::App* add_console(CLI::App& app, ConsoleArgs& a) {
+  auto* con = app.add_subcommand(
+      "console",
+      "The LPAR console: POST -> SMS -> boot the install media -> BOS installer -> migration with\n"
+      "progress and media swap -> reboot -> Console login: -> a small root shell (ksh-like: `;`,\n"
+      "`| grep WORD`, `| head [-N]`, echo with quotes and $?; oslevel -s|-r, lppchk -v, instfix -i,\n"
+      "bootlist -m normal -o, lspv, lscfg -vl NAME|hdisk*, lsvg rootvg, lsvg -l rootvg, df -m [FS...],\n"
+      "errpt, hostname, uname, true, false, exit). Booted from the clone, lspv shows it as rootvg and\n"
+      "the migrated disk as old_rootvg.\n"
+      "The oracle: starting an install that is not a Migration Install onto exactly the original\n"
+      "rootvg disk prints `LPAR-SIM: DESTROYED <what>` and exits 9.\n"
+      "Exit codes: 0 migrated and reached Console login: (exit on input EOF/hangup after it, or at\n"
+      "once with --exit-at-login); 9 destroyed; 4 input EOF/hangup before Console login:;\n"
+      "5 reached Console login: of a system that was not migrated; 3 bad usage.");
+  add_machine_flags(con, a);
+  add_install_flags(con, a);
+  add_timing_flags(con, a);
+  add_start_flags(con, a);
+  add_log_and_daemon_flags(con, a);
+  return con;
+}
+
+// The flags given, checked: the password file read, --disks parsed (one rootvg). Runs the console.
+int console_main(ConsoleArgs& a) {
+  SimOptions& o = a.o;
+  if (a.fast) o.time_scale = 0;
+  if (!a.password_file.empty()) {
+    std::ifstream in(a.password_file);
+    if (!in || !std::getline(in, o.root_password)) {
+      std::cerr << "lpar-sim console: --root-password-file: cannot read " << a.password_file << "\n";
+      return kExitUsage;
+    }
+    if (!o.root_password.empty() && o.root_password.back() == '\r') o.root_password.pop_back();
+  }
+  if (a.post_wait_flag->count()) o.post_wait = a.post_wait;
+  if (auto err = parse_disks(a.disks, o.disks); !err.empty()) {
+    std::cerr << "lpar-sim console: --disks: " << err << "\n";
+    return kExitUsage;
+  }
+  int roots = 0;
+  for (auto& d : o.disks) roots += d.vg == "rootvg";
+  if (roots != 1) {
+    std::cerr << "lpar-sim console: --disks: exactly one disk must hold rootvg (the system to migrate); "
+                 "name the clone altinst_rootvg and use --clone-label rootvg to show it as rootvg\n";
+    return kExitUsage;
+  }
+  if (a.check_only) return 0;
+  return run_console(o);
+}
+
+// `lpar-sim hmc`'s arguments.
+struct HmcArgs {
   std::string state_dir;
   std::vector<std::string> words;
+  HmcBehaviour behaviour;
+};
+
+CLI::App* add_hmc(CLI::App& app, HmcArgs& h) {
+  std::string& state_dir = h.state_dir;
+  std::vector<std::string>& words = h.words;
+  HmcBehaviour& behaviour = h.behaviour;
   auto* hmc = app.add_subcommand(
       "hmc",
       "One HMC command, from SSH_ORIGINAL_COMMAND (or the words after `--`), against the LPAR in the\n"
@@ -209,7 +277,6 @@ int main(int argc, char** argv) {
       "media aix72_vol1.iso,aix72_vol2.iso.");
   hmc->add_option("--state", state_dir, "state directory (default: $LPAR_SIM_STATE)");
   hmc->add_option("command", words, "the command, when not in SSH_ORIGINAL_COMMAND (after `--`)");
-  HmcBehaviour behaviour;
   hmc->add_flag("--hold-dropped-vterm", behaviour.hold_dropped_vterm,
                 "a vterm whose ssh connection dropped stays held until rmvterm, as recorded on HMC V10R3 (busy\n"
                 "at 0 s, 30 s, 5 min after the client was killed); without it the console is freed at once");
@@ -220,6 +287,38 @@ int main(int argc, char** argv) {
                   "seconds every command takes before it answers (chsysstate -o on starts the partition first)")
       ->check(CLI::Range(0.0, 600.0));
   hmc->add_option("--deny", behaviour.deny, "a command this HMC user may not run (HSCL authority error; repeatable)");
+  return hmc;
+}
+
+// One HMC command, from the arguments or SSH_ORIGINAL_COMMAND, against the state directory.
+int hmc_main(HmcArgs& h, const char* argv0) {
+  if (h.state_dir.empty()) {
+    if (const char* s = std::getenv("LPAR_SIM_STATE")) h.state_dir = s;
+  }
+  if (h.words.empty()) {
+    if (const char* c = std::getenv("SSH_ORIGINAL_COMMAND")) h.words = split_words(c);
+  }
+  return run_hmc(h.state_dir, self_exe(argv0), h.words, h.behaviour);
+}
+
+}  // namespace
+}  // namespace lparsim
+
+int main(int argc, char** argv) {
+  using namespace lparsim;
+  CLI::App app{
+      "lpar-sim: an IBM Power LPAR console (POST, SMS, BOS install, migrated AIX 7.2 login) and the\n"
+      "HMC commands around it, for testing console automation without a real LPAR.\n"
+      "  lpar-sim console [options]     the console on stdin/stdout (a pty is expected; pipes work)\n"
+      "  lpar-sim hmc [--state DIR]     one HMC command from SSH_ORIGINAL_COMMAND (sshd ForceCommand)\n"
+      "See `lpar-sim console --help` and `lpar-sim hmc --help`."};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "lpar-sim 0.1.0");
+
+  ConsoleArgs console_args;
+  CLI::App* con = add_console(app, console_args);
+  HmcArgs hmc_args;
+  add_hmc(app, hmc_args);
 
   try {
     app.parse(argc, argv);
@@ -228,36 +327,7 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : kExitUsage;
   }
 
-  if (*con) {
-    if (fast) o.time_scale = 0;
-    if (!password_file.empty()) {
-      std::ifstream in(password_file);
-      if (!in || !std::getline(in, o.root_password)) {
-        std::cerr << "lpar-sim console: --root-password-file: cannot read " << password_file << "\n";
-        return kExitUsage;
-      }
-      if (!o.root_password.empty() && o.root_password.back() == '\r') o.root_password.pop_back();
-    }
-    if (pw->count()) o.post_wait = post_wait;
-    if (auto err = parse_disks(disks, o.disks); !err.empty()) {
-      std::cerr << "lpar-sim console: --disks: " << err << "\n";
-      return kExitUsage;
-    }
-    int roots = 0;
-    for (auto& d : o.disks) roots += d.vg == "rootvg";
-    if (roots != 1) {
-      std::cerr << "lpar-sim console: --disks: exactly one disk must hold rootvg (the system to migrate); "
-                   "name the clone altinst_rootvg and use --clone-label rootvg to show it as rootvg\n";
-      return kExitUsage;
-    }
-    if (check_only) return 0;
-    return run_console(o);
-  }
-  if (state_dir.empty()) {
-    if (const char* s = std::getenv("LPAR_SIM_STATE")) state_dir = s;
-  }
-  if (words.empty()) {
-    if (const char* c = std::getenv("SSH_ORIGINAL_COMMAND")) words = split_words(c);
-  }
-  return run_hmc(state_dir, self_exe(argv[0]), words, behaviour);
+
+  if (*con) return console_main(console_args);
+  return hmc_main(hmc_args, argv[0]);
 }
