@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# ansible_case.sh CASE VTPILOT LPAR-SIM: the vtpilot.power collection (ansible/) under Debian's
+# ansible-core. ansible-test needs the collection at ansible_collections/vtpilot/power: it is
+# copied into a temp dir. Integration cases start the loopback sshd of tests/ssh/lib.sh playing
+# the HMC (lpar-sim hmc as its ForceCommand) and hand its port, keys and state folder to the
+# playbooks as tests/integration/integration_config.yml; lpar-sim's console log is the oracle.
+set -u
+case=$1; V=$2; SIM=$3
+command -v ansible-test >/dev/null || { echo "SKIP: no ansible-test (scripts/bootstrap installs ansible-core)"; exit 77; }
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+work=$(mktemp -d /tmp/vtpilot-ansible-XXXXXX)
+trap 'stop_sshd; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
+# shellcheck source=../ssh/lib.sh
+source "$repo/tests/ssh/lib.sh"
+fail() { echo "FAIL ($case): $*"; exit 1; }
+coll=$work/collections/ansible_collections/vtpilot/power
+mkdir -p "$(dirname "$coll")"
+cp -r "$repo/ansible" "$coll"
+rm -rf "$coll/tests/output"
+export ANSIBLE_COLLECTIONS_PATH=$work/collections ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 HOME=$work
+# The Python ansible-core is installed for (Debian's), not whatever python3 comes first in PATH.
+APY=$(head -1 "$(command -v ansible-test)" | sed -n "s/^#! *\([^ ]*python[0-9.]*\).*/\1/p")
+[ -x "${APY:-}" ] || APY=python3
+PY=$("$APY" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+MODULES="vtpilot_check vtpilot_preflight vtpilot_migrate vtpilot_verify vtpilot_rollback"
+
+# integration TARGET: the playbook target against the simulated HMC set up before.
+integration() {
+  local t=$1
+  cat > "$coll/tests/integration/integration_config.yml" <<EOF
+---
+vt_path: $V
+sim_path: $SIM
+hmc_port: $PORT
+hmc_user: $(id -un)
+hmc_identity: $work/id_ed25519
+hmc_known_hosts: $work/known_hosts
+hmc_ssh_config: $work/ssh_config
+hmc_state: $work/hmc
+work_dir: $work
+keys_py: $here/console_keys.py
+vt_wrap: $work/vt-wrap
+EOF
+  (cd "$coll" && timeout 500 ansible-test integration --local --python "$PY" "$t" > "$work/it.log" 2>&1)
+  local rc=$?
+  tail -60 "$work/it.log"
+  [ "$rc" = 0 ] || fail "ansible-test integration $t exit $rc"
+}
+
+case $case in
+  units)
+    (cd "$coll" && ansible-test units --local --python "$PY" 2>&1) | tail -20
+    [ "${PIPESTATUS[0]}" = 0 ] || fail "ansible-test units" ;;
+
+  sanity)
+    # The sanity tests that work offline (the others install their requirements with pip from
+    # the network), ansible-doc on every module, and yamllint over the collection.
+    skip=()
+    for t in import pep8 pylint runtime-metadata validate-modules yamllint ansible-doc; do skip+=(--skip-test "$t"); done
+    (cd "$coll" && ansible-test sanity --local --python "$PY" "${skip[@]}" 2>&1) | tail -20
+    [ "${PIPESTATUS[0]}" = 0 ] || fail "ansible-test sanity"
+    for m in $MODULES; do
+      ansible-doc "vtpilot.power.$m" > "$work/doc.txt" 2>&1 || { cat "$work/doc.txt"; fail "ansible-doc vtpilot.power.$m"; }
+      grep -q "RETURN VALUES" "$work/doc.txt" || fail "ansible-doc vtpilot.power.$m shows no return values"
+    done
+    # Every option the module takes is documented, and every documented option is taken.
+    "$APY" "$here/doc_matches_spec.py" "$work/collections" $MODULES || fail "docs and argument specs differ"
+    command -v yamllint >/dev/null || { echo "SKIP: no yamllint"; exit 77; }
+    yamllint -c "$here/yamllint.yml" "$coll" || fail "yamllint" ;;
+
+  two_lpars)
+    # lpar02's clone is hdisk0: refused while lpar01 migrates, in one task and one vtpilot process.
+    start_sshd
+    printf 'lpars=lpar01,lpar02\n' > hmc/hmc.conf
+    mkdir -p hmc/lpar01 hmc/lpar02
+    echo "--fast --install-lines 20" > hmc/lpar01/sim-args
+    echo "--fast --disks hdisk0:altinst_rootvg,hdisk1:rootvg" > hmc/lpar02/sim-args
+    integration vtpilot_two_lpars ;;
+
+  async_check)
+    # Check mode on a running 7.1 LPAR (preflight), then the async + async_status pattern.
+    start_sshd
+    PW="vtp-root-$RANDOM"; printf '%s\n' "$PW" > "$work/root.pass"; chmod 600 "$work/root.pass"
+    echo "--fast --start login71 --root-password-file $work/root.pass --attach-wait 0 --install-lines 20" > hmc/sim-args
+    SSH_ORIGINAL_COMMAND="chsysstate -r lpar -m Server-8247-42L-SN21271DA -o on -n lpar01 -f default_profile" \
+      "$SIM" hmc --state "$work/hmc" >/dev/null 2>&1 || fail "could not start the LPAR"
+    integration vtpilot_async_check
+    ! grep -rqF "$PW" "$work/it.log" "$coll/tests/output" 2>/dev/null || fail "the root password appears in the output" ;;
+
+  resume)
+    # vtpilot killed (SIGKILL) mid-install under an async task; the play runs again and finishes
+    # the migration by watching, with no key sent twice.
+    start_sshd
+    echo "--time-scale 0.3 --install-lines 3000 --post-wait 0.5" > hmc/sim-args
+    printf '#!/bin/sh\necho $$ > %s/vt.pid\nexec %s "$@"\n' "$work" "$V" > "$work/vt-wrap"
+    chmod +x "$work/vt-wrap"
+    integration vtpilot_resume ;;
+
+  *) echo "unknown case $case"; exit 2 ;;
+esac
+echo "ok ($case)"
