@@ -5,7 +5,7 @@
 # the HMC (lpar-sim hmc as its ForceCommand) and hand its port, keys and state folder to the
 # playbooks as tests/integration/integration_config.yml; lpar-sim's console log is the oracle.
 set -u
-case=$1; V=$2; SIM=$3
+case=$1; V=$(realpath "$2"); SIM=$(realpath "$3")
 command -v ansible-test >/dev/null || { echo "SKIP: no ansible-test (scripts/bootstrap installs ansible-core)"; exit 77; }
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -13,6 +13,7 @@ work=$(mktemp -d /tmp/vtpilot-ansible-XXXXXX)
 trap 'stop_sshd; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 # shellcheck source=../ssh/lib.sh
 source "$repo/tests/ssh/lib.sh"
+cd "$work"
 fail() { echo "FAIL ($case): $*"; exit 1; }
 coll=$work/collections/ansible_collections/vtpilot/power
 mkdir -p "$(dirname "$coll")"
@@ -42,10 +43,13 @@ work_dir: $work
 keys_py: $here/console_keys.py
 vt_wrap: $work/vt-wrap
 EOF
-  (cd "$coll" && timeout 500 ansible-test integration --local --python "$PY" "$t" > "$work/it.log" 2>&1)
+  (cd "$coll" && timeout 500 ansible-test integration --local --python "$PY" --allow-unsupported -v "$t" > "$work/it.log" 2>&1)
   local rc=$?
   tail -60 "$work/it.log"
   [ "$rc" = 0 ] || fail "ansible-test integration $t exit $rc"
+  # A target that was skipped, or ran no task, is no pass.
+  grep -q "PLAY RECAP" "$work/it.log" && ! grep -q "All targets skipped" "$work/it.log" || fail "target $t did not run"
+  grep -q "failed=0" "$work/it.log" || fail "a task of $t failed"
 }
 
 case $case in
