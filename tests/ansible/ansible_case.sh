@@ -96,7 +96,7 @@ case $case in
     # vtpilot killed (SIGKILL) mid-install under an async task; the play runs again and finishes
     # the migration by watching, with no key sent twice.
     start_sshd
-    echo "--time-scale 0.3 --install-lines 3000 --post-wait 0.5" > hmc/sim-args
+    echo "--time-scale 1 --install-lines 3000 --post-wait 0.5" > hmc/sim-args  # an install of about 30 s: time to run again mid-install
     printf '#!/bin/sh\necho $$ > %s/vt.pid\nexec %s "$@"\n' "$work" "$V" > "$work/vt-wrap"
     chmod +x "$work/vt-wrap"
     integration vtpilot_resume ;;
