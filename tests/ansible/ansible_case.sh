@@ -83,14 +83,18 @@ case $case in
     integration vtpilot_two_lpars ;;
 
   async_check)
-    # Check mode on a running 7.1 LPAR (preflight), then the async + async_status pattern.
+    # lpar01 runs 7.1 at its login prompt (check mode: preflight), lpar02 is Not Activated (the
+    # async pattern, then verify).
     start_sshd
     PW="vtp-root-$RANDOM"; printf '%s\n' "$PW" > "$work/root.pass"; chmod 600 "$work/root.pass"
-    echo "--fast --start login71 --root-password-file $work/root.pass --attach-wait 0 --install-lines 20" > hmc/sim-args
+    printf 'lpars=lpar01,lpar02\n' > hmc/hmc.conf
+    mkdir -p hmc/lpar01 hmc/lpar02
+    echo "--fast --start login71 --root-password-file $work/root.pass --attach-wait 0" > hmc/lpar01/sim-args
+    echo "--fast --install-lines 20 --root-password-file $work/root.pass" > hmc/lpar02/sim-args
     SSH_ORIGINAL_COMMAND="chsysstate -r lpar -m Server-8247-42L-SN21271DA -o on -n lpar01 -f default_profile" \
-      "$SIM" hmc --state "$work/hmc" >/dev/null 2>&1 || fail "could not start the LPAR"
+      "$SIM" hmc --state "$work/hmc" >/dev/null 2>&1 || fail "could not start lpar01"
     integration vtpilot_async_check
-    ! grep -rqF "$PW" "$work/it.log" "$coll/tests/output" 2>/dev/null || fail "the root password appears in the output" ;;
+    ! grep -rqF "$PW" "$work/it.log" "$work"/*.cast 2>/dev/null || fail "the root password appears in the output" ;;
 
   resume)
     # vtpilot killed (SIGKILL) mid-install under an async task; the play runs again and finishes
