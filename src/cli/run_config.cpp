@@ -329,7 +329,9 @@ int run_config(const RunArgs& a) {
     }
     Recorder& rec = *x.recorder;
     const std::string name = x.cfg.name;
-    auto transport = make_hmc_transport(io, hmc_options(*config, x.cfg, password), rec, clock,
+    HmcVtermOptions ho = hmc_options(*config, x.cfg, password);
+    ho.attached_running = [&x] { x.session->attached_as_running(); };
+    auto transport = make_hmc_transport(io, std::move(ho), rec, clock,
                                         hmc_notes(rec, clock, name, a.quiet, a.events == "json", many));
     if (!a.quiet)
       std::cerr << (many ? "[" + name + "] " : std::string()) << "vtpilot: " << transport->describe() << "\n  plan "

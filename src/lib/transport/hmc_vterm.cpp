@@ -214,6 +214,7 @@ class HmcTransport final : public Transport {
         // console shows: an install is watched, a menu continued under the guard, a login
         // prompt is not taken for a migration this run did not see.
         note(o_.lpar + " is Running: attaching as it is (resume); nothing is powered on or off");
+        if (o_.attached_running) o_.attached_running();
         open_vterm();
       } else if (*state == "Running" && o_.power_on) {
         if (!o_.allow_restart) {
