@@ -12,6 +12,8 @@
 #include <set>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "commands.hpp"
 #include "vtpilot/plan/plan.hpp"
 #include "vtpilot/record/recorder.hpp"
@@ -271,7 +273,7 @@ std::string disk_hint(const RunResult& r) {
 
 }  // namespace
 
-int report_outcome(const RunResult& r, const std::string& transcript, bool quiet, bool json) {
+int report_outcome(const RunResult& r, const std::string& transcript, bool quiet, bool json, const std::string& lpar) {
   // A transport that never showed a screen (ssh could not connect, a host key, a busy console)
   // did not lose a console: it never had one, and there is no screen to show.
   const std::string closed = "the console closed: ";
@@ -305,9 +307,22 @@ int report_outcome(const RunResult& r, const std::string& transcript, bool quiet
     std::cerr << "vtpilot: " << outcome << " in " << static_cast<int>(r.seconds) << " s; transcript " << transcript
               << (r.child_status >= 0 ? "; console program exited " + std::to_string(r.child_status) : std::string())
               << "\n";
-  if (json)
-    std::cout << "{\"event\":\"summary\",\"outcome\":\"" << outcome << "\",\"exit\":" << r.exit_code
-              << ",\"seconds\":" << r.seconds << ",\"child_status\":" << r.child_status << "}\n";
+  if (json) {
+    // The fields a caller needs without reading stderr (the Ansible modules map them): which
+    // LPAR, why it stopped (code, text), the transcript, and the last screen's rows.
+    nlohmann::json j{{"event", "summary"}, {"outcome", outcome}, {"exit", r.exit_code}, {"seconds", r.seconds},
+                     {"child_status", r.child_status}, {"transcript", transcript}};
+    if (!lpar.empty()) j["lpar"] = lpar;
+    if (!r.code.empty()) j["code"] = r.code;
+    if (r.exit_code != 0 && !r.text.empty()) j["text"] = r.text;
+    if (!blank(r.last_screen)) {
+      std::vector<std::string> rows = r.last_screen.lines;
+      for (auto& row : rows) row.erase(row.find_last_not_of(' ') + 1);
+      while (!rows.empty() && rows.back().empty()) rows.pop_back();
+      j["last_screen"] = rows;
+    }
+    std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n" << std::flush;
+  }
   return r.exit_code;
 }
 

@@ -67,7 +67,9 @@ CastMeta cast_meta(const RunArgs& args, const std::string& who, const Plan& plan
 // Prints what is wrong and sets code when it returns nothing.
 std::optional<Prepared> prepare_run(const RunArgs& args, const char* who, int& code);
 // The end of a run: outcome line, last screen on failure, JSON summary. Returns the exit code.
-int report_outcome(const RunResult& result, const std::string& transcript, bool quiet, bool json);
+// With json, the `summary` event (README: --events json); `lpar` names it in a run --config.
+int report_outcome(const RunResult& result, const std::string& transcript, bool quiet, bool json,
+                   const std::string& lpar = "");
 void print_screen(const Screen& screen);
 void add_step(CLI::App& app);
 

@@ -48,6 +48,8 @@ struct Lpar {
   std::unique_ptr<DriverChain> chain;
   std::unique_ptr<LiveRun> run;
   int percent = -1, elapsed = -1;
+  bool started = false;     // max_concurrent: started in its turn
+  RunResult not_started;    // the result of one stopped before its turn
 };
 
 // <dir>/<lpar>[-what]-DATE-TIME.cast, and -2, -3 ... when a run in the same second made one.
@@ -107,6 +109,7 @@ HmcVtermOptions hmc_options(const Config& c, const LparConfig& l, const std::opt
   o.media = l.media;
   o.power_on = l.power_on;
   o.allow_restart = l.allow_restart;
+  o.resume = l.resume;
   o.take_over = l.take_over;
   o.reclaim_own_vterm = l.reclaim_own_vterm;
   return o;
@@ -326,26 +329,52 @@ int run_config(const RunArgs& a) {
     }
     Recorder& rec = *x.recorder;
     const std::string name = x.cfg.name;
-    auto transport = make_hmc_transport(io, hmc_options(*config, x.cfg, password), rec, clock,
+    HmcVtermOptions ho = hmc_options(*config, x.cfg, password);
+    ho.attached_running = [&x] { x.session->attached_as_running(); };
+    auto transport = make_hmc_transport(io, std::move(ho), rec, clock,
                                         hmc_notes(rec, clock, name, a.quiet, a.events == "json", many));
     if (!a.quiet)
       std::cerr << (many ? "[" + name + "] " : std::string()) << "vtpilot: " << transport->describe() << "\n  plan "
                 << x.plan.name << ", transcript " << x.transcript << "\n";
     Driver& driver = x.chain ? static_cast<Driver&>(*x.chain) : *x.session;
     x.run = std::make_unique<LiveRun>(io, driver, std::move(transport), rec, ro);
-    // The loop ends once every run has finished and left its vterm.
-    x.run->start([&running, &signals](const RunResult&) {
-      if (--running == 0) signals.cancel();
-    });
   }
+  // At most max_concurrent LPARs of this HMC at once; the next in config order starts when one
+  // finishes. The loop ends once every run has finished and left its vterm.
+  const std::size_t at_once = static_cast<std::size_t>(config->hmc.max_concurrent);
+  std::size_t next = 0;
+  bool stopping = false;
+  std::function<void()> start_next = [&] {
+    if (stopping || next >= lpars.size()) return;
+    Lpar& x = *lpars[next++];
+    x.started = true;
+    if (next > at_once && !a.quiet)
+      std::cerr << (many ? "[" + x.cfg.name + "] " : std::string()) << "vtpilot: starting (max_concurrent = " << at_once << ")\n";
+    x.run->start([&](const RunResult&) {
+      if (--running == 0) signals.cancel();
+      else start_next();
+    });
+  };
+  for (std::size_t i = 0; i < std::min(at_once, lpars.size()); ++i) start_next();
 
   std::function<void()> wait_signal = [&] {
     signals.async_wait([&](boost::system::error_code ec, int sig) {
       if (ec) return;
       const int exit = sig == SIGINT ? 130 : sig == SIGTERM ? 143 : 129;
       const std::string why = std::string("stopped by signal ") + (sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP");
+      if (!stopping) {  // the LPARs still waiting for their turn never start
+        stopping = true;
+        for (auto& x : lpars)
+          if (!x->started) {
+            x->not_started.exit_code = exit;
+            x->not_started.code = "not-started";
+            x->not_started.text = why + " before its turn (max_concurrent); nothing was done on the HMC";
+            --running;
+          }
+        if (running == 0) signals.cancel();
+      }
       for (auto& x : lpars)
-        if (!x->run->finished()) x->run->stop(why, exit);
+        if (x->started && !x->run->finished()) x->run->stop(why, exit);
       if (running > 0) wait_signal();  // all finished already: the last on_finished cancelled the set
     });
   };
@@ -354,9 +383,9 @@ int run_config(const RunArgs& a) {
 
   int overall = kDone;
   for (auto& x : lpars) {
-    const RunResult& r = x->run->result();
+    const RunResult& r = x->started ? x->run->result() : x->not_started;
     if (many && !a.quiet) std::cerr << "\n[" << x->cfg.name << "]";
-    int rc = report_outcome(r, x->transcript, a.quiet, a.events == "json");
+    int rc = report_outcome(r, x->transcript, a.quiet, a.events == "json", x->cfg.name);
     if (rc == kDone && x->chain) {
       if (!x->chain->second_started()) rc = kHalted;  // never reached the login: nothing verified
       else rc = report_verify(x->shell->results(), x->policy, a);
@@ -367,7 +396,7 @@ int run_config(const RunArgs& a) {
   if (many && !a.quiet) {
     std::cerr << "\nvtpilot: " << lpars.size() << " LPARs:\n";
     for (auto& x : lpars) {
-      const RunResult& r = x->run->result();
+      const RunResult& r = x->started ? x->run->result() : x->not_started;
       std::cerr << "  " << x->cfg.name << std::string(x->cfg.name.size() < 16 ? 16 - x->cfg.name.size() : 1, ' ')
                 << "exit " << r.exit_code << "  " << static_cast<int>(r.seconds) << " s  " << x->transcript << "\n";
     }

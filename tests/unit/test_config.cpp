@@ -125,3 +125,28 @@ TEST_CASE("config: target.size_mb pins SIZE_MB, anything but a whole number of M
   const std::string e = errors_of(std::string(kMinimal) + "target = { size_mb = \"20G\" }\n", &c);
   CHECK(e.find("c.toml:6: `size_mb` must be a whole number") != std::string::npos);
 }
+
+TEST_CASE("config: max_concurrent is per HMC, 4 unless given, a whole number from 1 to 64") {
+  Config c;
+  CHECK(errors_of(kMinimal, &c).empty());
+  CHECK(c.hmc.max_concurrent == 4);
+  CHECK(errors_of("[hmc]\nhost = \"h\"\nmax_concurrent = 2\n[[lpar]]\nname = \"a\"\nmanaged_system = \"m\"\n", &c).empty());
+  CHECK(c.hmc.max_concurrent == 2);
+  CHECK(errors_of("[hmc]\nhost = \"h\"\nmax_concurrent = 0\n[[lpar]]\nname = \"a\"\nmanaged_system = \"m\"\n")
+            .find("c.toml:3: `max_concurrent` must be a number from 1 to 64") != std::string::npos);
+  CHECK(errors_of("[hmc]\nhost = \"h\"\nmax_concurrent = 1.5\n[[lpar]]\nname = \"a\"\nmanaged_system = \"m\"\n")
+            .find("c.toml:3: `max_concurrent` must be a whole number") != std::string::npos);
+  // An LPAR-level key would say one LPAR's share of the HMC: it is not one.
+  CHECK(errors_of(std::string(kMinimal) + "max_concurrent = 2\n").find("unknown key `max_concurrent`") != std::string::npos);
+}
+
+TEST_CASE("config: resume is off by default and excludes allow_restart (attach as it is, or shut down)") {
+  Config c;
+  CHECK(errors_of(kMinimal, &c).empty());
+  CHECK_FALSE(c.lpars[0].resume);
+  CHECK(errors_of(std::string(kMinimal) + "power_on = true\nresume = true\n", &c).empty());
+  CHECK(c.lpars[0].resume);
+  CHECK(errors_of(std::string(kMinimal) + "power_on = true\nresume = true\nallow_restart = true\n")
+            .find("c.toml:7: `resume` attaches a Running LPAR as it is, `allow_restart` shuts it down: choose one") !=
+        std::string::npos);
+}

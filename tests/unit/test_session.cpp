@@ -872,3 +872,20 @@ TEST_CASE("session: the rollback plan's login needs no install (its done step re
   s.evaluate(1);
   CHECK(s.outcome() == Outcome::done);
 }
+
+TEST_CASE("session: attached to a Running LPAR as it was, a firmware menu before any install is never answered") {
+  // A re-run (resume) that attaches after the unwatched install ended, as the LPAR reboots: the
+  // plan's `before-install` POST and SMS steps would boot the media again and start a second
+  // install. Without the flag the same screen gets the plan's 5 (the test fails without the rule).
+  Harness plain;
+  CHECK(plain.answer(kMain) == "5\r");
+  Harness h;
+  h.session.attached_as_running();
+  CHECK(h.answer(kMain).empty());
+  CHECK(h.step(5).empty());
+  CHECK(h.session.outcome() == Outcome::halted);
+  bool said = false;
+  for (const SessionEvent& e : h.session.take_events())
+    if (e.kind == SessionEvent::halt && e.code == "resume-in-firmware") said = true;
+  CHECK(said);
+}

@@ -83,6 +83,12 @@ class Session final : public Driver {
   bool secret_pending() const override;  // the keys pending in take_send() are a secret
   void on_detach(double now, const std::string& why) override;
   void on_reattach(double now, const std::string& what) override;
+  // The console belongs to an LPAR found Running and attached as it was (run --config with
+  // resume): this run boots nothing. Until it sees an install, firmware screens are the system
+  // rebooting on its own (after an install that ended unwatched): they are watched, never
+  // answered (the plan's POST `1` would enter SMS and start a second install), and a firmware
+  // menu waiting for input halts (`resume-in-firmware`), nothing sent.
+  void attached_as_running();
   bool keys_still_judged() const override;
   void keys_dropped(std::size_t bytes, double now) override;
   std::optional<std::string> take_action() override;

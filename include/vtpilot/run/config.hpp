@@ -23,6 +23,10 @@ struct HmcConfig {
   double connect_timeout_s = 20;
   double keepalive_s = 30;
   int reconnect_attempts = 6;  // after a drop mid-run; backoff 1, 2, 4, ... s (at most 30 s apart)
+  // LPARs of this HMC driven at once (each is an ssh connection and a vterm on the HMC); the
+  // others wait their turn in config order. 4: an HMC serves many sessions, and a migration
+  // is a long quiet vterm, but a fleet's worth of logins at once is not kind to a busy HMC.
+  int max_concurrent = 4;
 };
 
 struct LparConfig {
@@ -44,6 +48,7 @@ struct LparConfig {
   bool allow_restart = false;      // with power_on: shut down a Running LPAR first (never by default)
   bool take_over = false;          // rmvterm a console held by another session
   bool reclaim_own_vterm = true;   // after a drop: rmvterm a console our own dropped session still holds
+  bool resume = false;             // with power_on: a Running LPAR is attached as it is (a re-run), never refused or powered
   int line = 0;                    // where [[lpar]] starts, for messages
 };
 

@@ -17,6 +17,8 @@ struct HmcVtermOptions {
   std::vector<std::string> media;  // ISO names, volume 1 first (the media swap loads the next)
   bool power_on = false;       // Not Activated: open the vterm, then chsysstate -o on -b sms
   bool allow_restart = false;  // with power_on: shut down a Running LPAR first
+  bool resume = false;         // with power_on: a Running LPAR is attached as it is (never shut down or activated)
+  std::function<void()> attached_running;  // resume: called once a Running LPAR is attached as it is, before its vterm opens
   bool take_over = false;      // a console held by another session: rmvterm, then probe again
   // After a drop, a console still held by what can only be our own dropped session (we held
   // it, the link dropped, no other session was seen): rmvterm it once and reopen. A real HMC

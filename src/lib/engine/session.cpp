@@ -90,6 +90,7 @@ struct Session::Impl {
   // or firmware boot screen). A `requires = "install"` end counts only after both.
   bool install_rebooted = false;
   bool saw_install_menu = false;      // this run saw a screen that starts the install (else it attached mid-install)
+  bool attached_running = false;      // Session::attached_as_running: this run boots nothing
   std::string install_tail;           // the last bytes of output, for the evidence split across chunks
   int last_percent = -1, last_elapsed = -1;
   std::string resolved_target;  // the disk name the target identity resolved to on bos.disks
@@ -731,6 +732,14 @@ struct Session::Impl {
            "Check --clone-location against `lscfg -vl` of the clone (vtpilot preflight prints it)");
       return;
     }
+    if (attached_running && !install_started && (r.id.rfind("sms.", 0) == 0 || r.id.rfind("fw.", 0) == 0)) {
+      if (ready && r.id != "sms.post" && r.id != "sms.please_wait")
+        halt(now, "resume-in-firmware",
+             "the LPAR was found Running and attached as it was, and now shows " + r.id +
+                 ": this run boots nothing (entering SMS here would start a second install); nothing was sent. "
+                 "Boot it yourself, or shut it down (Not Activated) and run again to migrate it");
+      return;
+    }
     const PlanStep* step = plan_step(r);
     if (!step) {
       if (!ready) return;
@@ -963,6 +972,8 @@ void Session::on_detach(double now, const std::string& why) {
   m.action = Impl::Action::none;
   m.emit({SessionEvent::note, now, m.cur_id, "", "detached", "console lost (" + why + "); reconnecting; nothing is sent until the screen is read again"});
 }
+
+void Session::attached_as_running() { impl_->attached_running = true; }
 
 void Session::on_reattach(double now, const std::string& what) {
   Impl& m = *impl_;

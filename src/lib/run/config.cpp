@@ -88,7 +88,7 @@ bool safe_word(const std::string& s) {
 const std::initializer_list<const char*> kLparKeys = {
     "name", "managed_system", "profile", "vios", "vtd", "media", "plan", "media_pattern", "media_location",
     "pacing_ms", "timeout_s", "confirm_timeout_s", "transcripts", "power_on", "allow_restart", "take_over",
-    "reclaim_own_vterm", "target", "clone"};
+    "reclaim_own_vterm", "resume", "target", "clone"};
 
 // [defaults] and [[lpar]] take the same keys; an [[lpar]] starts from the defaults.
 void read_lpar(Reader& r, const toml::table& t, LparConfig& l, const std::string& where) {
@@ -110,6 +110,7 @@ void read_lpar(Reader& r, const toml::table& t, LparConfig& l, const std::string
   r.boolean(t, "allow_restart", l.allow_restart);
   r.boolean(t, "take_over", l.take_over);
   r.boolean(t, "reclaim_own_vterm", l.reclaim_own_vterm);
+  r.boolean(t, "resume", l.resume);
   if (const toml::node* n = t.get("media")) {
     if (const toml::array* a = n->as_array()) {
       l.media.clear();
@@ -184,7 +185,8 @@ bool load_config(std::string_view file_name, std::string_view text, Config& conf
   } else {
     HmcConfig& h = config.hmc;
     r.unknown_keys(*hmc, "[hmc]", {"host", "port", "user", "identity", "password_file", "password_prompt", "known_hosts",
-                                   "ssh_config", "connect_timeout_s", "keepalive_s", "reconnect_attempts"});
+                                   "ssh_config", "connect_timeout_s", "keepalive_s", "reconnect_attempts",
+                                   "max_concurrent"});
     r.str(*hmc, "host", h.host);
     r.integer(*hmc, "port", h.port, 1, 65535);
     r.str(*hmc, "user", h.user);
@@ -196,6 +198,7 @@ bool load_config(std::string_view file_name, std::string_view text, Config& conf
     r.number(*hmc, "connect_timeout_s", h.connect_timeout_s, 1, 600);
     r.number(*hmc, "keepalive_s", h.keepalive_s, 1, 3600);
     r.integer(*hmc, "reconnect_attempts", h.reconnect_attempts, 0, 100);
+    r.integer(*hmc, "max_concurrent", h.max_concurrent, 1, 64);
     if (h.host.empty()) r.err(hmc, "[hmc] needs `host = \"...\"` (a name, an address, or a Host of ~/.ssh/config)");
     if (!h.password_file.empty() && h.password_prompt)
       r.err(hmc->get("password_prompt"), "give `password_file` or `password_prompt`, not both");
@@ -235,6 +238,9 @@ bool load_config(std::string_view file_name, std::string_view text, Config& conf
       if (l.media.size() > 1 && l.vios.empty())
         r.err(&node, "LPAR `" + l.name + "` lists " + std::to_string(l.media.size()) +
                          " media volumes but no `vios` to swap them on (viosvrcmd -p VIOS)");
+      if (l.allow_restart && l.resume)
+        r.err(t->get("resume") ? t->get("resume") : t->get("allow_restart"),
+              "`resume` attaches a Running LPAR as it is, `allow_restart` shuts it down: choose one");
       if (l.allow_restart && !l.power_on)
         r.err(t->get("allow_restart"), "`allow_restart` only means something with `power_on = true`");
       config.lpars.push_back(std::move(l));

@@ -208,10 +208,19 @@ class HmcTransport final : public Transport {
         }
         power_on_ = true;
         open_vterm();
+      } else if (*state == "Running" && o_.power_on && o_.resume) {
+        // A re-run (the controller that died mid-install, a playbook run twice): Running is
+        // AIX up or BOS under way; either way nothing is powered. The session judges what the
+        // console shows: an install is watched, a menu continued under the guard, a login
+        // prompt is not taken for a migration this run did not see.
+        note(o_.lpar + " is Running: attaching as it is (resume); nothing is powered on or off");
+        if (o_.attached_running) o_.attached_running();
+        open_vterm();
       } else if (*state == "Running" && o_.power_on) {
         if (!o_.allow_restart) {
           fail(2, o_.lpar + " is Running (AIX is up): vtpilot shuts down a running LPAR only with allow_restart = true. "
-                            "Shut it down yourself (runbook: shutdown -F now), then run again");
+                            "Shut it down yourself (runbook: shutdown -F now), then run again; or resume = true to attach to it "
+                            "as it is (an install under way is watched to its end)");
           return;
         }
         shut_down();
