@@ -48,6 +48,7 @@ struct Lpar {
   std::unique_ptr<DriverChain> chain;
   std::unique_ptr<LiveRun> run;
   int percent = -1, elapsed = -1;
+  int view_index = -1;  // --serve: this LPAR in the live view
 };
 
 // <dir>/<lpar>[-what]-DATE-TIME.cast, and -2, -3 ... when a run in the same second made one.
@@ -222,9 +223,14 @@ int run_config(const RunArgs& a) {
   auto config = load_run_config(a, "run", code);
   if (!config) return code;
 
+  // The live view first: a port in use is exit 2 before anything is created or attached.
+  auto view = LiveView::open(a.serve, a.serve_token_file, a.quiet, "run", code);
+  if (code) return code;
   // The loop outlives every run on it: each LiveRun's transport holds Asio timers and sockets of
-  // this io_context, so it is declared first and destroyed last (ASan saw the other order).
-  boost::asio::io_context io;
+  // this io_context, so it is declared first and destroyed last (ASan saw the other order). With
+  // --serve it is the view's loop (the view is declared before the runs, destroyed after).
+  boost::asio::io_context own_io;
+  boost::asio::io_context& io = view ? view->loop() : own_io;
   std::vector<std::unique_ptr<Lpar>> lpars;
   const bool many = config->lpars.size() > 1;
   // Every LPAR's plan and transcript path first: a later LPAR's mistake must not leave the
@@ -326,15 +332,24 @@ int run_config(const RunArgs& a) {
     }
     Recorder& rec = *x.recorder;
     const std::string name = x.cfg.name;
-    auto transport = make_hmc_transport(io, hmc_options(*config, x.cfg, password), rec, clock,
-                                        hmc_notes(rec, clock, name, a.quiet, a.events == "json", many));
+    auto notes = hmc_notes(rec, clock, name, a.quiet, a.events == "json", many);
+    if (view) {
+      x.view_index = view->watch(name, rec, x.transcript, ro);
+      // The HMC's steps (connect, mkvterm, power-on, media swap) show on the LPAR's tile.
+      notes = [notes, clock, v = view.get(), i = x.view_index](const std::string& s) {
+        notes(s);
+        v->note(i, clock(), "hmc: " + s);
+      };
+    }
+    auto transport = make_hmc_transport(io, hmc_options(*config, x.cfg, password), rec, clock, notes);
     if (!a.quiet)
       std::cerr << (many ? "[" + name + "] " : std::string()) << "vtpilot: " << transport->describe() << "\n  plan "
                 << x.plan.name << ", transcript " << x.transcript << "\n";
     Driver& driver = x.chain ? static_cast<Driver&>(*x.chain) : *x.session;
     x.run = std::make_unique<LiveRun>(io, driver, std::move(transport), rec, ro);
     // The loop ends once every run has finished and left its vterm.
-    x.run->start([&running, &signals](const RunResult&) {
+    x.run->start([&running, &signals, &view, &x](const RunResult& r) {
+      if (view) view->finished(x.view_index, r);
       if (--running == 0) signals.cancel();
     });
   }

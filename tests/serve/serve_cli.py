@@ -1,0 +1,256 @@
+#!/usr/bin/env python3
+"""The live view (--serve) on loopback, against a real `vtpilot run --sim`.
+
+usage: serve_cli.py VTPILOT WORKDIR CASE
+CASE: port_in_use | run_and_view | token | config
+Each case prints what it checked and exits 0, or 1 with the reason.
+"""
+import json, os, re, socket, subprocess, sys, threading, time
+
+V, WORK, CASE = sys.argv[1], sys.argv[2], sys.argv[3]
+import shutil
+shutil.rmtree(WORK, ignore_errors=True)
+os.makedirs(WORK)
+os.chdir(WORK)
+
+
+def fail(msg):
+    print("FAIL: " + msg)
+    sys.exit(1)
+
+
+def start(args):
+    err = open("stderr.txt", "w+")
+    p = subprocess.Popen([V] + args, stdout=subprocess.DEVNULL, stderr=err, stdin=subprocess.DEVNULL)
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        err.seek(0)
+        m = re.search(r"live view on http://([0-9.]+):(\d+)/(\?token=\w+)?", err.read())
+        if m:
+            return p, err, m.group(1), int(m.group(2)), m.group(3)
+        if p.poll() is not None:
+            err.seek(0)
+            fail("vtpilot ended before serving: " + err.read())
+        time.sleep(0.02)
+    p.kill()
+    fail("no 'live view on' line in 20 s")
+
+
+def raw(host, port, data, timeout=10):
+    """Sends bytes, returns everything the server sends until it closes."""
+    s = socket.create_connection((host, port), timeout=timeout)
+    s.sendall(data)
+    out = b""
+    try:
+        while True:
+            b = s.recv(65536)
+            if not b:
+                break
+            out += b
+    except socket.timeout:
+        pass
+    s.close()
+    return out
+
+
+def get(host, port, path, headers=None, method="GET"):
+    h = {"Host": "%s:%d" % (host, port), "Connection": "close"}
+    h.update(headers or {})
+    req = "%s %s HTTP/1.1\r\n" % (method, path) + "".join("%s: %s\r\n" % kv for kv in h.items()) + "\r\n"
+    resp = raw(host, port, req.encode())
+    head, _, body = resp.partition(b"\r\n\r\n")
+    status = int(head.split(b" ")[1]) if head.startswith(b"HTTP/1.1 ") else 0
+    return status, head.decode(errors="replace"), body
+
+
+class Viewer(threading.Thread):
+    """An EventSource client of /api/lpar/N/events: the data lines until `event: done`."""
+
+    def __init__(self, host, port, path, read=True):
+        super().__init__(daemon=True)
+        self.host, self.port, self.path, self.read = host, port, path, read
+        self.lines, self.done, self.error, self.sock = [], False, None, None
+
+    def run(self):
+        try:
+            s = socket.create_connection((self.host, self.port), timeout=60)
+            if not self.read:
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            self.sock = s
+            s.sendall(("GET %s HTTP/1.1\r\nHost: %s:%d\r\n\r\n" % (self.path, self.host, self.port)).encode())
+            if not self.read:
+                return  # never reads: the server must not wait for it
+            buf = b""
+            while True:
+                b = s.recv(65536)
+                if not b:
+                    break
+                buf += b
+                if b"event: done\n" in buf:
+                    self.done = True
+                    break
+            head, _, body = buf.partition(b"\r\n\r\n")
+            if b"text/event-stream" not in head:
+                self.error = "not an event stream: " + head.decode(errors="replace")
+            for msg in body.decode().split("\n\n"):
+                if msg.startswith("event: done"):
+                    break
+                for ln in msg.split("\n"):
+                    if ln.startswith("data: "):
+                        self.lines.append(ln[6:])
+            s.close()
+        except Exception as e:  # noqa
+            self.error = repr(e)
+
+
+def cast_events(path):
+    with open(path) as f:
+        lines = f.read().split("\n")
+    return [ln for ln in lines[1:] if ln]
+
+
+def check_stream(v, cast, who):
+    if v.error:
+        fail(who + ": " + v.error)
+    if not v.done:
+        fail(who + ": the stream did not end with `event: done`")
+    reset = json.loads(v.lines[0])
+    if reset.get("width") != 80 or reset.get("height") != 24 or "time" not in reset:
+        fail(who + ": first message is not the player's reset: " + v.lines[0])
+    got = v.lines[1:]
+    want = cast_events(cast)
+    # The transcript's `end` marker is written once the exit is known, after the view closed.
+    want = [w for w in want if '"m", "end ' not in w]
+    if got != want:
+        for i, (g, w) in enumerate(zip(got, want)):
+            if g != w:
+                fail("%s: event %d differs from the transcript:\n  got  %s\n  want %s" % (who, i, g[:200], w[:200]))
+        fail("%s: %d events, the transcript has %d" % (who, len(got), len(want)))
+    return len(got)
+
+
+if CASE == "port_in_use":
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    s.listen(1)
+    port = s.getsockname()[1]
+    r = subprocess.run([V, "run", "--spawn", "touch attached", "--serve", "127.0.0.1:%d" % port, "--transcript", "x.cast"],
+                       capture_output=True, text=True, timeout=60)
+    if r.returncode != 2:
+        fail("exit %d, expected 2: %s" % (r.returncode, r.stderr))
+    if "Address already in use" not in r.stderr:
+        fail("no 'Address already in use' in: " + r.stderr)
+    if os.path.exists("x.cast") or os.path.exists("attached"):
+        fail("the transcript was created or the console attached: the run went on after the bind failed")
+    print("ok: exit 2, %r, no transcript" % r.stderr.strip())
+
+elif CASE == "run_and_view":
+    # A migration slow enough to watch (about 10 s), the view on any free port.
+    p, err, host, port, _ = start(["run", "--sim", "--sim-args", "--time-scale 0.25 --install-lines 3000",
+                                   "--serve", "127.0.0.1:0", "--transcript", "t.cast", "--pacing", "20"])
+    # A viewer that never reads, connected first: the run must not wait for it.
+    stuck = Viewer(host, port, "/api/lpar/0/events", read=False)
+    stuck.start()
+    early = [Viewer(host, port, "/api/lpar/0/events") for _ in range(50)]
+    for v in early:
+        v.start()
+    st, head, body = get(host, port, "/api/status")
+    if st != 200 or "application/json" not in head:
+        fail("/api/status: %d %s" % (st, head))
+    j = json.loads(body)
+    for k in ("elapsed_s", "viewers", "dropped", "lpars"):
+        if k not in j:
+            fail("/api/status lacks " + k + ": " + body.decode())
+    l0 = j["lpars"][0]
+    for k in ("index", "name", "state", "transcript", "cast_url", "events_url", "keys", "keys_sent", "keys_refused", "finished"):
+        if k not in l0:
+            fail("/api/status lpar lacks " + k + ": " + json.dumps(l0))
+    if l0["transcript"] != "t.cast" or l0["finished"]:
+        fail("unexpected lpar row: " + json.dumps(l0))
+    # Bad requests, while the run goes on.
+    checks = [
+        (get(host, port, "/no/such/page")[0], 404, "unknown path"),
+        (get(host, port, "/api/lpar/7/events")[0], 404, "no such LPAR"),
+        (get(host, port, "/", method="POST")[0], 405, "POST"),
+        (get(host, port, "/api/status", method="DELETE")[0], 405, "DELETE"),
+        (get(host, port, "/", {"Host": "evil.example:%d" % port})[0], 403, "foreign Host (DNS rebinding)"),
+        (get(host, port, "/", {"X-Big": "a" * 9000})[0], 431, "9000-byte header"),
+        (get(host, port, "/", {"Content-Length": "5"})[0], 413, "a body"),
+    ]
+    r = raw(host, port, b"GARBAGE\x00\x01 / HTTP/9\r\n\r\n")
+    checks.append((int(r.split(b" ")[1]) if r.startswith(b"HTTP/1.1 ") else 0, 400, "malformed request line"))
+    for got, want, what in checks:
+        if got != want:
+            fail("%s: status %d, expected %d" % (what, got, want))
+    st, head, body = get(host, port, "/")
+    if st != 200 or b"asciinema-player.min.js" not in body:
+        fail("/ is not the page")
+    st, head, body = get(host, port, "/asciinema-player.min.js")
+    if st != 200 or len(body) < 100000:
+        fail("the player is not served (%d, %d bytes)" % (st, len(body)))
+    time.sleep(3)  # mid-run: these viewers join late and must get the console from the start
+    late = [Viewer(host, port, "/api/lpar/0/events") for _ in range(50)]
+    for v in late:
+        v.start()
+    st, _, body = get(host, port, "/api/status")
+    mid = json.loads(body)
+    try:
+        rc = p.wait(timeout=120)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        fail("the run did not end in 120 s (a viewer held it?)")
+    err.seek(0)
+    text = err.read()
+    if rc != 0:
+        fail("run exit %d: %s" % (rc, text))
+    n = 0
+    for i, v in enumerate(early + late):
+        v.join(10)
+        n = check_stream(v, "t.cast", "viewer %d" % i)
+    print("ok: run done (exit 0) with 100 viewers and one that never reads; each got the %d events of the transcript" % n)
+    print("ok: mid-run status: %s" % json.dumps({k: mid["lpars"][0].get(k) for k in ("state", "screen", "percent", "keys_sent")}))
+    print("ok: bad requests: " + ", ".join("%s %d" % (w, g) for g, _, w in checks))
+
+elif CASE == "token":
+    with open("tok", "w") as f:
+        f.write("s3cret-token-0123\n")
+    os.chmod("tok", 0o600)
+    p, err, host, port, _ = start(["run", "--sim", "--sim-args", "--time-scale 0.2", "--serve", "127.0.0.1:0",
+                                   "--serve-token-file", "tok", "--transcript", "t.cast", "--quiet"])
+    results = {
+        "none": get(host, port, "/api/status")[0],
+        "wrong": get(host, port, "/api/status?token=s3cret-token-0124")[0],
+        "prefix": get(host, port, "/api/status?token=s3cret")[0],
+        "query": get(host, port, "/api/status?token=s3cret-token-0123")[0],
+        "bearer": get(host, port, "/api/status", {"Authorization": "Bearer s3cret-token-0123"})[0],
+        "events": get(host, port, "/api/lpar/0/events", method="HEAD")[0],
+    }
+    want = {"none": 401, "wrong": 401, "prefix": 401, "query": 200, "bearer": 200, "events": 401}
+    if results != want:
+        fail("token: got %s, expected %s" % (results, want))
+    p.wait(timeout=120)
+    err.seek(0)
+    if "s3cret" in err.read():
+        fail("the token file's token was printed")
+    # Not loopback: a token is made and printed once (binding 0.0.0.0; requests stay on 127.0.0.1).
+    q, err2, host2, port2, tok = start(["run", "--sim", "--sim-args", "--time-scale 0.2", "--serve", "0.0.0.0:0",
+                                        "--transcript", "t2.cast", "--quiet"])
+    if not tok:
+        fail("no token in the URL for 0.0.0.0")
+    a = get("127.0.0.1", port2, "/api/status")[0]
+    b = get("127.0.0.1", port2, "/api/status" + tok)[0]
+    q.wait(timeout=120)
+    err2.seek(0)
+    said = err2.read()
+    if (a, b) != (401, 200) or said.count(tok[7:]) != 1 or "token is required" not in said:
+        fail("0.0.0.0: %s %s, said: %s" % (a, b, said))
+    # A token file others can read is refused (exit 2), like a password file.
+    os.chmod("tok", 0o644)
+    r = subprocess.run([V, "run", "--sim", "--serve", "127.0.0.1:0", "--serve-token-file", "tok", "--transcript", "t3.cast"],
+                       capture_output=True, text=True, timeout=60)
+    if r.returncode != 2 or os.path.exists("t3.cast"):
+        fail("a 0644 token file: exit %d: %s" % (r.returncode, r.stderr))
+    print("ok: token: %s; 0.0.0.0 prints its token once; a 0644 token file is exit 2" % results)
+
+else:
+    fail("unknown case " + CASE)
