@@ -80,15 +80,17 @@ class Viewer(threading.Thread):
             s.sendall(("GET %s HTTP/1.1\r\nHost: %s:%d\r\n\r\n" % (self.path, self.host, self.port)).encode())
             if not self.read:
                 return  # never reads: the server must not wait for it
-            buf = b""
+            parts, tail = [], b""
             while True:
-                b = s.recv(65536)
+                b = s.recv(1 << 20)
                 if not b:
                     break
-                buf += b
-                if b"event: done\n" in buf:
+                parts.append(b)
+                if b"event: done\n" in tail + b:
                     self.done = True
                     break
+                tail = b[-16:]
+            buf = b"".join(parts)
             head, _, body = buf.partition(b"\r\n\r\n")
             if b"text/event-stream" not in head:
                 self.error = "not an event stream: " + head.decode(errors="replace")
@@ -113,7 +115,7 @@ def check_stream(v, cast, who):
     if v.error:
         fail(who + ": " + v.error)
     if not v.done:
-        fail(who + ": the stream did not end with `event: done`")
+        fail(who + ": the stream did not end with `event: done` (%d messages, the transcript has %d events)" % (len(v.lines), len(cast_events(cast))))
     reset = json.loads(v.lines[0])
     if reset.get("width") != 80 or reset.get("height") != 24 or "time" not in reset:
         fail(who + ": first message is not the player's reset: " + v.lines[0])
@@ -251,6 +253,49 @@ elif CASE == "token":
     if r.returncode != 2 or os.path.exists("t3.cast"):
         fail("a 0644 token file: exit %d: %s" % (r.returncode, r.stderr))
     print("ok: token: %s; 0.0.0.0 prints its token once; a 0644 token file is exit 2" % results)
+
+elif CASE == "slow_viewer":
+    # A 2-hour install's worth of output (about 10 MB of transcript) as fast as lpar-sim goes,
+    # with one viewer that never reads: it must be dropped (its queue is bounded) and the run
+    # must end as it does without it. (A reading viewer as slow as Python may be dropped too at
+    # this speed: a browser's EventSource reconnects and reads the file from the start.)
+    args = ["run", "--sim", "--sim-args", "--fast --install-lines 200000", "--pacing", "0", "--quiet"]
+    t0 = time.time()
+    r = subprocess.run([V] + args + ["--transcript", "base.cast"], capture_output=True, text=True, timeout=200)
+    base = time.time() - t0
+    if r.returncode != 0:
+        fail("baseline run: exit %d: %s" % (r.returncode, r.stderr))
+    t0 = time.time()
+    p, err, host, port, _ = start(args + ["--transcript", "t.cast", "--serve", "127.0.0.1:0"])
+    stuck = Viewer(host, port, "/api/lpar/0/events", read=False)
+    stuck.start()
+    rc = p.wait(timeout=200)
+    served = time.time() - t0
+    if rc != 0:
+        err.seek(0)
+        fail("served run: exit %d: %s" % (rc, err.read()))
+    n = len([w for w in cast_events("t.cast") if '"m", "end ' not in w])
+    stuck.join(5)
+    # Now read what the stuck viewer was sent before the server dropped it.
+    s = stuck.sock
+    s.settimeout(10)
+    buf = b""
+    try:
+        while True:
+            b = s.recv(1 << 20)
+            if not b:
+                break
+            buf += b
+    except (socket.timeout, ConnectionResetError):
+        pass
+    got = buf.count(b"\ndata: [")
+    if b"event: done" in buf or got >= n:
+        fail("the viewer that never read was not dropped (%d of %d events, done: %s)" % (got, n, b"event: done" in buf))
+    print("ok: %d events (%d bytes of transcript); the viewer that never read was dropped after %d"
+          % (n, os.path.getsize("t.cast"), got))
+    if served > 3 * base + 5:
+        fail("the run took %.2f s with the stuck viewer, %.2f s without the view" % (served, base))
+    print("ok: run without the view %.2f s, with the view and the stuck viewer %.2f s" % (base, served))
 
 else:
     fail("unknown case " + CASE)

@@ -34,7 +34,7 @@ struct ServeOptions {
   std::size_t client_buffer = 1 << 20;  // bytes queued for one viewer; more and it is dropped
   double header_timeout_s = 10;         // to send a request's head
   double write_timeout_s = 30;          // for one write to a viewer to complete
-  double linger_s = 2;                  // at shutdown: time for viewers to get the last bytes
+  double linger_s = 5;                  // at shutdown: time for viewers to get the last bytes
   double status_interval_s = 0.2;       // status pushes are coalesced to one per interval
   double ping_s = 15;                   // an SSE comment line keeps idle streams alive
 };
