@@ -33,7 +33,7 @@ try {
   process.exit(77);
 }
 
-const run = spawn(vtpilot, ["run", "--sim", "--sim-args", "--time-scale 0.4", "--serve", "127.0.0.1:0",
+const run = spawn(vtpilot, ["run", "--sim", "--sim-args", "--time-scale 0.4", "--pacing", "300", "--serve", "127.0.0.1:0",
                             "--transcript", path.join(work, "t.cast")], { stdio: ["ignore", "ignore", "pipe"] });
 let said = "";
 const exited = new Promise((resolve) => run.on("exit", (code) => resolve(code)));

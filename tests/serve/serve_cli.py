@@ -19,9 +19,9 @@ def fail(msg):
     sys.exit(1)
 
 
-def start(args):
+def start(args, stdin=subprocess.DEVNULL):
     err = open("stderr.txt", "w+")
-    p = subprocess.Popen([V] + args, stdout=subprocess.DEVNULL, stderr=err, stdin=subprocess.DEVNULL)
+    p = subprocess.Popen([V] + args, stdout=subprocess.DEVNULL, stderr=err, stdin=stdin)
     deadline = time.time() + 20
     while time.time() < deadline:
         err.seek(0)
@@ -296,6 +296,33 @@ elif CASE == "slow_viewer":
     if served > 3 * base + 5:
         fail("the run took %.2f s with the stuck viewer, %.2f s without the view" % (served, base))
     print("ok: run without the view %.2f s, with the view and the stuck viewer %.2f s" % (base, served))
+
+elif CASE == "step":
+    # step --serve: the operator's run is watched the same way (here the operator presses Enter
+    # on every proposal, in line mode).
+    feed = subprocess.Popen(["sh", "-c", "while :; do echo; sleep 0.05; done"], stdout=subprocess.PIPE)
+    p, err, host, port, _ = start(["step", "--sim", "--sim-args", "--time-scale 0.2", "--serve", "127.0.0.1:0",
+                                   "--transcript", "s.cast"], stdin=feed.stdout)
+    v = Viewer(host, port, "/api/lpar/0/events")
+    v.start()
+    states = set()
+    while p.poll() is None:
+        try:
+            st, _, body = get(host, port, "/api/status")
+            if st == 200:
+                states.add(json.loads(body)["lpars"][0]["state"])
+        except OSError:
+            pass
+        time.sleep(0.05)
+    feed.kill()
+    if p.returncode != 0:
+        err.seek(0)
+        fail("step exit %d: %s" % (p.returncode, err.read()))
+    v.join(10)
+    n = check_stream(v, "s.cast", "step's viewer")
+    if "waiting" not in states or "done" not in states:
+        fail("step's states seen: %s (expected waiting and done among them)" % sorted(states))
+    print("ok: step --serve: the viewer got the %d events of the transcript; states seen: %s" % (n, sorted(states)))
 
 else:
     fail("unknown case " + CASE)
