@@ -151,6 +151,10 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   void push_status();
   void ping();
   void close_all();
+  // Writes what live lines queued, at most once per flush interval.
+  asio::steady_timer flush_timer{io};
+  bool flush_armed = false;
+  void flush_soon();
 };
 
 struct Conn : std::enable_shared_from_this<Conn> {
@@ -339,14 +343,16 @@ struct Conn : std::enable_shared_from_this<Conn> {
   }
 
   // Live lines and status pushes: queued, and a viewer that has too much queued is dropped.
-  void send(std::string_view bytes) {
+  // later: written by the next flush (Impl::flush_soon) with whatever else comes by then, so a
+  // console that prints a line per read costs a viewer one write per flush, not one per line.
+  void send(std::string_view bytes, bool later = false) {
     if (closed) return;
     if (out.size() + bytes.size() > srv->opt.client_buffer) {
       ++srv->dropped;
       return close();
     }
     out += bytes;
-    kick();
+    if (!later) kick();
   }
 
   void kick() {
@@ -397,6 +403,8 @@ struct Conn : std::enable_shared_from_this<Conn> {
     stream.socket().shutdown(tcp::socket::shutdown_both, ec);
     stream.close();
     srv->conns.erase(self);
+    // The last one gone at shutdown: nothing left to wait for (the loop may end now).
+    if (srv->stopping && srv->conns.empty()) srv->linger_timer.cancel();
   }
 };
 
@@ -445,6 +453,18 @@ void Server::Impl::ping() {
   });
 }
 
+void Server::Impl::flush_soon() {
+  if (flush_armed) return;
+  flush_armed = true;
+  flush_timer.expires_after(secs(opt.flush_s));
+  flush_timer.async_wait([self = shared_from_this()](beast::error_code ec) {
+    self->flush_armed = false;
+    if (ec) return;
+    for (auto& viewers : self->live)
+      for (Conn* c : std::vector<Conn*>(viewers.begin(), viewers.end())) c->kick();
+  });
+}
+
 void Server::Impl::close_all() {
   for (auto& c : std::vector<std::shared_ptr<Conn>>(conns.begin(), conns.end())) c->close();
 }
@@ -487,6 +507,7 @@ Server::~Server() {
   impl_->status_timer.cancel();
   impl_->ping_timer.cancel();
   impl_->linger_timer.cancel();
+  impl_->flush_timer.cancel();
   impl_->close_all();
   for (Feed& f : impl_->feeds)
     if (f.fd >= 0) ::close(f.fd), f.fd = -1;
@@ -541,7 +562,8 @@ void Server::line(int lpar, std::string_view text, std::uint64_t end_offset) {
   msg += "data: ";
   msg += body;
   msg += "\n\n";
-  for (Conn* c : std::vector<Conn*>(viewers.begin(), viewers.end())) c->send(msg);
+  for (Conn* c : std::vector<Conn*>(viewers.begin(), viewers.end())) c->send(msg, true);
+  impl_->flush_soon();
 }
 
 void Server::event(int lpar, const SessionEvent& e) {
