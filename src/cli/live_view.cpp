@@ -3,8 +3,16 @@
 // handed to it. Nothing goes the other way: the view has no path to a console.
 #include <utility>  // before Asio (debian12-notes.md)
 
+#include <sys/stat.h>
+
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "commands.hpp"
 #include "vtpilot/serve/server.hpp"
@@ -93,6 +101,148 @@ void LiveView::finished(int lpar, const RunResult& r) {
 
 void LiveView::note(int lpar, double t, const std::string& text) { impl_->server->note(lpar, t, text); }
 
-void add_serve(CLI::App&) {}
+namespace {
+
+// A marker the run wrote (runner.cpp: `KIND [SCREEN] [keys=KEYS] [[CODE]][: TEXT]`) back as the
+// event it was, for the status; nullopt for markers that are no session event (hmc:, action, gap).
+std::optional<SessionEvent> event_of_marker(double t, const std::string& label) {
+  static const std::map<std::string, SessionEvent::Kind> kinds{
+      {"screen", SessionEvent::screen}, {"send", SessionEvent::send},   {"refuse", SessionEvent::refuse},
+      {"note", SessionEvent::note},     {"halt", SessionEvent::halt},   {"done", SessionEvent::done},
+      {"propose", SessionEvent::propose}};
+  const std::size_t sp = label.find(' ');
+  auto k = kinds.find(label.substr(0, sp));
+  if (k == kinds.end()) return std::nullopt;
+  SessionEvent e{k->second, t, "", "", "", ""};
+  std::string head = sp == std::string::npos ? "" : label.substr(sp + 1);
+  if (const std::size_t colon = head.find(": "); colon != std::string::npos) {
+    e.text = head.substr(colon + 2);
+    head.resize(colon);
+  }
+  if (const std::size_t b = head.rfind(" ["); b != std::string::npos && head.back() == ']') {
+    e.code = head.substr(b + 2, head.size() - b - 3);
+    head.resize(b);
+  } else if (!head.empty() && head.front() == '[' && head.back() == ']') {
+    e.code = head.substr(1, head.size() - 2);
+    head.clear();
+  }
+  if (const std::size_t kk = head.find("keys="); kk != std::string::npos) {
+    e.keys = head.substr(kk + 5);
+    head.resize(kk == 0 ? 0 : kk - 1);
+  }
+  e.screen_id = head;
+  return e;
+}
+
+// One transcript of the folder, followed as it grows (another vtpilot may be writing it).
+struct Followed {
+  std::string path;
+  int index = -1;
+  std::uint64_t offset = 0;  // bytes handed to the view (whole lines only)
+  std::string partial;
+};
+
+void follow(serve::Server& s, Followed& f) {
+  std::ifstream in(f.path, std::ios::binary);
+  if (!in) return;
+  in.seekg(static_cast<std::streamoff>(f.offset + f.partial.size()));
+  std::string more((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (more.empty()) return;
+  std::string buf = std::move(f.partial) + more;
+  f.partial.clear();
+  std::size_t at = 0;
+  while (at < buf.size()) {
+    const std::size_t nl = buf.find('\n', at);
+    if (nl == std::string::npos) break;
+    const std::string_view line(buf.data() + at, nl + 1 - at);
+    f.offset += line.size();
+    s.line(f.index, line, f.offset);
+    // Only markers say something for the status (output lines are most of a file: not parsed).
+    nlohmann::json j = line.find(", \"m\", ") == std::string_view::npos ? nlohmann::json() : nlohmann::json::parse(line, nullptr, false);
+    if (j.is_array() && j.size() >= 3 && j[0].is_number() && j[1] == "m" && j[2].is_string()) {
+      const double t = j[0].get<double>();
+      const std::string m = j[2].get<std::string>();
+      if (auto end = CastEnd::parse(m)) s.finished(f.index, end->exit, end->outcome, end->code, t);
+      else if (auto e = event_of_marker(t, m)) s.event(f.index, *e);
+      else if (m.rfind("hmc: ", 0) == 0) s.note(f.index, t, m);
+    }
+    at = nl + 1;
+  }
+  f.partial = buf.substr(at);
+}
+
+}  // namespace
+
+void add_serve(CLI::App& app) {
+  struct Opts {
+    std::string dir, listen = "127.0.0.1:8080", token_file;
+  };
+  auto o = std::make_shared<Opts>();
+  auto* cmd = app.add_subcommand(
+      "serve",
+      "the live view of the transcripts (*.cast) in DIR: the status page, each console played, /api/status,\n"
+      "the files; transcripts still being written are followed as they grow. Read-only; stops on Ctrl-C.\n"
+      "Exit: 0 stopped, 2 bad usage (no such folder, no transcript in it, the address in use).");
+  cmd->add_option("DIR", o->dir, "a folder of transcripts (a run --config's `transcripts` folder)")->required();
+  cmd->add_option("--listen", o->listen, "ADDR:PORT, or PORT on 127.0.0.1 (default 127.0.0.1:8080); another address needs a token")
+      ->type_name("ADDR:PORT");
+  cmd->add_option("--token-file", o->token_file, "the token, from the first line of this file (mode 0600)");
+  cmd->callback([o] {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(o->dir, ec)) {
+      std::cerr << "vtpilot serve: " << o->dir << ": not a folder\n";
+      exit_code() = kUsage;
+      return;
+    }
+    std::vector<std::string> casts;
+    for (const auto& e : std::filesystem::directory_iterator(o->dir, ec))
+      if (e.path().extension() == ".cast" && e.is_regular_file()) casts.push_back(e.path().string());
+    std::sort(casts.begin(), casts.end());
+    if (casts.empty()) {
+      std::cerr << "vtpilot serve: " << o->dir << ": no transcript (*.cast) in it\n";
+      exit_code() = kUsage;
+      return;
+    }
+    int code = 0;
+    auto view = LiveView::open(o->listen, o->token_file, false, "serve", code);
+    if (!view) {
+      exit_code() = code ? code : kUsage;
+      return;
+    }
+    serve::Server& s = view->server();
+    std::vector<Followed> files;
+    for (const std::string& path : casts) {
+      std::ifstream in(path, std::ios::binary);
+      std::string header;
+      if (!std::getline(in, header)) continue;
+      Followed f;
+      f.path = path;
+      f.offset = header.size() + 1;
+      const std::string stem = std::filesystem::path(path).stem().string();
+      f.index = s.add_lpar(stem, path, header, f.offset);
+      files.push_back(std::move(f));
+    }
+    std::cerr << "vtpilot serve: " << files.size() << " transcript" << (files.size() == 1 ? "" : "s") << " of " << o->dir
+              << "; Ctrl-C stops\n";
+    boost::asio::io_context& io = view->loop();
+    boost::asio::steady_timer poll(io);
+    std::function<void()> tick = [&] {
+      for (Followed& f : files) follow(s, f);
+      poll.expires_after(std::chrono::milliseconds(250));
+      poll.async_wait([&](boost::system::error_code e) {
+        if (!e) tick();
+      });
+    };
+    tick();
+    boost::asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
+    signals.async_wait([&](boost::system::error_code e, int) {
+      if (e) return;
+      poll.cancel();
+      s.shutdown();
+    });
+    io.run();
+    exit_code() = kDone;
+  });
+}
 
 }  // namespace vtpilot::cli

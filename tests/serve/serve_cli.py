@@ -111,7 +111,7 @@ def cast_events(path):
     return [ln for ln in lines[1:] if ln]
 
 
-def check_stream(v, cast, who):
+def check_stream(v, cast, who, keep_end=False):
     if v.error:
         fail(who + ": " + v.error)
     if not v.done:
@@ -122,7 +122,8 @@ def check_stream(v, cast, who):
     got = v.lines[1:]
     want = cast_events(cast)
     # The transcript's `end` marker is written once the exit is known, after the view closed.
-    want = [w for w in want if '"m", "end ' not in w]
+    if not keep_end:
+        want = [w for w in want if '"m", "end ' not in w]
     if got != want:
         for i, (g, w) in enumerate(zip(got, want)):
             if g != w:
@@ -323,6 +324,42 @@ elif CASE == "step":
     if "waiting" not in states or "done" not in states:
         fail("step's states seen: %s (expected waiting and done among them)" % sorted(states))
     print("ok: step --serve: the viewer got the %d events of the transcript; states seen: %s" % (n, sorted(states)))
+
+elif CASE == "serve_dir":
+    # vtpilot serve DIR: a finished transcript, and one another vtpilot is still writing,
+    # followed as it grows until its end marker.
+    os.makedirs("d")
+    src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "fixtures", "casts", "migrate-power7.cast")
+    shutil.copy(src, "d/a-finished.cast")
+    run = subprocess.Popen([V, "run", "--sim", "--sim-args", "--time-scale 0.2", "--quiet", "--transcript", "d/b-live.cast"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    while not os.path.exists("d/b-live.cast"):
+        time.sleep(0.01)
+    p, err, host, port, _ = start(["serve", "d", "--listen", "127.0.0.1:0"])
+    live = Viewer(host, port, "/api/lpar/1/events")
+    live.start()
+    done = Viewer(host, port, "/api/lpar/0/events")
+    done.start()
+    if run.wait(timeout=120) != 0:
+        fail("the run being watched failed")
+    live.join(20)
+    done.join(20)
+    n1 = check_stream(live, "d/b-live.cast", "the growing transcript", keep_end=True)
+    n0 = check_stream(done, "d/a-finished.cast", "the finished transcript", keep_end=True)
+    st, _, body = get(host, port, "/api/status")
+    rows = json.loads(body)["lpars"]
+    if [(r["name"], r["state"], r.get("exit")) for r in rows] != [("a-finished", "done", 0), ("b-live", "done", 0)]:
+        fail("serve DIR status: " + json.dumps(rows))
+    p.send_signal(15)
+    if p.wait(timeout=20) != 0:
+        fail("serve did not stop with exit 0 on SIGTERM")
+    for args, what in ((["serve", "no-such-dir"], "not a folder"), (["serve", "."], "no transcript")):
+        os.makedirs("empty", exist_ok=True)
+        r = subprocess.run([V] + (args if args[1] != "." else ["serve", "empty"]), capture_output=True, text=True, timeout=30)
+        if r.returncode != 2 or what not in r.stderr:
+            fail("%s: exit %d: %s" % (args, r.returncode, r.stderr))
+    print("ok: serve DIR: a finished transcript (%d events) and a growing one (%d, to its end marker), status done/done, "
+          "SIGTERM exit 0, no folder / no transcript exit 2" % (n0, n1))
 
 else:
     fail("unknown case " + CASE)
