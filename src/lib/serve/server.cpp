@@ -51,12 +51,27 @@ bool same_token(std::string_view a, std::string_view b) {
   return diff == 0;
 }
 
+// %XX and + decoded, as a browser encodes a query value (encodeURIComponent, forms).
+std::string url_decode(std::string_view v) {
+  std::string out;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    auto hex = [](char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1; };
+    if (v[i] == '%' && i + 2 < v.size() && hex(v[i + 1]) >= 0 && hex(v[i + 2]) >= 0) {
+      out += static_cast<char>(hex(v[i + 1]) * 16 + hex(v[i + 2]));
+      i += 2;
+    } else {
+      out += v[i] == '+' ? ' ' : v[i];
+    }
+  }
+  return out;
+}
+
 std::string query_param(std::string_view query, std::string_view key) {
   while (!query.empty()) {
     const std::size_t amp = query.find('&');
     std::string_view kv = query.substr(0, amp);
     if (kv.size() > key.size() && kv.substr(0, key.size()) == key && kv[key.size()] == '=')
-      return std::string(kv.substr(key.size() + 1));
+      return url_decode(kv.substr(key.size() + 1));
     if (amp == std::string_view::npos) break;
     query.remove_prefix(amp + 1);
   }
@@ -143,6 +158,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   std::uint64_t dropped = 0;
   bool status_armed = false, stopping = false, pinging = false;
   std::string host_port;  // as a browser sends it in Host, for the loopback check
+  unsigned short port = 0;
   bool loopback = true;
 
   double now() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); }
@@ -223,7 +239,7 @@ struct Conn : std::enable_shared_from_this<Conn> {
     if (srv->loopback && srv->opt.token.empty()) {
       auto host = req.find(http::field::host);
       const std::string_view h = host == req.end() ? std::string_view() : std::string_view(host->value().data(), host->value().size());
-      if (h != srv->host_port && h != "localhost:" + std::to_string(srv->acceptor.local_endpoint().port()))
+      if (h != srv->host_port && h != "localhost:" + std::to_string(srv->port))
         return fail(403, "Host must be " + srv->host_port + " (the address vtpilot serves on)");
     }
     if (!srv->opt.token.empty()) {
@@ -490,7 +506,7 @@ std::unique_ptr<Server> Server::listen(asio::io_context& io, ServeOptions option
     return nullptr;
   }
   impl->loopback = is_loopback(host);
-  const unsigned short port = impl->acceptor.local_endpoint().port();
+  const unsigned short port = impl->port = impl->acceptor.local_endpoint().port();
   impl->host_port = (addr.is_v6() ? "[" + addr.to_string() + "]" : addr.to_string()) + ":" + std::to_string(port);
   auto s = std::unique_ptr<Server>(new Server);
   s->impl_ = impl;
@@ -513,7 +529,7 @@ Server::~Server() {
     if (f.fd >= 0) ::close(f.fd), f.fd = -1;
 }
 
-unsigned short Server::port() const { return impl_->acceptor.local_endpoint().port(); }
+unsigned short Server::port() const { return impl_->port; }
 
 std::string Server::url() const {
   std::string u = "http://" + impl_->host_port + "/";
