@@ -116,6 +116,12 @@ void add_run_flags(CLI::App* cmd, RunArgs& o) {
   cmd->add_option("--media-pattern", o.media_pattern, "install media label in the SMS device list (regex, default CD-ROM|DVD)");
   cmd->add_option("--media-location", o.media_location, "install media location code (outranks the pattern)");
   cmd->add_flag("--quiet", o.quiet, "no progress lines on stderr");
+  cmd->add_option("--serve", o.serve,
+                  "live view: a read-only web page of the console(s) at ADDR:PORT (PORT alone: 127.0.0.1; port 0:\n"
+                  "any free one; the URL is printed). Another address than loopback needs a token (printed once)")
+      ->type_name("ADDR:PORT");
+  cmd->add_option("--serve-token-file", o.serve_token_file,
+                  "the live view's token, from the first line of this file (mode 0600): required on every request");
   add_signatures_flag(*cmd, o.signatures);
   add_policy_flags(*cmd, o.policy);
 }
@@ -210,6 +216,12 @@ void add_run(CLI::App& app) {
       return;
     }
     int code = 0;
+    // The live view first: a port in use is exit 2 before anything is created or attached.
+    auto view = LiveView::open(o->serve, o->serve_token_file, o->quiet, "run", code);
+    if (code) {
+      exit_code() = code;
+      return;
+    }
     auto p = prepare_run(*o, "run", code);
     if (!p) {
       exit_code() = code;
@@ -226,6 +238,7 @@ void add_run(CLI::App& app) {
     if (!o->quiet)
       std::cerr << "vtpilot: " << p->command << "\n  plan " << p->plan.name << ", transcript " << p->transcript << "\n";
     const std::string command = p->command;
+    if (view) view->watch(o->spawn.empty() ? "lpar-sim" : "console", *p->recorder, p->transcript, ro);
     if (o->verify) {
       exit_code() = run_plan_then_verify(
           session, *p, *o, ro, [&](boost::asio::io_context& io) { return make_spawn_transport(io, command); });

@@ -394,6 +394,12 @@ void add_step(CLI::App& app) {
     opt->description("with --config: the one LPAR to step through (needed when the config lists more than one)");
   cmd->callback([o] {
     int code = 0;
+    // The live view first: a port in use is exit 2 before anything is created or attached.
+    auto view = LiveView::open(o->serve, o->serve_token_file, o->quiet, "step", code);
+    if (code) {
+      exit_code() = code;
+      return;
+    }
     TransportMaker maker;
     if (!o->config.empty()) {
       auto m = config_attach(*o, "step", code, false);
@@ -410,13 +416,18 @@ void add_step(CLI::App& app) {
     }
     p->eo.operator_confirms = true;
     Session session(p->plan, active_recognizer(), Guard(p->policy), p->eo);
-    asio::io_context io;
+    asio::io_context own_io;
+    asio::io_context& io = view ? view->loop() : own_io;  // --serve: the view's loop
     const auto start = std::chrono::steady_clock::now();
     Operator op(session, io);
     op.now = [start] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
     RunOptions ro;
     ro.pacing_s = o->pacing_ms / 1000.0;
     ro.on_event = [&op](const SessionEvent& e) { op.event(e); };
+    const int view_index =
+        view ? view->watch(o->config.empty() ? (o->spawn.empty() ? "lpar-sim" : "console") : o->lpars.empty() ? o->config : o->lpars.front(),
+                           *p->recorder, p->transcript, ro)
+             : -1;
     const std::string spawn = p->command;
     TransportFactory factory = maker ? maker(*p) : TransportFactory([spawn](asio::io_context& ctx) {
       return make_spawn_transport(ctx, spawn);
@@ -474,7 +485,8 @@ void add_step(CLI::App& app) {
     wait_signal();
     std::cerr << "vtpilot step: " << command << "\n  plan " << p->plan.name << ", transcript " << p->transcript << "\n  "
               << kHelp << "\n";
-    run.start([&](const RunResult&) {
+    run.start([&](const RunResult& r) {
+      if (view) view->finished(view_index, r);
       boost::system::error_code ignored;
       in.cancel(ignored);
       in.close(ignored);

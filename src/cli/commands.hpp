@@ -15,7 +15,10 @@
 
 namespace vtpilot {
 struct ImportedLog;
+namespace serve {
+class Server;
 }
+}  // namespace vtpilot
 
 namespace vtpilot::cli {
 
@@ -49,6 +52,8 @@ struct RunArgs {
   std::vector<std::string> lpars;
   bool power_on = false, take_over = false, no_reclaim = false;
   bool pacing_given = false, timeout_given = false, plan_given = false;
+  // --serve ADDR:PORT: the live view (issue 19); --serve-token-file: its token.
+  std::string serve, serve_token_file;
 };
 
 // What run and step share once the flags are checked: the console command, the plan, the
@@ -139,6 +144,30 @@ void add_signatures_flag(CLI::App& cmd, std::string& dir);
 std::string describe_near_misses(const std::vector<NearMiss>& misses, const std::string& indent);
 
 inline constexpr const char* kVersion = "0.1.0";
+
+// --serve (live_view.cpp): the live view, on a loop the run uses too. open() binds before
+// anything is attached: nullptr with code 2 (and why, printed) when it cannot; nullptr with
+// code 0 when --serve was not given.
+class LiveView {
+ public:
+  static std::unique_ptr<LiveView> open(const std::string& listen, const std::string& token_file, bool quiet,
+                                        const char* who, int& code);
+  ~LiveView();
+  boost::asio::io_context& loop();
+  serve::Server& server();
+  // One console: its transcript's lines and its run's events go to the view. run_live's hooks
+  // are set in options (loop, on_tap, on_finished); a LiveRun's owner calls finished() itself.
+  int watch(const std::string& name, Recorder& recorder, const std::string& transcript, RunOptions& options);
+  void finished(int lpar, const RunResult& result);
+  void note(int lpar, double t, const std::string& text);
+
+ private:
+  LiveView();
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+// vtpilot serve DIR: the transcripts of a folder, live as they grow (live_view.cpp).
+void add_serve(CLI::App& app);
 
 // The transcript's last event, `end OUTCOME exit=N [code=CODE]`, then the transcript is closed.
 void end_transcript(Recorder& recorder, const RunResult& result, int exit);

@@ -76,6 +76,7 @@ int main(int argc, char** argv) {
   add_check(app);
   add_run(app);
   add_step(app);
+  add_serve(app);
   add_replay(app);
   add_import(app);
   add_audit(app);

@@ -50,6 +50,7 @@ struct Lpar {
   int percent = -1, elapsed = -1;
   bool started = false;     // max_concurrent: started in its turn
   RunResult not_started;    // the result of one stopped before its turn
+  int view_index = -1;  // --serve: this LPAR in the live view
 };
 
 // <dir>/<lpar>[-what]-DATE-TIME.cast, and -2, -3 ... when a run in the same second made one.
@@ -225,9 +226,14 @@ int run_config(const RunArgs& a) {
   auto config = load_run_config(a, "run", code);
   if (!config) return code;
 
+  // The live view first: a port in use is exit 2 before anything is created or attached.
+  auto view = LiveView::open(a.serve, a.serve_token_file, a.quiet, "run", code);
+  if (code) return code;
   // The loop outlives every run on it: each LiveRun's transport holds Asio timers and sockets of
-  // this io_context, so it is declared first and destroyed last (ASan saw the other order).
-  boost::asio::io_context io;
+  // this io_context, so it is declared first and destroyed last (ASan saw the other order). With
+  // --serve it is the view's loop (the view is declared before the runs, destroyed after).
+  boost::asio::io_context own_io;
+  boost::asio::io_context& io = view ? view->loop() : own_io;
   std::vector<std::unique_ptr<Lpar>> lpars;
   const bool many = config->lpars.size() > 1;
   // Every LPAR's plan and transcript path first: a later LPAR's mistake must not leave the
@@ -331,8 +337,16 @@ int run_config(const RunArgs& a) {
     const std::string name = x.cfg.name;
     HmcVtermOptions ho = hmc_options(*config, x.cfg, password);
     ho.attached_running = [&x] { x.session->attached_as_running(); };
-    auto transport = make_hmc_transport(io, std::move(ho), rec, clock,
-                                        hmc_notes(rec, clock, name, a.quiet, a.events == "json", many));
+    auto notes = hmc_notes(rec, clock, name, a.quiet, a.events == "json", many);
+    if (view) {
+      x.view_index = view->watch(name, rec, x.transcript, ro);
+      // The HMC's steps (connect, mkvterm, power-on, media swap) show on the LPAR's tile.
+      notes = [notes, clock, v = view.get(), i = x.view_index](const std::string& s) {
+        notes(s);
+        v->note(i, clock(), "hmc: " + s);
+      };
+    }
+    auto transport = make_hmc_transport(io, std::move(ho), rec, clock, notes);
     if (!a.quiet)
       std::cerr << (many ? "[" + name + "] " : std::string()) << "vtpilot: " << transport->describe() << "\n  plan "
                 << x.plan.name << ", transcript " << x.transcript << "\n";
@@ -350,7 +364,8 @@ int run_config(const RunArgs& a) {
     x.started = true;
     if (next > at_once && !a.quiet)
       std::cerr << (many ? "[" + x.cfg.name + "] " : std::string()) << "vtpilot: starting (max_concurrent = " << at_once << ")\n";
-    x.run->start([&](const RunResult&) {
+    x.run->start([&](const RunResult& r) {
+      if (view) view->finished(x.view_index, r);
       if (--running == 0) signals.cancel();
       else start_next();
     });

@@ -2,7 +2,9 @@
 // Transcripts: asciicast v2 (newline-delimited JSON; `asciinema play` / `asciinema cat`).
 // Header, then [t, "o", output], [t, "i", keys], [t, "m", marker]. Flushed per event so a crash
 // loses nothing; secrets are written as "***".
+#include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -56,6 +58,12 @@ class Recorder {
   const std::string& error() const { return error_; }
   const std::string& path() const { return path_; }
   bool is_open() const { return file_ != nullptr; }
+  // The header line as written (no newline), and the bytes in the file so far.
+  const std::string& header() const { return header_; }
+  std::uint64_t bytes_written() const { return written_; }
+  // A tap on every event line once it is in the file (the line with its newline, and the
+  // file's size after it): the live view (serve/) streams exactly what the transcript holds.
+  std::function<void(std::string_view line, std::uint64_t end_offset)> on_line;
 
  private:
   void event(double t, const char* type, std::string_view data);
@@ -67,6 +75,8 @@ class Recorder {
   bool ended_ = false;
   double last_t_ = 0;  // the latest time written
   std::string error_;
+  std::string header_;
+  std::uint64_t written_ = 0;
 };
 
 struct CastEvent {

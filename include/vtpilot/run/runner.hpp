@@ -15,6 +15,8 @@ namespace vtpilot {
 class Transport;
 class Recorder;
 
+struct RunResult;
+
 struct RunOptions {
   double pacing_s = 0.1;       // between key bytes
   bool events_json = false;    // JSON lines on stdout
@@ -24,6 +26,12 @@ struct RunOptions {
   double timeout_s = 0;
   // When set, events go here instead of the built-in progress lines (step mode draws its own).
   std::function<void(const SessionEvent&)> on_event;
+  // Sees every event too, beside on_event or the built-in lines (the live view's status, --serve).
+  std::function<void(const SessionEvent&)> on_tap;
+  // run_live on this loop (the live view's, --serve) instead of one of its own; on_finished
+  // runs on it once the run has ended and detached (the view then closes: the loop ends).
+  boost::asio::io_context* loop = nullptr;
+  std::function<void(const RunResult&)> on_finished;
   // Several consoles in one process: lines start with [label], JSON events carry "lpar", and
   // progress goes to on_progress (a combined view) instead of this run's own bar.
   std::string label;

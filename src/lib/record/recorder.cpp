@@ -149,12 +149,14 @@ std::optional<std::string> Recorder::open(const std::string& path, int width, in
     if (meta->verify) v["verify"] = true;
     header["vtpilot"] = v;
   }
-  std::string line = header.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  header_ = header.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  std::string line = header_ + "\n";
   if (std::fwrite(line.data(), 1, line.size(), file_) != line.size() || std::fflush(file_) != 0) {
     ok_ = false;
     error_ = path + ": " + std::strerror(errno);
     return error_;
   }
+  written_ = line.size();
   return std::nullopt;
 }
 
@@ -176,7 +178,10 @@ void Recorder::event(double t, const char* type, std::string_view data) {
   if (std::fwrite(line_.data(), 1, line_.size(), file_) != line_.size() || std::fflush(file_) != 0) {
     ok_ = false;
     error_ = path_ + ": write failed: " + std::strerror(errno);
+    return;
   }
+  written_ += line_.size();
+  if (on_line) on_line(line_, written_);
 }
 
 void Recorder::output(double t, std::string_view bytes) {

@@ -297,6 +297,7 @@ struct LiveRun::Impl {
     if (!console.busy() && ready) session.evaluate(now());
     for (const SessionEvent& e : session.take_events()) {
       if (e.kind == SessionEvent::halt) halt_code = e.code;
+      if (options.on_tap) options.on_tap(e);
       if (options.on_event) options.on_event(e);
       else ui.show(e);
       std::string label = std::string(kind_name(e.kind));
@@ -415,7 +416,8 @@ const RunResult& LiveRun::result() const { return impl_->result; }
 
 RunResult run_live(Driver& session, const TransportFactory& make_transport, Recorder& recorder,
                    const RunOptions& options) {
-  asio::io_context io;
+  asio::io_context own;
+  asio::io_context& io = options.loop ? *options.loop : own;
   LiveRun run(io, session, make_transport(io), recorder, options);
   asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
   // The first signal finishes the answer in flight, then stops; a second one stops at once.
@@ -428,7 +430,10 @@ RunResult run_live(Driver& session, const TransportFactory& make_transport, Reco
     });
   };
   wait_signal();
-  run.start([&](const RunResult&) { signals.cancel(); });
+  run.start([&](const RunResult& r) {
+    signals.cancel();
+    if (options.on_finished) options.on_finished(r);
+  });
   io.run();
   return run.result();
 }
