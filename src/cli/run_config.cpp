@@ -64,7 +64,7 @@ std::function<void(const std::string&)> hmc_notes(Recorder& rec, std::function<d
                                                   bool quiet, bool json, bool labelled) {
   const bool tty = ::isatty(2);
   return [&rec, clock, name, quiet, json, labelled, tty](const std::string& s) {
-    rec.marker(clock(), "hmc: " + s);
+    rec.marker(clock(), mark::Hmc{s});
     if (!quiet) std::cerr << (tty ? "\r\033[K" : "") << (labelled ? "[" + name + "] " : std::string()) << "  hmc: " << s << "\n";
     if (json) std::cout << nlohmann::json{{"t", clock()}, {"event", "hmc"}, {"lpar", name}, {"text", s}}.dump() << "\n" << std::flush;
   };

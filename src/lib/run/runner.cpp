@@ -20,20 +20,6 @@ namespace asio = boost::asio;
 
 namespace {
 
-const char* kind_name(SessionEvent::Kind k) {
-  switch (k) {
-    case SessionEvent::screen: return "screen";
-    case SessionEvent::send: return "send";
-    case SessionEvent::refuse: return "refuse";
-    case SessionEvent::progress: return "progress";
-    case SessionEvent::note: return "note";
-    case SessionEvent::halt: return "halt";
-    case SessionEvent::done: return "done";
-    case SessionEvent::propose: return "propose";
-  }
-  return "?";
-}
-
 bool g_bar_drawn = false;  // one terminal, one status line, whichever run drew it
 
 // A screen's title is shown only where the screen has one: SMS and BOS menus drawn as a page.
@@ -155,7 +141,7 @@ struct Ui {
 
   void show(const SessionEvent& e) {
     if (opt.events_json) {
-      nlohmann::json j{{"t", e.t}, {"event", kind_name(e.kind)}};
+      nlohmann::json j{{"t", e.t}, {"event", event_kind_name(e.kind)}};
       if (!opt.label.empty()) j["lpar"] = opt.label;
       if (!e.screen_id.empty()) j["screen"] = e.screen_id;
       if (!e.keys.empty()) j["keys"] = e.keys;
@@ -299,18 +285,13 @@ struct LiveRun::Impl {
       if (e.kind == SessionEvent::halt) halt_code = e.code;
       if (options.on_event) options.on_event(e);
       else ui.show(e);
-      std::string label = std::string(kind_name(e.kind));
-      if (!e.screen_id.empty()) label += " " + e.screen_id;
-      if (!e.keys.empty()) label += " keys=" + e.keys;
-      if (!e.code.empty()) label += " [" + e.code + "]";
-      if (!e.text.empty()) label += ": " + e.text;
-      if (e.kind != SessionEvent::progress) recorder.marker(e.t, label);
+      if (e.kind != SessionEvent::progress) recorder.marker(e.t, event_marker(e));
       if (e.kind == SessionEvent::halt) result.code = e.code;
     }
     if (auto action = session.take_action()) {
-      recorder.marker(now(), "action " + *action);
+      recorder.marker(now(), mark::Action{*action});
       transport->run_action(*action, [this](bool ok, std::string text) {
-        recorder.marker(now(), std::string(ok ? "action done" : "action FAILED") + (text.empty() ? "" : ": " + text));
+        recorder.marker(now(), mark::ActionResult{ok, text});
         session.action_done(ok, text, now());
         pump();
       });
@@ -343,7 +324,7 @@ struct LiveRun::Impl {
     console.on_idle = [this] { asio::post(io, [this] { pump(); }); };
     console.still_judged = [this] { return session.keys_still_judged(); };
     console.on_dropped = [this](std::size_t n) {
-      recorder.marker(now(), "dropped: " + std::to_string(n) + " key bytes not sent (their screen is gone)");
+      recorder.marker(now(), mark::Dropped{n});
       session.keys_dropped(n, now());
       asio::post(io, [this] { pump(); });
     };
@@ -357,13 +338,13 @@ struct LiveRun::Impl {
     });
     transport->set_link_events(
         [this](const std::string& why) {
-          if (std::size_t n = console.discard()) recorder.marker(now(), "gap: " + std::to_string(n) + " key bytes not sent");
-          recorder.marker(now(), "gap: " + why);
+          if (std::size_t n = console.discard()) recorder.marker(now(), mark::GapDiscard{n});
+          recorder.marker(now(), mark::Gap{why});
           session.on_detach(now(), why);
           pump();
         },
         [this](const std::string& what) {
-          recorder.marker(now(), "gap end: " + what);
+          recorder.marker(now(), mark::GapEnd{what});
           session.on_reattach(now(), what);
           pump();
         });
@@ -397,7 +378,7 @@ void LiveRun::stop(const std::string& why, int exit_code) {
   if (impl_->stopped) {
     // Stopped again while the answer in flight is still paced out: drop its keys, end now.
     if (std::size_t n = impl_->console.discard())
-      impl_->recorder.marker(impl_->now(), "stopped again: " + std::to_string(n) + " key bytes not sent");
+      impl_->recorder.marker(impl_->now(), mark::StoppedAgain{n});
     impl_->finish();
     return;
   }
