@@ -416,7 +416,7 @@ void add_step(CLI::App& app) {
     op.now = [start] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
     RunOptions ro;
     ro.pacing_s = o->pacing_ms / 1000.0;
-    ro.on_event = [&op](const SessionEvent& e) { op.event(e); };
+    ro.on_event = [&op](const SessionEvent& e, const Driver&) { op.event(e); };
     const std::string spawn = p->command;
     TransportFactory factory = maker ? maker(*p) : TransportFactory([spawn](asio::io_context& ctx) {
       return make_spawn_transport(ctx, spawn);

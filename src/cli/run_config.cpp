@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "ui.hpp"
 #include "vtpilot/engine/driver_chain.hpp"
 #include "vtpilot/run/config.hpp"
 #include "vtpilot/hmc/commands.hpp"
@@ -312,18 +313,20 @@ int run_config(const RunArgs& a) {
     Lpar& x = *xp;
     RunOptions ro;
     ro.pacing_s = x.cfg.pacing_ms / 1000.0;
-    ro.events_json = a.events == "json";
-    ro.quiet = a.quiet;
-    ro.tty = tty;
-    ro.timeout_s = x.cfg.timeout_s;
+    UiOptions ui;
+    ui.events_json = a.events == "json";
+    ui.quiet = a.quiet;
+    ui.tty = tty;
+    ui.timeout_s = x.cfg.timeout_s;
     if (many) {
-      ro.label = x.cfg.name;
-      ro.on_progress = [&x, &combined](int percent, int elapsed) {
+      ui.label = x.cfg.name;
+      ui.on_progress = [&x, &combined](int percent, int elapsed) {
         x.percent = percent;
         x.elapsed = elapsed;
         combined();
       };
     }
+    show_run(ro, ui);
     Recorder& rec = *x.recorder;
     const std::string name = x.cfg.name;
     auto transport = make_hmc_transport(io, hmc_options(*config, x.cfg, password), rec, clock,
