@@ -53,7 +53,6 @@ int main(int argc, char** argv) {
                       (dir / ("lat" + std::to_string(i))).string() + " --stats-file " + (dir / ("st" + std::to_string(i))).string();
     RunOptions ro;
     ro.pacing_s = 0;
-    ro.quiet = true;
     runs.push_back(std::make_unique<LiveRun>(io, *sessions.back(), make_spawn_transport(io, cmd), *recorders.back(), ro));
     runs.back()->start([&](const RunResult& r) {
       ok += r.exit_code == 0 && r.child_status == 0;

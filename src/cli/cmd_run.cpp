@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "ui.hpp"
 #include "vtpilot/plan/plan.hpp"
 #include "vtpilot/record/recorder.hpp"
 #include "vtpilot/record/replay.hpp"
@@ -231,10 +232,12 @@ void add_run(CLI::App& app) {
     Session session(p->plan, active_recognizer(), Guard(p->policy), p->eo);
     RunOptions ro;
     ro.pacing_s = o->pacing_ms / 1000.0;
-    ro.events_json = o->events == "json";
-    ro.quiet = o->quiet;
-    ro.tty = ::isatty(2);
-    ro.timeout_s = o->timeout_s;
+    UiOptions ui;
+    ui.events_json = o->events == "json";
+    ui.quiet = o->quiet;
+    ui.tty = ::isatty(2);
+    ui.timeout_s = o->timeout_s;
+    show_run(ro, ui);
     if (!o->quiet)
       std::cerr << "vtpilot: " << p->command << "\n  plan " << p->plan.name << ", transcript " << p->transcript << "\n";
     const std::string command = p->command;

@@ -423,7 +423,7 @@ void add_step(CLI::App& app) {
     op.now = [start] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
     RunOptions ro;
     ro.pacing_s = o->pacing_ms / 1000.0;
-    ro.on_event = [&op](const SessionEvent& e) { op.event(e); };
+    ro.on_event = [&op](const SessionEvent& e, const Driver&) { op.event(e); };
     const int view_index =
         view ? view->watch(o->config.empty() ? (o->spawn.empty() ? "lpar-sim" : "console") : o->lpars.empty() ? o->config : o->lpars.front(),
                            *p->recorder, p->transcript, ro)

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "ui.hpp"
 #include "vtpilot/engine/driver_chain.hpp"
 #include "vtpilot/run/config.hpp"
 #include "vtpilot/hmc/commands.hpp"
@@ -67,7 +68,7 @@ std::function<void(const std::string&)> hmc_notes(Recorder& rec, std::function<d
                                                   bool quiet, bool json, bool labelled) {
   const bool tty = ::isatty(2);
   return [&rec, clock, name, quiet, json, labelled, tty](const std::string& s) {
-    rec.marker(clock(), "hmc: " + s);
+    rec.marker(clock(), mark::Hmc{s});
     if (!quiet) std::cerr << (tty ? "\r\033[K" : "") << (labelled ? "[" + name + "] " : std::string()) << "  hmc: " << s << "\n";
     if (json) std::cout << nlohmann::json{{"t", clock()}, {"event", "hmc"}, {"lpar", name}, {"text", s}}.dump() << "\n" << std::flush;
   };
@@ -321,18 +322,20 @@ int run_config(const RunArgs& a) {
     Lpar& x = *xp;
     RunOptions ro;
     ro.pacing_s = x.cfg.pacing_ms / 1000.0;
-    ro.events_json = a.events == "json";
-    ro.quiet = a.quiet;
-    ro.tty = tty;
-    ro.timeout_s = x.cfg.timeout_s;
+    UiOptions ui;
+    ui.events_json = a.events == "json";
+    ui.quiet = a.quiet;
+    ui.tty = tty;
+    ui.timeout_s = x.cfg.timeout_s;
     if (many) {
-      ro.label = x.cfg.name;
-      ro.on_progress = [&x, &combined](int percent, int elapsed) {
+      ui.label = x.cfg.name;
+      ui.on_progress = [&x, &combined](int percent, int elapsed) {
         x.percent = percent;
         x.elapsed = elapsed;
         combined();
       };
     }
+    show_run(ro, ui);
     Recorder& rec = *x.recorder;
     const std::string name = x.cfg.name;
     HmcVtermOptions ho = hmc_options(*config, x.cfg, password);

@@ -12,6 +12,7 @@
 #include <random>
 
 #include "commands.hpp"
+#include "ui.hpp"
 #include "vtpilot/shell/acceptance.hpp"
 #include "vtpilot/transport/secret.hpp"
 #include "vtpilot/engine/driver_chain.hpp"
@@ -169,9 +170,11 @@ void drop_plan_flags(CLI::App* cmd) {
 RunOptions run_options(const RunArgs& o) {
   RunOptions ro;
   ro.pacing_s = o.pacing_ms / 1000.0;
-  ro.events_json = o.events == "json";
-  ro.quiet = o.quiet;
-  ro.tty = ::isatty(2);
+  UiOptions ui;
+  ui.events_json = o.events == "json";
+  ui.quiet = o.quiet;
+  ui.tty = ::isatty(2);
+  show_run(ro, ui);
   return ro;
 }
 

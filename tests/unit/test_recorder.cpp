@@ -29,7 +29,7 @@ TEST_CASE("recorder: asciicast v2 header and o / i / m events, secrets as ***, e
     r.output(0.5, "Main Menu\r\n");
     r.input(0.6, "5", false);
     r.input(0.7, "hunter2", true);
-    r.marker(0.8, "screen sms.main");
+    r.marker(0.8, mark::Event{SessionEvent::screen, "sms.main", "", "", ""});
     r.close();
     CHECK(r.ok());
   }
@@ -43,6 +43,7 @@ TEST_CASE("recorder: asciicast v2 header and o / i / m events, secrets as ***, e
   CHECK(cast.events[1].data == "5");
   CHECK(cast.events[2].data == "***");
   CHECK(cast.events[3].type == 'm');
+  CHECK(cast.events[3].data == "screen sms.main");
   fs::remove(p);
 }
 

@@ -26,6 +26,11 @@ struct SessionEvent {
   bool secret = false;
 };
 
+// The word for an event kind, as transcript markers and `--events json` lines name it ("screen",
+// "send", "refuse", "progress", "note", "halt", "done", "propose"), and back.
+const char* event_kind_name(SessionEvent::Kind kind);
+std::optional<SessionEvent::Kind> event_kind_from_name(std::string_view name);
+
 // Keys as events and messages show them: "<Enter>", "<LF>", "^C" for the other controls.
 std::string printable_keys(std::string_view keys);
 

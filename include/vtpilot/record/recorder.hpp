@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "vtpilot/record/markers.hpp"
+
 namespace vtpilot {
 
 // What recorded a transcript: the header's "vtpilot" object (design.md, "How a transcript says
@@ -25,18 +27,6 @@ struct CastMeta {
   std::string version;
 };
 
-// How the run ended: the transcript's last event, the marker `end OUTCOME exit=N [code=CODE]`.
-struct CastEnd {
-  std::string outcome;  // done, refused, halted, console-lost, stopped, check-failed, usage
-  int exit = 0;
-  std::string code;     // the halt's reason code, when there is one
-  std::string marker() const;
-  static std::optional<CastEnd> parse(std::string_view marker);
-  bool operator==(const CastEnd&) const = default;
-};
-// The outcome word for an exit code.
-std::string outcome_for_exit(int exit);
-
 class Recorder {
  public:
   Recorder() = default;
@@ -49,7 +39,8 @@ class Recorder {
                                   double unix_time, const CastMeta* meta = nullptr);
   void output(double t, std::string_view bytes);
   void input(double t, std::string_view keys, bool secret);
-  void marker(double t, std::string_view label);
+  // A marker (markers.hpp formats it: the one writer of marker text).
+  void marker(double t, const Marker& m);
   // The last event: how the run ended (written once; later calls do nothing).
   void end(double t, const CastEnd& end);
   void close();

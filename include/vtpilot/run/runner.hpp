@@ -18,29 +18,22 @@ class Recorder;
 struct RunResult;
 
 struct RunOptions {
-  double pacing_s = 0.1;       // between key bytes
-  bool events_json = false;    // JSON lines on stdout
-  bool quiet = false;          // no human progress on stderr
-  bool tty = false;            // stderr is a terminal: draw a progress bar
-  // --timeout, for the heartbeat during long silent waits (what is awaited, time left); 0: none.
-  double timeout_s = 0;
-  // When set, events go here instead of the built-in progress lines (step mode draws its own).
-  std::function<void(const SessionEvent&)> on_event;
-  // Sees every event too, beside on_event or the built-in lines (the live view's status, --serve).
+  double pacing_s = 0.1;  // between key bytes
+  // Every event of the session, in order, with the session (its screen now names what a key
+  // chooses): what the run shows is up to the caller (the CLI's lines and JSON events,
+  // src/cli/ui.cpp; step mode's own view). Unset: nothing is shown.
+  std::function<void(const SessionEvent&, const Driver&)> on_event;
+  // A long silent wait: every heartbeat_s seconds while the session runs and no event has come
+  // for that long, on_silence(now, last_event) on the run's clock. 0 or unset: never.
+  double heartbeat_s = 0;
+  std::function<void(double now, double last_event)> on_silence;
+  // Sees every event too, beside on_event (the live view's status, --serve).
   std::function<void(const SessionEvent&)> on_tap;
   // run_live on this loop (the live view's, --serve) instead of one of its own; on_finished
   // runs on it once the run has ended and detached (the view then closes: the loop ends).
   boost::asio::io_context* loop = nullptr;
   std::function<void(const RunResult&)> on_finished;
-  // Several consoles in one process: lines start with [label], JSON events carry "lpar", and
-  // progress goes to on_progress (a combined view) instead of this run's own bar.
-  std::string label;
-  std::function<void(int percent, int elapsed_min)> on_progress;
 };
-
-// The one status line at the bottom of the terminal (the progress bar); any other line
-// printed through the runner clears it first.
-void draw_status_line(const std::string& line);
 
 struct RunResult {
   int exit_code = 0;

@@ -47,6 +47,27 @@ bool echoable(std::string_view text) {
 
 }  // namespace
 
+const char* event_kind_name(SessionEvent::Kind k) {
+  switch (k) {
+    case SessionEvent::screen: return "screen";
+    case SessionEvent::send: return "send";
+    case SessionEvent::refuse: return "refuse";
+    case SessionEvent::progress: return "progress";
+    case SessionEvent::note: return "note";
+    case SessionEvent::halt: return "halt";
+    case SessionEvent::done: return "done";
+    case SessionEvent::propose: return "propose";
+  }
+  return "?";
+}
+
+std::optional<SessionEvent::Kind> event_kind_from_name(std::string_view name) {
+  for (SessionEvent::Kind k : {SessionEvent::screen, SessionEvent::send, SessionEvent::refuse, SessionEvent::progress,
+                               SessionEvent::note, SessionEvent::halt, SessionEvent::done, SessionEvent::propose})
+    if (name == event_kind_name(k)) return k;
+  return std::nullopt;
+}
+
 std::string printable_keys(std::string_view keys) {
   std::string out;
   for (char c : keys) {

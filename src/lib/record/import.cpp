@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "vtpilot/base/regex.hpp"
+#include "vtpilot/record/markers.hpp"
 #include "vtpilot/term/terminal.hpp"
 #include "vtpilot/base/utf8.hpp"
 
@@ -359,7 +360,7 @@ std::optional<std::string> import_asciicast(const ImportFile& f, const Json& hea
     if (type == "o" || type == "i" || type == "m" || type == "r")
       add(log, t, type[0], std::move(data), n);
     else if (type == "x")  // v3: the recorded program's exit status
-      add(log, t, 'm', "exit " + data, n);
+      add(log, t, 'm', format_marker(mark::Exit{data}), n);
     // other codes are ignored, as asciinema's players do
   }
   return std::nullopt;
@@ -395,7 +396,7 @@ void import_conserver(const ImportFile& f, ImportedLog& log) {
       }
       t = std::max(t, static_cast<double>(*when - *start));
     }
-    add(log, t, 'm', "conserver: " + std::string(m->group(1)));
+    add(log, t, 'm', format_marker(mark::Conserver{std::string(m->group(1))}));
     pos = m->end();
   }
   if (pos < s.size()) add_text_output(log, t, std::string_view(s).substr(pos));

@@ -4,11 +4,9 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdlib>
 #include <csignal>
 #include <cstring>
 #include <fstream>
-#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include "base/scan.hpp"
@@ -78,45 +76,6 @@ void append_json_string(std::string& out, std::string_view s) {
   out += '"';
 }
 }  // namespace
-
-std::string outcome_for_exit(int exit) {
-  switch (exit) {
-    case 0: return "done";
-    case 2: return "usage";
-    case 3: return "refused";
-    case 4: return "halted";
-    case 5: return "console-lost";
-    case 6: return "diverged";
-    case 7: return "check-failed";
-    default: return exit >= 128 ? "stopped" : "exit";
-  }
-}
-
-std::string CastEnd::marker() const {
-  return "end " + outcome + " exit=" + std::to_string(exit) + (code.empty() ? std::string() : " code=" + code);
-}
-
-std::optional<CastEnd> CastEnd::parse(std::string_view m) {
-  if (m.rfind("end ", 0) != 0) return std::nullopt;
-  std::istringstream in{std::string(m.substr(4))};
-  CastEnd e;
-  std::string word;
-  bool have_exit = false;
-  if (!(in >> e.outcome)) return std::nullopt;
-  while (in >> word) {
-    if (word.rfind("exit=", 0) == 0) {
-      char* stop = nullptr;
-      const long v = std::strtol(word.c_str() + 5, &stop, 10);
-      if (stop == word.c_str() + 5 || *stop) return std::nullopt;
-      e.exit = static_cast<int>(v);
-      have_exit = true;
-    } else if (word.rfind("code=", 0) == 0) {
-      e.code = word.substr(5);
-    }
-  }
-  if (!have_exit) return std::nullopt;
-  return e;
-}
 
 Recorder::~Recorder() { close(); }
 
@@ -199,7 +158,7 @@ void Recorder::output(double t, std::string_view bytes) {
 }
 
 void Recorder::input(double t, std::string_view keys, bool secret) { event(t, "i", secret ? "***" : keys); }
-void Recorder::marker(double t, std::string_view label) { event(t, "m", label); }
+void Recorder::marker(double t, const Marker& m) { event(t, "m", format_marker(m)); }
 
 void Recorder::end(double t, const CastEnd& e) {
   if (ended_ || !file_) return;
@@ -209,7 +168,7 @@ void Recorder::end(double t, const CastEnd& e) {
     std::string tail = std::move(utf8_tail_);
     event(t, "o", tail);
   }
-  marker(t, e.marker());
+  marker(t, e);
 }
 
 void Recorder::close() {

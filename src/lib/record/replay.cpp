@@ -1,10 +1,11 @@
 // replay_cast: the same session on virtual time. No sleeping: time is the cast's timestamps.
 #include <algorithm>
-#include <cstdlib>
+#include <variant>
 
 // The keys the engine sends are compared with the recorded ones, and the way it ends with the
 // transcript's last event, `end OUTCOME exit=N [code=CODE]`: a cast without one is an
 // incomplete recording (its run was killed, or the file was cut), never a pass.
+#include "vtpilot/record/markers.hpp"
 #include "vtpilot/record/recorder.hpp"
 #include "vtpilot/record/replay.hpp"
 
@@ -60,7 +61,8 @@ ReplayResult replay_cast(Driver& session, const Cast& cast, const std::string& c
 
   // The recorded end: the last event, if it is the end marker.
   std::optional<CastEnd> recorded;
-  if (!cast.events.empty() && cast.events.back().type == 'm') recorded = CastEnd::parse(cast.events.back().data);
+  if (!cast.events.empty())
+    if (auto m = parse_marker(cast.events.back()); m && std::holds_alternative<CastEnd>(*m)) recorded = std::get<CastEnd>(*m);
 
   double t = 0;
   for (std::size_t i = 0; i < cast.events.size(); ++i) {
@@ -83,17 +85,17 @@ ReplayResult replay_cast(Driver& session, const Cast& cast, const std::string& c
       // closing, a stop (signal or operator). The engine's own decisions are never taken from it.
       // Keys the live write path dropped because their screen was gone never reached the
       // console (no "i" event): this engine sent them at once, so they are taken back here.
-      if (e.data.rfind("dropped: ", 0) == 0) {
-        const std::size_t n = std::strtoul(e.data.c_str() + 9, nullptr, 10);
+      const std::optional<Marker> m = parse_marker(e);
+      const mark::Event* ev = m ? std::get_if<mark::Event>(&*m) : nullptr;
+      auto is = [&](SessionEvent::Kind kind, const char* code) { return ev && ev->kind == kind && ev->code == code; };
+      if (const mark::Dropped* d = m ? std::get_if<mark::Dropped>(&*m) : nullptr) {
         const std::size_t unmatched = actual.size() > expected.size() ? actual.size() - expected.size() : 0;
-        actual.resize(actual.size() - std::min(n, unmatched));
-        session.keys_dropped(n, t);
-      } else if (e.data.find("[detached]") != std::string::npos) session.on_detach(t, "recorded gap");
-      else if (e.data.find("[reattached]") != std::string::npos) session.on_reattach(t, "recorded gap ended");
-      else if (e.data.rfind("halt ", 0) == 0 && e.data.find("[console-closed]") != std::string::npos)
-        session.on_close(t, "the console closed (as recorded)");
-      else if ((e.data.rfind("note ", 0) == 0 && e.data.find("[finishing]") != std::string::npos) ||
-               (e.data.rfind("halt ", 0) == 0 && e.data.find("[aborted]") != std::string::npos))
+        actual.resize(actual.size() - std::min(d->bytes, unmatched));
+        session.keys_dropped(d->bytes, t);
+      } else if (is(SessionEvent::note, "detached")) session.on_detach(t, "recorded gap");
+      else if (is(SessionEvent::note, "reattached")) session.on_reattach(t, "recorded gap ended");
+      else if (is(SessionEvent::halt, "console-closed")) session.on_close(t, "the console closed (as recorded)");
+      else if (is(SessionEvent::note, "finishing") || is(SessionEvent::halt, "aborted"))
         session.abort(t, "stopped (as recorded)");
       collect(t);
     } else if (e.type == 'i') {
