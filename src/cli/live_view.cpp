@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "vtpilot/record/markers.hpp"
 #include "vtpilot/serve/server.hpp"
 #include "vtpilot/transport/secret.hpp"
 
@@ -105,35 +106,6 @@ namespace {
 
 // A marker the run wrote (runner.cpp: `KIND [SCREEN] [keys=KEYS] [[CODE]][: TEXT]`) back as the
 // event it was, for the status; nullopt for markers that are no session event (hmc:, action, gap).
-std::optional<SessionEvent> event_of_marker(double t, const std::string& label) {
-  static const std::map<std::string, SessionEvent::Kind> kinds{
-      {"screen", SessionEvent::screen}, {"send", SessionEvent::send},   {"refuse", SessionEvent::refuse},
-      {"note", SessionEvent::note},     {"halt", SessionEvent::halt},   {"done", SessionEvent::done},
-      {"propose", SessionEvent::propose}};
-  const std::size_t sp = label.find(' ');
-  auto k = kinds.find(label.substr(0, sp));
-  if (k == kinds.end()) return std::nullopt;
-  SessionEvent e{k->second, t, "", "", "", ""};
-  std::string head = sp == std::string::npos ? "" : label.substr(sp + 1);
-  if (const std::size_t colon = head.find(": "); colon != std::string::npos) {
-    e.text = head.substr(colon + 2);
-    head.resize(colon);
-  }
-  if (const std::size_t b = head.rfind(" ["); b != std::string::npos && head.back() == ']') {
-    e.code = head.substr(b + 2, head.size() - b - 3);
-    head.resize(b);
-  } else if (!head.empty() && head.front() == '[' && head.back() == ']') {
-    e.code = head.substr(1, head.size() - 2);
-    head.clear();
-  }
-  if (const std::size_t kk = head.find("keys="); kk != std::string::npos) {
-    e.keys = head.substr(kk + 5);
-    head.resize(kk == 0 ? 0 : kk - 1);
-  }
-  e.screen_id = head;
-  return e;
-}
-
 // One transcript of the folder, followed as it grows (another vtpilot may be writing it).
 struct Followed {
   std::string path;
@@ -162,9 +134,15 @@ void follow(serve::Server& s, Followed& f) {
     if (j.is_array() && j.size() >= 3 && j[0].is_number() && j[1] == "m" && j[2].is_string()) {
       const double t = j[0].get<double>();
       const std::string m = j[2].get<std::string>();
-      if (auto end = CastEnd::parse(m)) s.finished(f.index, end->exit, end->outcome, end->code, t);
-      else if (auto e = event_of_marker(t, m)) s.event(f.index, *e);
-      else if (m.rfind("hmc: ", 0) == 0) s.note(f.index, t, m);
+      const std::optional<Marker> mk = parse_marker(m);
+      if (!mk) {
+      } else if (const auto* end = std::get_if<CastEnd>(&*mk)) {
+        s.finished(f.index, end->exit, end->outcome, end->code, t);
+      } else if (const auto* ev = std::get_if<mark::Event>(&*mk)) {
+        s.event(f.index, SessionEvent{ev->kind, t, ev->screen, ev->keys, ev->code, ev->text});
+      } else if (std::holds_alternative<mark::Hmc>(*mk)) {
+        s.note(f.index, t, m);
+      }
     }
     at = nl + 1;
   }

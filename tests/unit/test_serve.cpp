@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "vtpilot/record/markers.hpp"
 #include "vtpilot/record/recorder.hpp"
 #include "vtpilot/serve/server.hpp"
 #include "vtpilot/serve/status.hpp"
@@ -122,7 +123,7 @@ TEST_CASE("serve: the recorder's tap sees each line as it is in the file, with t
   rec.output(0.5, "Welcome\r\n\xc3");  // a split UTF-8 character waits for its end
   rec.output(0.6, "\xa9 \"quoted\"");
   rec.input(0.7, "hunter2\r", true);
-  rec.marker(0.8, "screen bos.welcome");
+  rec.marker(0.8, mark::Event{SessionEvent::screen, "bos.welcome", "", "", ""});
   rec.close();
   std::ifstream f(path);
   std::stringstream all;
