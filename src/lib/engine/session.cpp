@@ -12,7 +12,8 @@
 // and Complete Overwrite). The guard judged "2<Enter>" and cannot see what was lost. So the text
 // goes first, and the Enter is held until the screen shows exactly that text typed (the prompt
 // line's typed text, or on a screen without a prompt line the echo at the cursor); the Enter is
-// then a send of its own, judged on that screen as "typed text + Enter". A screen showing less
+// then a send of its own, judged on that screen as "typed text + Enter" (what the echo proves, and
+// what to send then, is decided in one home shared with the shell: AnswerGate). A screen showing less
 // gets only the missing text; one showing anything else gets nothing more (a halt).
 #include "vtpilot/engine/session.hpp"
 
@@ -21,6 +22,7 @@
 #include <set>
 
 #include "vtpilot/base/regex.hpp"
+#include "vtpilot/engine/answer_gate.hpp"
 #include "vtpilot/term/terminal.hpp"
 
 namespace vtpilot {
@@ -81,7 +83,6 @@ struct Session::Impl {
   bool started = false;
   std::optional<double> unknown_since;
   std::optional<double> ambiguous_since;  // two signatures match: since when (see evaluate)
-  int recoveries = 0;
   bool sent_this_visit = false;
   std::map<std::string, int> sends;  // keys sent per screen id
   std::set<const PlanStep*> fired;    // steps that sent keys (for `once`)
@@ -101,37 +102,28 @@ struct Session::Impl {
   enum class Action { none, requested, running, ok } action = Action::none;  // the step's orchestration
   std::string action_request;               // "media-swap 2"
 
-  // The answer in flight: sent, and the console has not reacted yet.
+  // The answer in flight: sent, and the console has not reacted yet. What the screen shows of it
+  // is read here (shown_typed, took); what that proves, and what to send, the gate decides.
   struct Awaiting {
     std::string screen_id;
     std::string answer;  // what the prompt must show typed when the Enter goes (the whole answer)
     bool enter = false;  // the answer ends with Enter
-    bool enter_held = false;  // its text is sent; the Enter waits until the screen shows it typed
     bool by_prompt = true;    // typed text is read from the prompt line; else from the echo at the cursor
     std::string echo_ref;     // no prompt line: the screen (and cursor) when the text was last sent
     bool secret = false, by_operator = false;
     std::string pre_text;
     int prompt_row = -1;
-    double sent_at = 0;
-    double confirm_by = 0;  // the console has had time to react (its bytes paced out, then the confirm time)
-    // The Enter is written (not held): it is in flight until the console shows it took it.
-    bool enter_sent() const { return enter && !enter_held; }
-    bool resent = false;     // text of this answer was sent again: its Enter waits out that text's window too
-    bool resent_timed = false;  // the wait for a copy of the re-sent text still on its way is set
-    double text_done = 0;    // when the first sending of its text was paced out
-    double sent_done = 0;    // when the latest send of this answer was paced out
     int enter_row = -1, enter_col = -1;  // the cursor when the Enter was judged
     double enter_at = 0;
   };
   std::optional<Awaiting> awaiting;
-  // The longest a console took to echo an answer's text (from its last byte's write to the
-  // echo): a link slower than --confirm-timeout stretches every wait for an echo to twice this,
-  // so a digit still on its way is not taken for a lost one and typed twice.
-  double echo_rtt = 0;
+  // Echo before Enter (answer_gate.hpp): the timing, the re-sends, the Enter of `awaiting`.
+  AnswerGate gate;
   std::optional<std::string> closing;  // stopping (signal, operator quit): only the answer in flight is finished
 
   Impl(Plan p, const Recognizer& r, Guard g, EngineOptions o)
-      : plan(std::move(p)), recognizer(r), guard(std::move(g)), opt(std::move(o)) {
+      : plan(std::move(p)), recognizer(r), guard(std::move(g)), opt(std::move(o)),
+        gate(AnswerGateOptions{opt.pacing_s, opt.confirm_timeout_s, opt.max_recoveries}) {
     std::string err;
     std::size_t off = 0;
     auto re = Regex::compile(opt.media_pattern, err, off, false, true);
@@ -357,9 +349,9 @@ struct Session::Impl {
   // prompt line no longer showing the answer typed. Anything else printed meanwhile (a daemon's
   // message above the prompt) proves nothing: the Enter may still arrive on this screen, and the
   // answer on the line is what it submits, so nothing is typed on top of it.
-  static bool took(const Awaiting& a, const Recognized& r, const Screen& s) {
+  static bool took(const Awaiting& a, bool enter_sent, const Recognized& r, const Screen& s) {
     if (r.id != a.screen_id) return true;
-    if (!a.enter_sent()) return a.by_prompt && text_without_row(s, a.prompt_row) != a.pre_text;
+    if (!enter_sent) return a.by_prompt && text_without_row(s, a.prompt_row) != a.pre_text;
     if (s.cursor_row != a.enter_row) return true;
     if (!a.by_prompt) return s.cursor_col != a.enter_col;
     // More of the answer's own text echoed (a copy sent again arriving late) is no reaction:
@@ -421,9 +413,9 @@ struct Session::Impl {
       a.echo_ref = hold || !enter ? screen_key(s) : prev.echo_ref;  // text sent again: the echo is looked for anew
       a.secret = prev.secret;
       a.by_operator = prev.by_operator;
-      a.enter_held = hold || (prev.enter_held && !enter);
+      if (completes) gate.entered(now);
+      else gate.resent(out.size(), now);
     } else {
-      recoveries = 0;  // at most max_recoveries re-sends per answer (the disk screen takes two answers)
       a.by_prompt = prompt_at_cursor(s, r.fields);
       // The guard judged what was typed already + the keys: that is the line the prompt must show.
       a.answer = (a.by_prompt ? r.fields.typed : std::string()) + text;
@@ -431,23 +423,14 @@ struct Session::Impl {
       a.echo_ref = screen_key(s);
       a.secret = secret;
       a.by_operator = by_operator;
-      a.enter_held = hold;
+      gate.start(wanted(a), enter, hold, out.size(), now);
     }
     a.prompt_row = s.cursor_row;
     a.pre_text = text_without_row(s, a.prompt_row);
-    a.sent_at = now;
-    if (a.enter_sent()) {
+    if (gate.enter_in_flight()) {
       a.enter_row = s.cursor_row;
       a.enter_col = s.cursor_col;
       a.enter_at = now;
-    }
-    a.confirm_by = now + opt.pacing_s * static_cast<double>(out.size()) + std::max(opt.confirm_timeout_s, 2 * echo_rtt);
-    a.sent_done = now + opt.pacing_s * static_cast<double>(out.size());
-    if (continues) {
-      a.resent = awaiting->resent || recovery;
-      a.text_done = awaiting->text_done;
-    } else {
-      a.text_done = now + opt.pacing_s * static_cast<double>(out.size());
     }
     awaiting = a;
     sent_this_visit = true;
@@ -491,6 +474,111 @@ struct Session::Impl {
            !must_judge && now - last_judged < kStreamStale && now - last_output < kStreamPause;
   }
 
+  // The answer in flight, on the screen shown now: what the screen shows of it (read here) and
+  // what that proves (the gate). True while it holds the screen (nothing else is decided).
+  bool follow_answer(const Recognized& r, const Screen& s, double now) {
+    const Awaiting a = *awaiting;
+    // Another screen is a reaction, never an echo.
+    const std::optional<std::string> shown = r.id == a.screen_id ? shown_typed(s, r, a) : std::nullopt;
+    const std::string want = wanted(a);
+    const Guard og = operator_guard();
+    const Guard* with = a.by_operator ? &og : nullptr;
+    const std::string whole = printable_keys(a.answer + (a.enter ? "\r" : ""));
+    const bool held = gate.enter_held();
+    const bool reacted = took(a, gate.enter_in_flight(), r, s);
+    if (closing && !held) {
+      // The answer is whole; hang up only once the console took it (a pty closed at once
+      // may lose the Enter still unread), or after the confirm time.
+      if (reacted || now >= gate.confirm_by())
+        finish(Outcome::halted, 4, now, SessionEvent::halt, "aborted",
+               *closing + "; the answer " + whole + " was completed first" +
+                   (reacted ? std::string() : " (the console had not reacted to it yet)"));
+      return true;
+    }
+    const AnswerGate::Look look = gate.look(shown, reacted, now);
+    switch (look.step) {
+      case AnswerGate::Step::wait:
+        return true;
+      case AnswerGate::Step::enter:
+        // Proven: the Enter, judged on this screen as the typed text + Enter.
+        if (!send(r, s, "\r", a.secret, now, false, with, a.by_operator, true).allow) {
+          awaiting.reset();  // step mode: the operator sees the refusal; the text stays typed
+          if (closing) finish(Outcome::halted, 4, now, SessionEvent::halt, "aborted", *closing);
+        }
+        return true;  // stopping: the session ends once the console has taken the Enter
+      case AnswerGate::Step::reacted:
+        // The console acted on the text alone (redrew, or went to another screen): that
+        // answer is void, and its Enter never lands on what the console did instead.
+        emit({SessionEvent::note, now, r.id, "", "answer-abandoned",
+              "the console reacted to \"" + a.answer + "\" before its Enter; the Enter is not sent, the screen is read again"});
+        awaiting.reset();
+        if (closing) {
+          finish(Outcome::halted, 4, now, SessionEvent::halt, "aborted", *closing + "; the answer " + whole + " was not completed");
+          return true;
+        }
+        return false;
+      case AnswerGate::Step::taken:
+        awaiting.reset();
+        proposal.reset();
+        last_change = now;
+        return false;
+      case AnswerGate::Step::resend:
+      case AnswerGate::Step::exhausted:
+      case AnswerGate::Step::mismatch:
+        break;
+    }
+    if (!held) {
+      // Text without an Enter (the POST's 1): only the part the screen proves missing.
+      // Recovery re-types only what vtpilot itself typed.
+      if (a.by_operator) return true;
+      if (look.step == AnswerGate::Step::exhausted) {
+        halt(now, "no-reaction", "the console did not react to " + whole + " after " + std::to_string(gate.resends() + 1) + " tries");
+        return true;
+      }
+      emit({SessionEvent::note, now, r.id, "", "no-reaction",
+            "the console shows \"" + *shown + "\" typed, not \"" + want + "\": sending the missing " + printable_keys(look.rest)});
+      send(r, s, look.rest, a.secret, now, true, with, a.by_operator);
+      return true;
+    }
+    if (closing && (!shown || shown->empty())) {
+      finish(Outcome::halted, 4, now, SessionEvent::halt, "aborted",
+             *closing + "; the answer " + whole + " never showed on the screen, so nothing of it is typed and no Enter was sent");
+      return true;
+    }
+    if (look.step != AnswerGate::Step::mismatch && a.by_operator) {
+      // Recovery re-types only what vtpilot itself typed: the operator's answer that did not
+      // arrive whole goes back to the operator, with what the line shows.
+      emit({SessionEvent::note, now, r.id, "", "operator-answer-incomplete",
+            "the console shows \"" + *shown + "\" typed, not your \"" + want +
+                "\": nothing more is sent; type the rest, or clear the line, yourself"});
+      awaiting.reset();
+      return true;
+    }
+    if (look.step == AnswerGate::Step::exhausted) {
+      halt(now, "no-echo", "the screen never showed \"" + want + "\" typed after " + std::to_string(gate.resends() + 1) +
+                               " tries, so its Enter was never sent");
+      return true;
+    }
+    if (look.step == AnswerGate::Step::resend) {
+      emit({SessionEvent::note, now, r.id, "", "no-echo",
+            "the console shows \"" + *shown + "\" typed, not \"" + want + "\": sending the missing " + printable_keys(look.rest) +
+                " (the Enter waits until the screen shows it)"});
+      send(r, s, look.rest, a.secret, now, true, with, a.by_operator);
+      return true;
+    }
+    if (a.by_operator && shown) {
+      emit({SessionEvent::note, now, r.id, "", "operator-answer-mismatch",
+            "the console shows \"" + *shown + "\" typed, not your \"" + want + "\": no Enter is sent; the line is yours"});
+      awaiting.reset();
+      return true;
+    }
+    halt(now, "typed-mismatch",
+         shown ? "the prompt line shows \"" + *shown + "\" typed, not the answer \"" + want +
+                     "\"; no Enter is sent on top of it. Clear the prompt line on the console and run again"
+               : "after \"" + want + "\" was sent the cursor left the prompt line without a new screen; no Enter is sent");
+    return true;
+  }
+
   void evaluate(double now) {
     if (outcome != Outcome::running || detached) return;
     if (!started) {
@@ -523,7 +611,6 @@ struct Session::Impl {
       seen_first = true;
       cur_id = r.id;
       last_change = now;
-      recoveries = 0;
       sent_this_visit = false;
       unknown_since.reset();
       proposal.reset();
@@ -546,7 +633,7 @@ struct Session::Impl {
     // orchestration (a media swap is several HMC commands of seconds each).
     if (proposal || action == Action::running) last_change = now;
     if (skipped_text && *skipped_text != s.text()) skipped_text.reset();
-    if (now - last_change >= opt.screen_timeout_s && awaiting && awaiting->enter_sent() && !took(*awaiting, r, s)) {
+    if (now - last_change >= opt.screen_timeout_s && awaiting && gate.enter_in_flight() && !took(*awaiting, true, r, s)) {
       const Awaiting& a = *awaiting;
       halt(now, "no-reaction",
            "the console has not reacted to the Enter of " + (a.secret ? std::string("***") : "\"" + a.answer + "\"") + " sent " +
@@ -569,124 +656,7 @@ struct Session::Impl {
       finish(Outcome::halted, 4, now, SessionEvent::halt, "aborted", *closing);
       return;
     }
-    if (awaiting) {
-      const Awaiting a = *awaiting;
-      const std::optional<std::string> shown = shown_typed(s, r, a);
-      const std::string want = wanted(a);
-      const bool prefix = shown && shown->size() <= want.size() && want.compare(0, shown->size(), *shown) == 0;
-      const Guard og = operator_guard();
-      const Guard* with = a.by_operator ? &og : nullptr;
-      const std::string whole = printable_keys(a.answer + (a.enter ? "\r" : ""));
-      const bool reacted = took(a, r, s);
-      if (a.enter_held) {
-        if (r.id == a.screen_id && shown && *shown == want) {
-          // Text sent again may still be on its way (the first copy was slow, not lost): its
-          // window passes first, so a second copy shows (a mismatch: a halt) before any Enter.
-          // The echo seen may be the first copy's (slow, not lost), so the copy sent again gets
-          // as long as that one took, and half as long again, to show. Only an answer sent once
-          // teaches the link's echo time (a re-sent one cannot say which copy echoed).
-          if (a.resent && !a.resent_timed) {
-            awaiting->resent_timed = true;
-            awaiting->confirm_by = std::max(a.confirm_by, a.sent_done + 1.5 * (now - a.text_done));
-          }
-          if (!a.resent) echo_rtt = std::max(echo_rtt, now - a.text_done);
-          if (a.resent && now < awaiting->confirm_by) return;
-          // Proven: the Enter, judged on this screen as the typed text + Enter.
-          if (!send(r, s, "\r", a.secret, now, false, with, a.by_operator, true).allow) {
-            awaiting.reset();  // step mode: the operator sees the refusal; the text stays typed
-            if (closing) finish(Outcome::halted, 4, now, SessionEvent::halt, "aborted", *closing);
-            return;
-          }
-          return;  // stopping: the session ends once the console has taken the Enter (below)
-        }
-        if (reacted) {
-          // The console acted on the text alone (redrew, or went to another screen): that
-          // answer is void, and its Enter never lands on what the console did instead.
-          emit({SessionEvent::note, now, r.id, "", "answer-abandoned",
-                "the console reacted to \"" + a.answer + "\" before its Enter; the Enter is not sent, the screen is read again"});
-          awaiting.reset();
-          if (closing) {
-            finish(Outcome::halted, 4, now, SessionEvent::halt, "aborted", *closing + "; the answer " + whole + " was not completed");
-            return;
-          }
-        } else {
-          if (now < a.confirm_by) return;
-          if (closing && (!shown || shown->empty())) {
-            finish(Outcome::halted, 4, now, SessionEvent::halt, "aborted",
-                   *closing + "; the answer " + whole + " never showed on the screen, so nothing of it is typed and no Enter was sent");
-            return;
-          }
-          if (shown && prefix && a.by_operator) {
-            // Recovery re-types only what vtpilot itself typed: the operator's answer that did not
-            // arrive whole goes back to the operator, with what the line shows.
-            emit({SessionEvent::note, now, r.id, "", "operator-answer-incomplete",
-                  "the console shows \"" + *shown + "\" typed, not your \"" + want +
-                      "\": nothing more is sent; type the rest, or clear the line, yourself"});
-            awaiting.reset();
-            return;
-          }
-          if (shown && prefix) {
-            if (recoveries >= opt.max_recoveries) {
-              halt(now, "no-echo", "the screen never showed \"" + want + "\" typed after " + std::to_string(recoveries + 1) +
-                                       " tries, so its Enter was never sent");
-              return;
-            }
-            ++recoveries;
-            const std::string rest = want.substr(shown->size());
-            emit({SessionEvent::note, now, r.id, "", "no-echo",
-                  "the console shows \"" + *shown + "\" typed, not \"" + want + "\": sending the missing " + printable_keys(rest) +
-                      " (the Enter waits until the screen shows it)"});
-            send(r, s, rest, a.secret, now, true, with, a.by_operator);
-            return;
-          }
-          if (a.by_operator && shown) {
-            emit({SessionEvent::note, now, r.id, "", "operator-answer-mismatch",
-                  "the console shows \"" + *shown + "\" typed, not your \"" + want + "\": no Enter is sent; the line is yours"});
-            awaiting.reset();
-            return;
-          }
-          halt(now, "typed-mismatch",
-               shown ? "the prompt line shows \"" + *shown + "\" typed, not the answer \"" + want +
-                           "\"; no Enter is sent on top of it. Clear the prompt line on the console and run again"
-                     : "after \"" + want + "\" was sent the cursor left the prompt line without a new screen; no Enter is sent");
-          return;
-        }
-      } else {
-        if (closing) {
-          // The answer is whole; hang up only once the console took it (a pty closed at once
-          // may lose the Enter still unread), or after the confirm time.
-          if (reacted || now >= a.confirm_by)
-            finish(Outcome::halted, 4, now, SessionEvent::halt, "aborted",
-                   *closing + "; the answer " + whole + " was completed first" +
-                       (reacted ? std::string() : " (the console had not reacted to it yet)"));
-          return;
-        }
-        if (!reacted) {
-          // An Enter in flight is never sent again: no reaction is no proof it was lost (a slow
-          // HMC relays seconds late, BOS scans disks for longer than the confirm time), and a
-          // second Enter would land on the next screen, where it chooses that screen's default.
-          // The wait is bounded by the screen timeout (the halt says the Enter may still arrive).
-          if (a.enter_sent() || now < a.confirm_by) return;
-          if (shown && prefix && shown->size() < want.size() && !a.by_operator) {
-            // Text without an Enter (the POST's 1): only the part the screen proves missing.
-            if (recoveries >= opt.max_recoveries) {
-              halt(now, "no-reaction", "the console did not react to " + whole + " after " + std::to_string(recoveries + 1) + " tries");
-              return;
-            }
-            ++recoveries;
-            const std::string rest = want.substr(shown->size());
-            emit({SessionEvent::note, now, r.id, "", "no-reaction",
-                  "the console shows \"" + *shown + "\" typed, not \"" + want + "\": sending the missing " + printable_keys(rest)});
-            send(r, s, rest, a.secret, now, true, with, a.by_operator);
-            return;
-          }
-          return;  // keys arrived (echoed, cursor moved): the console is busy; wait, bounded by the screen timeout
-        }
-        awaiting.reset();
-        proposal.reset();
-        last_change = now;
-      }
-    }
+    if (awaiting && follow_answer(r, s, now)) return;
 
     if (opt.operator_confirms && (r.id.empty() || !plan_step(r)) && ready) {
       // Step mode: an unknown screen, or one outside the plan, is the operator's to answer.
@@ -865,7 +835,8 @@ struct Session::Impl {
     if (outcome != Outcome::running || detached) return std::nullopt;
     double d = last_change + opt.screen_timeout_s;
     // An Enter in flight has nothing due at the confirm time: it is waited for, up to the screen timeout.
-    if (awaiting && !awaiting->enter_sent()) d = std::min(d, awaiting->confirm_by);
+    if (awaiting)
+      if (const auto g = gate.deadline()) d = std::min(d, *g);
     if (unknown_since) d = std::min(d, std::max(*unknown_since, last_output) + opt.unknown_grace_s);
     if (ambiguous_since) d = std::min(d, std::max(*ambiguous_since, last_output) + opt.unknown_grace_s);
     if (stream_skipped) d = std::min(d, std::min(last_output + kStreamPause, last_judged + kStreamStale));
@@ -911,7 +882,7 @@ void Session::abort(double now, const std::string& why) {
     const std::string whole = printable_keys(m.awaiting->answer + (m.awaiting->enter ? "\r" : ""));
     m.emit({SessionEvent::note, now, m.cur_id, "", "finishing",
             why + ": first the answer in flight (" + whole + ") is finished" +
-                (m.awaiting->enter_held ? ": its Enter once the screen shows it typed" : "") +
+                (m.gate.enter_held() ? ": its Enter once the screen shows it typed" : "") +
                 ", up to the console's reaction; nothing else is sent"});
     return;
   }
@@ -974,7 +945,6 @@ void Session::on_reattach(double now, const std::string& what) {
   m.last_change = m.last_output = now;
   m.unknown_since.reset();
   m.ambiguous_since.reset();
-  m.recoveries = 0;
   m.sent_this_visit = false;
   m.skipped_text.reset();
   m.emit({SessionEvent::note, now, "", "", "reattached", what + "; reading the screen again before sending anything"});
@@ -984,7 +954,7 @@ bool Session::keys_still_judged() const {
   const Impl& m = *impl_;
   if (!m.awaiting || m.outcome != Outcome::running) return true;
   const Screen s = m.term.screen();
-  return !Impl::took(*m.awaiting, m.recognizer.recognize(s), s);
+  return !Impl::took(*m.awaiting, m.gate.enter_in_flight(), m.recognizer.recognize(s), s);
 }
 
 void Session::keys_dropped(std::size_t bytes, double now) {
