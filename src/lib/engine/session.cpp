@@ -73,8 +73,7 @@ struct Session::Impl {
   int exit = 0;
   std::string outcome_text;
   std::vector<SessionEvent> events;
-  std::optional<Approved> pending;
-  bool pending_secret = false;
+  std::optional<Outgoing> pending;  // with its secret flag: one value, never out of step
 
   std::string cur_id;
   std::string last_known;
@@ -400,8 +399,7 @@ struct Session::Impl {
     // accounted for) or take any earlier verification away: the selection may have changed.
     if (r.id == "bos.disks")
       set_verified(std::get<Approved>(verdict).verified(), now, "keys on the disk screen changed what was verified");
-    pending.emplace(std::move(std::get<Approved>(verdict)));
-    pending_secret = secret;
+    pending.emplace(Outgoing{std::move(std::get<Approved>(verdict)), secret});
     const bool continues = (recovery || completes) && awaiting;
     Awaiting a;
     a.screen_id = r.id;
@@ -889,8 +887,8 @@ void Session::abort(double now, const std::string& why) {
   m.finish(Outcome::halted, 4, now, SessionEvent::halt, "aborted",
            m.closing ? why + "; the answer in flight was not completed" : why);
 }
-std::optional<Approved> Session::take_send() {
-  std::optional<Approved> out;
+std::optional<Outgoing> Session::take_send() {
+  std::optional<Outgoing> out;
   if (impl_->pending) {
     out.emplace(std::move(*impl_->pending));
     impl_->pending.reset();
@@ -916,7 +914,6 @@ const std::string& Session::outcome_text() const { return impl_->outcome_text; }
 Screen Session::screen() const { return impl_->term.screen(); }
 const Terminal& Session::terminal() const { return impl_->term; }
 const std::string& Session::screen_id() const { return impl_->cur_id; }
-bool Session::secret_pending() const { return impl_->pending_secret; }
 
 void Session::on_detach(double now, const std::string& why) {
   Impl& m = *impl_;

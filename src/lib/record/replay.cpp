@@ -36,10 +36,9 @@ ReplayResult replay_cast(Driver& session, const Cast& cast, const std::string& c
       if (!e.screen_id.empty()) last_screen = e.screen_id;
       if (e.kind == SessionEvent::halt) engine_code = e.code;
     }
-    bool secret = session.secret_pending();
-    if (auto keys = session.take_send()) {
-      std::string k = keys->spend();  // the single write path of replay: nowhere to write
-      actual += secret ? "***" : k;
+    if (auto out = session.take_send()) {
+      std::string k = out->keys.spend();  // the single write path of replay: nowhere to write
+      actual += out->secret ? "***" : k;
     }
   };
   auto diverged = [&](std::size_t index, const CastEvent& e) {

@@ -315,8 +315,7 @@ struct LiveRun::Impl {
         pump();
       });
     }
-    bool secret = session.secret_pending();
-    if (auto keys = session.take_send()) console.send(std::move(*keys), secret);
+    if (auto out = session.take_send()) console.send(std::move(out->keys), out->secret);
     if (session.outcome() != Outcome::running && !console.busy()) {
       finish();
       return;

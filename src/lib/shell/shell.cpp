@@ -139,8 +139,7 @@ struct ShellDriver::Impl {
   int exit = 0;
   std::string outcome_text;
   std::vector<SessionEvent> events;
-  std::optional<Approved> pending;
-  bool pending_secret = false;
+  std::optional<Outgoing> pending;  // with its secret flag: one value, never out of step
 
   bool started = false;
   double start_t = 0, last_change = 0, last_output = 0;
@@ -253,8 +252,7 @@ struct ShellDriver::Impl {
       finish(Outcome::refused, 3, now, SessionEvent::halt, refused->code, refused->reason);
       return false;
     }
-    pending.emplace(std::move(std::get<Approved>(verdict)));
-    pending_secret = secret;
+    pending.emplace(Outgoing{std::move(std::get<Approved>(verdict)), secret});
     acted_this_visit = true;
     last_change = now;
     // No text: the runner shows a send's text as a recovery note.
@@ -395,7 +393,6 @@ struct ShellDriver::Impl {
     if (outcome != Outcome::running) return;
     detached = true;
     pending.reset();  // keys not handed to the write path are dropped, never sent later
-    pending_secret = false;
     wake_armed = false;
     const bool answered = enter_sent() && bytes_in != typing->bytes_at_enter;
     if (typing && !answered) {
@@ -610,15 +607,14 @@ void ShellDriver::abort(double now, const std::string& why) {
                                           Impl::left_typed()
                                     : why);
 }
-std::optional<Approved> ShellDriver::take_send() {
-  std::optional<Approved> out;
+std::optional<Outgoing> ShellDriver::take_send() {
+  std::optional<Outgoing> out;
   if (impl_->pending) {
     out.emplace(std::move(*impl_->pending));
     impl_->pending.reset();
   }
   return out;
 }
-bool ShellDriver::secret_pending() const { return impl_->pending_secret; }
 std::vector<SessionEvent> ShellDriver::take_events() { return std::exchange(impl_->events, {}); }
 std::optional<double> ShellDriver::deadline() const { return impl_->deadline(); }
 Outcome ShellDriver::outcome() const { return impl_->outcome; }
