@@ -342,7 +342,7 @@ int run_config(const RunArgs& a) {
   std::function<void()> wait_signal = [&] {
     signals.async_wait([&](boost::system::error_code ec, int sig) {
       if (ec) return;
-      const int exit = sig == SIGINT ? 130 : sig == SIGTERM ? 143 : 129;
+      const int exit = exit_for_signal(sig);
       const std::string why = std::string("stopped by signal ") + (sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP");
       for (auto& x : lpars)
         if (!x->run->finished()) x->run->stop(why, exit);

@@ -23,6 +23,7 @@
 
 #include "vtpilot/base/regex.hpp"
 #include "vtpilot/engine/answer_gate.hpp"
+#include "vtpilot/engine/exit_code.hpp"
 #include "vtpilot/term/terminal.hpp"
 
 namespace vtpilot {
@@ -131,17 +132,19 @@ struct Session::Impl {
 
   void emit(SessionEvent e) { events.push_back(std::move(e)); }
 
-  void finish(Outcome o, int code, double now, SessionEvent::Kind kind, std::string code_name, std::string text) {
+  // The end of the run: its exit follows from the outcome (exit_for), its event is `done` or `halt`.
+  void finish(Outcome o, double now, std::string code_name, std::string text) {
     if (outcome != Outcome::running) return;
     outcome = o;
-    exit = code;
+    exit = exit_for(o);
     outcome_text = text;
     awaiting.reset();
-    SessionEvent e{kind, now, cur_id, "", std::move(code_name), std::move(text)};
+    SessionEvent e{o == Outcome::done ? SessionEvent::done : SessionEvent::halt, now, cur_id, "", std::move(code_name),
+                   std::move(text)};
     emit(std::move(e));
   }
   void halt(double now, std::string code, std::string text) {
-    finish(Outcome::halted, 4, now, SessionEvent::halt, std::move(code), std::move(text));
+    finish(Outcome::halted, now, std::move(code), std::move(text));
   }
 
   std::string target_name() const { return resolved_target.empty() ? guard.policy().target_name : resolved_target; }
@@ -209,7 +212,7 @@ struct Session::Impl {
       if (!first) first = v;
     }
     emit({SessionEvent::refuse, now, r.id, "", first->code, "every disk row is refused: " + first->reason});
-    finish(Outcome::refused, 3, now, SessionEvent::halt, first->code, first->reason);
+    finish(Outcome::refused, now, first->code, first->reason);
     return true;
   }
 
@@ -387,7 +390,7 @@ struct Session::Impl {
                      (by_operator ? "operator keys: " : "") + refused->reason};
       emit(e);
       // In step mode the operator hears why and decides; unattended, a refusal halts the run.
-      if (!opt.operator_confirms) finish(Outcome::refused, 3, now, SessionEvent::halt, refused->code, refused->reason);
+      if (!opt.operator_confirms) finish(Outcome::refused, now, refused->code, refused->reason);
       return *refused;
     }
     // A plan going in circles (the same screen answered again and again) halts.
@@ -488,7 +491,7 @@ struct Session::Impl {
       // The answer is whole; hang up only once the console took it (a pty closed at once
       // may lose the Enter still unread), or after the confirm time.
       if (reacted || now >= gate.confirm_by())
-        finish(Outcome::halted, 4, now, SessionEvent::halt, "aborted",
+        finish(Outcome::halted, now, "aborted",
                *closing + "; the answer " + whole + " was completed first" +
                    (reacted ? std::string() : " (the console had not reacted to it yet)"));
       return true;
@@ -501,7 +504,7 @@ struct Session::Impl {
         // Proven: the Enter, judged on this screen as the typed text + Enter.
         if (!send(r, s, "\r", a.secret, now, false, with, a.by_operator, true).allow) {
           awaiting.reset();  // step mode: the operator sees the refusal; the text stays typed
-          if (closing) finish(Outcome::halted, 4, now, SessionEvent::halt, "aborted", *closing);
+          if (closing) finish(Outcome::halted, now, "aborted", *closing);
         }
         return true;  // stopping: the session ends once the console has taken the Enter
       case AnswerGate::Step::reacted:
@@ -511,7 +514,7 @@ struct Session::Impl {
               "the console reacted to \"" + a.answer + "\" before its Enter; the Enter is not sent, the screen is read again"});
         awaiting.reset();
         if (closing) {
-          finish(Outcome::halted, 4, now, SessionEvent::halt, "aborted", *closing + "; the answer " + whole + " was not completed");
+          finish(Outcome::halted, now, "aborted", *closing + "; the answer " + whole + " was not completed");
           return true;
         }
         return false;
@@ -539,7 +542,7 @@ struct Session::Impl {
       return true;
     }
     if (closing && (!shown || shown->empty())) {
-      finish(Outcome::halted, 4, now, SessionEvent::halt, "aborted",
+      finish(Outcome::halted, now, "aborted",
              *closing + "; the answer " + whole + " never showed on the screen, so nothing of it is typed and no Enter was sent");
       return true;
     }
@@ -651,7 +654,7 @@ struct Session::Impl {
     const bool ready = prompt_at_cursor(s, r.fields);
     if (ready) check_verified(r, now);  // a complete screen only: a half-drawn one proves nothing
     if (closing && !awaiting) {
-      finish(Outcome::halted, 4, now, SessionEvent::halt, "aborted", *closing);
+      finish(Outcome::halted, now, "aborted", *closing);
       return;
     }
     if (awaiting && follow_answer(r, s, now)) return;
@@ -796,7 +799,7 @@ struct Session::Impl {
         return;
       }
     }
-    finish(Outcome::done, 0, now, SessionEvent::done, "", "reached " + r.id);
+    finish(Outcome::done, now, "", "reached " + r.id);
   }
 
   const PlanStep* plan_step(const Recognized& r) const {
@@ -865,7 +868,7 @@ void Session::on_output(std::string_view bytes, double now) {
 }
 void Session::evaluate(double now) { impl_->evaluate(now); }
 void Session::on_close(double now, const std::string& why) {
-  impl_->finish(Outcome::closed, 5, now, SessionEvent::halt, "console-closed", "the console closed: " + why);
+  impl_->finish(Outcome::closed, now, "console-closed", "the console closed: " + why);
 }
 void Session::abort(double now, const std::string& why) {
   Impl& m = *impl_;
@@ -884,7 +887,7 @@ void Session::abort(double now, const std::string& why) {
                 ", up to the console's reaction; nothing else is sent"});
     return;
   }
-  m.finish(Outcome::halted, 4, now, SessionEvent::halt, "aborted",
+  m.finish(Outcome::halted, now, "aborted",
            m.closing ? why + "; the answer in flight was not completed" : why);
 }
 std::optional<Outgoing> Session::take_send() {
@@ -919,7 +922,7 @@ void Session::on_detach(double now, const std::string& why) {
   Impl& m = *impl_;
   if (m.outcome != Outcome::running) return;
   if (m.closing) {
-    m.finish(Outcome::halted, 4, now, SessionEvent::halt, "aborted", *m.closing + "; the console went away before the answer's Enter");
+    m.finish(Outcome::halted, now, "aborted", *m.closing + "; the console went away before the answer's Enter");
     return;
   }
   // Keys not yet handed to the write path are dropped, never sent later: after the gap the
@@ -964,7 +967,7 @@ void Session::keys_dropped(std::size_t bytes, double now) {
   m.awaiting.reset();
   m.pending.reset();
   m.last_change = now;
-  if (m.closing) m.finish(Outcome::halted, 4, now, SessionEvent::halt, "aborted", *m.closing + "; the answer in flight was dropped with its screen");
+  if (m.closing) m.finish(Outcome::halted, now, "aborted", *m.closing + "; the answer in flight was dropped with its screen");
 }
 
 std::optional<std::string> Session::take_action() {
@@ -982,7 +985,7 @@ void Session::action_done(bool ok, const std::string& text, double now) {
     if (!text.empty()) m.emit({SessionEvent::note, now, m.cur_id, "", "action", text});
     return;
   }
-  m.finish(Outcome::closed, 5, now, SessionEvent::halt, "action-failed", m.action_request + " failed: " + text);
+  m.finish(Outcome::closed, now, "action-failed", m.action_request + " failed: " + text);
 }
 
 }  // namespace vtpilot

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/scan.hpp"
+#include "vtpilot/base/exit_code.hpp"
 #include "vtpilot/base/utf8.hpp"
 
 namespace vtpilot {
@@ -81,14 +82,14 @@ void append_json_string(std::string& out, std::string_view s) {
 
 std::string outcome_for_exit(int exit) {
   switch (exit) {
-    case 0: return "done";
-    case 2: return "usage";
-    case 3: return "refused";
-    case 4: return "halted";
-    case 5: return "console-lost";
-    case 6: return "diverged";
-    case 7: return "check-failed";
-    default: return exit >= 128 ? "stopped" : "exit";
+    case kDone: return "done";
+    case kUsage: return "usage";
+    case kRefused: return "refused";
+    case kHalted: return "halted";
+    case kTransport: return "console-lost";
+    case kDiverged: return "diverged";
+    case kCheckFailed: return "check-failed";
+    default: return exit >= 128 ? "stopped" : "exit";  // 128 + a signal's number
   }
 }
 

@@ -39,6 +39,7 @@
 #include <utility>
 
 #include "vtpilot/engine/answer_gate.hpp"
+#include "vtpilot/engine/exit_code.hpp"
 #include "vtpilot/term/terminal.hpp"
 
 namespace vtpilot {
@@ -198,15 +199,16 @@ struct ShellDriver::Impl {
 
   void emit(SessionEvent e) { events.push_back(std::move(e)); }
 
-  void finish(Outcome o, int code, double now, SessionEvent::Kind kind, std::string code_name, std::string text) {
+  // The end of the conversation: its exit follows from the outcome (exit_for).
+  void finish(Outcome o, double now, std::string code_name, std::string text) {
     if (outcome != Outcome::running) return;
     outcome = o;
-    exit = code;
+    exit = exit_for(o);
     outcome_text = text;
-    emit({kind, now, cur_id, "", std::move(code_name), std::move(text)});
+    emit({o == Outcome::done ? SessionEvent::done : SessionEvent::halt, now, cur_id, "", std::move(code_name), std::move(text)});
   }
   void halt(double now, std::string code, std::string text) {
-    finish(Outcome::halted, 4, now, SessionEvent::halt, std::move(code), std::move(text));
+    finish(Outcome::halted, now, std::move(code), std::move(text));
   }
 
   void on_line(const std::string& line) {
@@ -249,7 +251,7 @@ struct ShellDriver::Impl {
     auto verdict = (with ? *with : guard).approve(r, s, keys);
     if (auto* refused = std::get_if<Verdict>(&verdict)) {
       emit({SessionEvent::refuse, now, r.id, secret ? "***" : printable_keys(keys), refused->code, refused->reason});
-      finish(Outcome::refused, 3, now, SessionEvent::halt, refused->code, refused->reason);
+      finish(Outcome::refused, now, refused->code, refused->reason);
       return false;
     }
     pending.emplace(Outgoing{std::move(std::get<Approved>(verdict)), secret});
@@ -308,7 +310,7 @@ struct ShellDriver::Impl {
     const Verdict v = judge(t.r, t.s, line, guard.policy());
     if (!v.allow) {
       emit({SessionEvent::refuse, now, t.r.id, printable_keys(line), v.code, v.reason});
-      finish(Outcome::refused, 3, now, SessionEvent::halt, v.code, v.reason);
+      finish(Outcome::refused, now, v.code, v.reason);
       return false;
     }
     if (!send(t.r, t.s, keys, false, now)) return false;
@@ -481,12 +483,12 @@ struct ShellDriver::Impl {
 
     const std::string& id = r.id;
     if (id == "hmc.vterm_busy") {
-      finish(Outcome::closed, 5, now, SessionEvent::halt, "vterm-busy",
+      finish(Outcome::closed, now, "vterm-busy",
              "another session holds this console (mkvterm: a terminal session is already open); free it with rmvterm");
       return;
     }
     if (id == "hmc.vterm_closed") {
-      finish(Outcome::closed, 5, now, SessionEvent::halt, "vterm-closed", "the HMC closed the console session");
+      finish(Outcome::closed, now, "vterm-closed", "the HMC closed the console session");
       return;
     }
     if (id.rfind("sms.", 0) == 0 || id.rfind("bos.", 0) == 0 || id.rfind("fw.", 0) == 0) {
@@ -520,7 +522,7 @@ struct ShellDriver::Impl {
       type_line(r, s, Line::term, "the terminal type", opt.term, now);
     } else if (id == "aix.login") {
       if (exiting) {
-        finish(Outcome::done, 0, now, SessionEvent::done, "", "logged out; the console is at its login prompt");
+        finish(Outcome::done, now, "", "logged out; the console is at its login prompt");
       } else if (shell_seen) {
         halt(now, "logged-out", "the shell ended before the commands were done (the console is back at its login prompt)");
       } else if (password_sent) {
@@ -557,7 +559,7 @@ struct ShellDriver::Impl {
       } else if (opt.logout) {
         type_line(r, s, Line::exit, "`exit`", "exit", now);
       } else {
-        finish(Outcome::done, 0, now, SessionEvent::done, "", "commands done; the shell is left open");
+        finish(Outcome::done, now, "", "commands done; the shell is left open");
       }
     } else {
       // hmc.* and aix.* screens this driver has no answer for: wait (bounded by the timeout).
@@ -598,11 +600,11 @@ void ShellDriver::evaluate(double now) { impl_->evaluate(now); }
 void ShellDriver::on_detach(double now, const std::string& why) { impl_->detach(now, why); }
 void ShellDriver::on_reattach(double now, const std::string& what) { impl_->reattach(now, what); }
 void ShellDriver::on_close(double now, const std::string& why) {
-  impl_->finish(Outcome::closed, 5, now, SessionEvent::halt, "console-closed", "the console closed: " + why);
+  impl_->finish(Outcome::closed, now, "console-closed", "the console closed: " + why);
 }
 void ShellDriver::abort(double now, const std::string& why) {
   const auto& t = impl_->typing;
-  impl_->finish(Outcome::halted, 4, now, SessionEvent::halt, "aborted",
+  impl_->finish(Outcome::halted, now, "aborted",
                 t && !impl_->enter_sent() ? why + "; " + t->what + " (\"" + t->text + "\") was typed, its Enter not sent." +
                                           Impl::left_typed()
                                     : why);
