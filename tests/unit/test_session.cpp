@@ -872,3 +872,54 @@ TEST_CASE("session: the rollback plan's login needs no install (its done step re
   s.evaluate(1);
   CHECK(s.outcome() == Outcome::done);
 }
+
+// Issue 17: the rules of the built-in plans are the plan's data, not its name: a copy of a
+// built-in plan under another name (`--plan my-migrate.toml`) keeps them.
+namespace {
+Plan renamed_copy(const std::string& builtin, const std::string& name) {
+  std::ifstream in(std::string(VTPILOT_SOURCE_DIR) + "/src/plans/" + builtin + ".toml", std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string text = ss.str();
+  const std::string line = "name = \"" + builtin + "\"";
+  REQUIRE(text.find(line) != std::string::npos);
+  text.replace(text.find(line), line.size(), "name = \"" + name + "\"");
+  Plan p;
+  std::vector<SignatureError> e;
+  REQUIRE(load_plan(name + ".toml", text, Recognizer::builtin(), p, e));
+  REQUIRE(p.name == name);
+  return p;
+}
+}  // namespace
+
+TEST_CASE("session: a renamed copy of migrate still halts on a boot loop back to the media after the install") {
+  for (const std::string name : {"migrate", "my-migrate"}) {
+    CAPTURE(name);
+    Session s(renamed_copy("migrate", name), Recognizer::builtin(), Guard(Policy{}), EngineOptions{});
+    s.on_output(kSettingsMigration(), 1);
+    s.evaluate(1);
+    (void)s.take_send();
+    s.on_output(kProgress, 2);  // the install runs ...
+    s.evaluate(2);
+    s.on_output(kMain, 3);  // ... and the machine comes back to SMS instead of its migrated disk
+    s.evaluate(3);
+    CHECK_FALSE(s.take_send());  // never "Select Boot Options" into a second install
+    CHECK(s.outcome() == Outcome::halted);
+    CHECK(has_note(s.take_events(), "install-loop"));
+  }
+}
+
+TEST_CASE("session: a renamed copy of rollback still halts at once on an installer screen") {
+  for (const std::string name : {"rollback", "my-rollback"}) {
+    CAPTURE(name);
+    EngineOptions o;
+    o.unknown_grace_s = 60;  // the halt is the plan's rule, not the grace time of a screen outside the plan
+    Session s(renamed_copy("rollback", name), Recognizer::builtin(), Guard(Policy{}), o);
+    s.on_output(disks(false, false), 1);
+    s.evaluate(1);
+    CHECK_FALSE(s.take_send());
+    CHECK(s.outcome() == Outcome::halted);
+    CHECK(has_note(s.take_events(), "entered-installer"));
+    CHECK(s.outcome_text().find("not part of plan `" + name + "`") != std::string::npos);
+  }
+}

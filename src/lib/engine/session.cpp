@@ -683,7 +683,7 @@ struct Session::Impl {
     // Once the install is running, a menu of SMS or of the installer means the machine came back
     // where it should not (runbook: "Reboot loops back to install media"): never follow the plan
     // into a second install.
-    if (install_started && ready && plan.name == "migrate" &&
+    if (install_started && ready && plan.halt_on_install_loop &&
         ((r.id.rfind("sms.", 0) == 0 && r.id != "sms.please_wait") ||
          (r.id.rfind("bos.", 0) == 0 && r.id != "bos.progress" && r.id != "bos.media_swap"))) {
       halt(now, "install-loop",
@@ -695,9 +695,9 @@ struct Session::Impl {
     // The rollback boots a disk; an installer screen means the install media booted instead
     // (the pinned location was the media's, or firmware fell through to it). Stop at once, even
     // without a prompt: the installer's first screens take Enter or 1 as their default.
-    if (plan.name == "rollback" && r.id.rfind("bos.", 0) == 0) {
+    if (plan.halt_on_installer && r.id.rfind("bos.", 0) == 0) {
       halt(now, "entered-installer",
-           "screen " + r.id + " is not part of plan `rollback`: it landed in the BOS installer instead of booting "
+           "screen " + r.id + " is not part of plan `" + plan.name + "`: it landed in the BOS installer instead of booting "
            "the clone; nothing was sent. "
            "Check --clone-location against `lscfg -vl` of the clone (vtpilot preflight prints it)");
       return;
