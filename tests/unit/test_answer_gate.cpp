@@ -67,7 +67,7 @@ TEST_CASE("answer gate: other text shown, or the line gone, gets no Enter") {
   CHECK(g.look(std::nullopt, true, 0.5).step == Step::reacted);
 }
 
-TEST_CASE("answer gate: re-sends are bounded per answer; a new answer starts the count again") {
+TEST_CASE("answer gate: re-sends are bounded per answer, and a new answer starts the count again") {
   AnswerGate g = gate(2);
   g.start("3", true, true, 1, 0);
   double t = 0;
@@ -100,7 +100,7 @@ TEST_CASE("answer gate: an Enter is never sent twice, however long nothing answe
   for (double t = 0.2; t < 100; t += 0.7) CHECK(w.look(std::string(), false, t).step == Step::wait);
 }
 
-TEST_CASE("answer gate: text without an Enter gets only its missing rest; anything else shown is waited for") {
+TEST_CASE("answer gate: text without an Enter gets only its missing rest, and anything else shown is waited for") {
   AnswerGate g = gate();
   g.start("12", false, false, 2, 0);
   CHECK(g.look(std::string("1"), false, 0.5).step == Step::wait);
