@@ -580,6 +580,9 @@ struct Session::Impl {
     return true;
   }
 
+  // Look at the screen and decide, in named steps: skip a read that cannot matter (the stream
+  // shortcut), recognize, note the visit (a new screen, progress, install evidence), the
+  // timeouts, the answer in flight, the screens the plan does not answer, then the plan's step.
   void evaluate(double now) {
     if (outcome != Outcome::running || detached) return;
     if (!started) {
@@ -593,21 +596,43 @@ struct Session::Impl {
     const Screen s = term.screen();
     const Recognized r = recognizer.recognize(s);
     if (r.id == "bos.progress") drawn_since_install = false;
-    // Two signatures matching is never a silent pick, and nothing is decided on such a screen.
-    // While the console is still drawing, the old screen's text can stand above the new one's
-    // (a console that sends a line per read shows SMS's exit question over STARTING SOFTWARE):
-    // that is a screen in passing, so the halt comes only once it has stood still for the
-    // grace time, as for an unknown screen.
-    if (!r.ambiguous.empty()) {
-      if (!ambiguous_since) ambiguous_since = now;
-      if (now - std::max(*ambiguous_since, last_output) >= opt.unknown_grace_s) {
-        std::string ids;
-        for (auto& id : r.ambiguous) ids += (ids.empty() ? "" : " and ") + id;
-        halt(now, "ambiguous-screen", "signatures " + ids + " both match this screen; nothing sent");
-      }
+    if (ambiguous(r, now)) return;
+    visit(r, s, now);
+    if (timed_out(r, s, now)) return;
+
+    const bool ready = prompt_at_cursor(s, r.fields);
+    if (ready) check_verified(r, now);  // a complete screen only: a half-drawn one proves nothing
+    if (closing && !awaiting) {
+      finish(Outcome::halted, now, "aborted", *closing);
       return;
     }
-    ambiguous_since.reset();
+    if (awaiting && follow_answer(r, s, now)) return;
+    const PlanStep* step = plan_step_or_halt(r, ready, now);
+    if (step) act(*step, r, s, ready, now);
+  }
+
+  // Two signatures matching is never a silent pick, and nothing is decided on such a screen.
+  // While the console is still drawing, the old screen's text can stand above the new one's
+  // (a console that sends a line per read shows SMS's exit question over STARTING SOFTWARE):
+  // that is a screen in passing, so the halt comes only once it has stood still for the
+  // grace time, as for an unknown screen. True: nothing more is decided now.
+  bool ambiguous(const Recognized& r, double now) {
+    if (r.ambiguous.empty()) {
+      ambiguous_since.reset();
+      return false;
+    }
+    if (!ambiguous_since) ambiguous_since = now;
+    if (now - std::max(*ambiguous_since, last_output) >= opt.unknown_grace_s) {
+      std::string ids;
+      for (auto& id : r.ambiguous) ids += (ids.empty() ? "" : " and ") + id;
+      halt(now, "ambiguous-screen", "signatures " + ids + " both match this screen; nothing sent");
+    }
+    return true;
+  }
+
+  // What this look at the screen tells, whatever is decided: a new screen (a new visit), the
+  // install's progress and evidence, and time that is not the console's silence.
+  void visit(const Recognized& r, const Screen& s, double now) {
     if (r.id != cur_id || !seen_first) {
       seen_first = true;
       cur_id = r.id;
@@ -628,37 +653,38 @@ struct Session::Impl {
       last_change = now;
       emit({SessionEvent::progress, now, r.id, "", "", "", last_percent, last_elapsed});
     }
-
     track_install(r, now);
     // The operator's thinking time is not the console's silence, nor is the HMC's time on an
     // orchestration (a media swap is several HMC commands of seconds each).
     if (proposal || action == Action::running) last_change = now;
     if (skipped_text && *skipped_text != s.text()) skipped_text.reset();
-    if (now - last_change >= opt.screen_timeout_s && awaiting && gate.enter_in_flight() && !took(*awaiting, true, r, s)) {
+  }
+
+  // Nothing changed for the screen timeout: an Enter in flight that nothing answered (never sent
+  // again: it may still arrive), or plain silence. True: halted.
+  bool timed_out(const Recognized& r, const Screen& s, double now) {
+    if (now - last_change < opt.screen_timeout_s) return false;
+    if (awaiting && gate.enter_in_flight() && !took(*awaiting, true, r, s)) {
       const Awaiting& a = *awaiting;
       halt(now, "no-reaction",
            "the console has not reacted to the Enter of " + (a.secret ? std::string("***") : "\"" + a.answer + "\"") + " sent " +
                std::to_string(static_cast<int>(now - a.enter_at)) + " s ago on " + a.screen_id +
                "; it was not sent again, and it may still arrive: look at the console before anyone types there "
                "(that Enter submits what its prompt line shows, on the screen shown when it arrives)");
-      return;
+      return true;
     }
-    if (now - last_change >= opt.screen_timeout_s) {
-      halt(now, "timeout",
-           "nothing changed for " + std::to_string(static_cast<int>(opt.screen_timeout_s)) + " s on " +
-               (r.id.empty() ? std::string("an unrecognized screen") : r.id) +
-               (awaiting ? " after sending " + printable_keys(awaiting->answer + (awaiting->enter ? "\r" : "")) : std::string()));
-      return;
-    }
+    halt(now, "timeout",
+         "nothing changed for " + std::to_string(static_cast<int>(opt.screen_timeout_s)) + " s on " +
+             (r.id.empty() ? std::string("an unrecognized screen") : r.id) +
+             (awaiting ? " after sending " + printable_keys(awaiting->answer + (awaiting->enter ? "\r" : "")) : std::string()));
+    return true;
+  }
 
-    const bool ready = prompt_at_cursor(s, r.fields);
-    if (ready) check_verified(r, now);  // a complete screen only: a half-drawn one proves nothing
-    if (closing && !awaiting) {
-      finish(Outcome::halted, now, "aborted", *closing);
-      return;
-    }
-    if (awaiting && follow_answer(r, s, now)) return;
-
+  // The plan's step for this screen, or nullptr when there is none to act on: in step mode the
+  // operator is told; an unknown screen, or one outside the plan, halts once it has stood still
+  // with its prompt for the grace time; and the plan's own rules (halt_on_install_loop,
+  // halt_on_installer) halt at once.
+  const PlanStep* plan_step_or_halt(const Recognized& r, bool ready, double now) {
     if (opt.operator_confirms && (r.id.empty() || !plan_step(r)) && ready) {
       // Step mode: an unknown screen, or one outside the plan, is the operator's to answer.
       if (!noted_unknown)
@@ -666,18 +692,17 @@ struct Session::Impl {
               r.id.empty() ? "vtpilot does not know this screen: type keys (still judged by the guard) or quit"
                            : "screen " + r.id + " is not part of plan `" + plan.name + "`: type keys or quit"});
       noted_unknown = true;
-      return;
+      return nullptr;
     }
-
     if (r.id.empty()) {
       if (!ready) {
         unknown_since.reset();
-        return;
+        return nullptr;
       }
       if (!unknown_since) unknown_since = now;
       if (now - std::max(*unknown_since, last_output) >= opt.unknown_grace_s)
         halt(now, "unknown-screen", "this screen is not one vtpilot knows, and it is waiting for input; nothing was sent");
-      return;
+      return nullptr;
     }
 
     // Once the install is running, a menu of SMS or of the installer means the machine came back
@@ -690,7 +715,7 @@ struct Session::Impl {
            "after the install the system came back to " + r.id +
                " instead of booting the migrated disk; set the boot list from SMS (hdisk0 as 1st boot device) and "
                "boot it, then run again to finish");
-      return;
+      return nullptr;
     }
     // The rollback boots a disk; an installer screen means the install media booted instead
     // (the pinned location was the media's, or firmware fell through to it). Stop at once, even
@@ -700,17 +725,24 @@ struct Session::Impl {
            "screen " + r.id + " is not part of plan `" + plan.name + "`: it landed in the BOS installer instead of booting "
            "the clone; nothing was sent. "
            "Check --clone-location against `lscfg -vl` of the clone (vtpilot preflight prints it)");
-      return;
+      return nullptr;
     }
     const PlanStep* step = plan_step(r);
     if (!step) {
-      if (!ready) return;
+      if (!ready) return nullptr;
       if (!unknown_since) unknown_since = now;
       if (now - std::max(*unknown_since, last_output) >= opt.unknown_grace_s)
         halt(now, "unexpected-screen", "screen " + r.id + " is not part of plan `" + plan.name + "`; nothing was sent");
-      return;
+      return nullptr;
     }
     unknown_since.reset();
+    return step;
+  }
+
+  // The plan's step on its screen: the end, a wait, or keys (proposed in step mode; else judged
+  // and sent) once the prompt is drawn and any orchestration it asks for is done.
+  void act(const PlanStep& st, const Recognized& r, const Screen& s, bool ready, double now) {
+    const PlanStep* step = &st;
     if (step->done) {
       reach_done(*step, r, now);
       return;
