@@ -293,17 +293,17 @@ int report_outcome(const RunResult& r, const std::string& transcript, bool quiet
   // A transport that never showed a screen (ssh could not connect, a host key, a busy console)
   // did not lose a console: it never had one, and there is no screen to show.
   const std::string closed = "the console closed: ";
-  const bool never_attached = r.exit_code == 5 && blank(r.last_screen) &&
+  const bool never_attached = r.exit_code == kTransport && blank(r.last_screen) &&
                               (r.text.rfind(closed + "ssh: ", 0) == 0 || r.text.rfind("ssh: ", 0) == 0);
-  const char* outcome = r.exit_code == 0 ? "done" : r.exit_code == 3 ? "REFUSED" : r.exit_code == 5
+  const char* outcome = r.exit_code == kDone ? "done" : r.exit_code == kRefused ? "REFUSED" : r.exit_code == kTransport
                                                   ? (never_attached ? "could not connect" : "console lost")
                                                   : r.exit_code >= 128 ? "stopped" : "halted";
-  if (r.exit_code != 0) {
+  if (r.exit_code != kDone) {
     std::string text = r.text;
     if (never_attached && text.compare(0, closed.size(), closed) == 0) text = text.substr(closed.size());
     const std::string refused = "Refused: ";
     if (text.compare(0, refused.size(), refused) == 0) text = text.substr(refused.size());
-    std::cerr << "\nvtpilot: " << outcome << (r.exit_code == 3 && !r.code.empty() ? " [" + r.code + "]" : std::string())
+    std::cerr << "\nvtpilot: " << outcome << (r.exit_code == kRefused && !r.code.empty() ? " [" + r.code + "]" : std::string())
               << ": " << text << "\n";
     if (std::string hint = disk_hint(r); !hint.empty()) std::cerr << "  " << hint << "\n";
     if (blank(r.last_screen)) {
@@ -485,7 +485,7 @@ void add_replay(CLI::App& app) {
     ReplayResult r = one(file, said);
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (!said.empty()) std::cerr << "replay: " << file << ": " << said << "\n";
-    if (r.exit_code == 0)
+    if (r.exit_code == kDone)
       std::cout << "replay: " << file << ": keys agree (" << r.keys_compared << " key bytes, " << r.output_bytes
                 << " output bytes, " << secs << " s); both " << r.end << "\n";
     else

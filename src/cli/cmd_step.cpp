@@ -478,7 +478,7 @@ void add_step(CLI::App& app) {
     std::function<void()> wait_signal = [&] {
       signals.async_wait([&](boost::system::error_code ec, int sig) {
         if (ec) return;
-        run.stop("operator interrupt", sig == SIGINT ? 130 : sig == SIGTERM ? 143 : 129);
+        run.stop("operator interrupt", exit_for_signal(sig));
         if (!run.finished()) wait_signal();  // finished already: on_finished has cancelled the set
       });
     };

@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 
+#include "vtpilot/base/exit_code.hpp"
 #include "vtpilot/guard/guard.hpp"
 #include "vtpilot/plan/plan.hpp"
 #include "vtpilot/record/recorder.hpp"
@@ -22,16 +23,7 @@ class Server;
 
 namespace vtpilot::cli {
 
-// Exit codes: the design's contract.
-enum Exit : int {
-  kDone = 0,
-  kUsage = 2,
-  kRefused = 3,
-  kHalted = 4,
-  kTransport = 5,
-  kDiverged = 6,
-  kCheckFailed = 7,  // verify: an acceptance check failed; preflight: a pre-flight check refused
-};
+// Exit codes: the design's contract, one enum with the library (vtpilot/base/exit_code.hpp).
 
 // The shell conversation's own flags (verify, preflight, run --verify; shell_checks.cpp).
 struct ShellArgs {

@@ -64,6 +64,7 @@ std::optional<std::string> not_a_number(const std::string& what) {
 
 int main(int argc, char** argv) {
   using namespace vtpilot::cli;
+  using vtpilot::kUsage;
   CLI::App app{
       "vtpilot: drives IBM Power LPAR consoles (SMS firmware, AIX BOS installer) through a\n"
       "boot-media migration, refusing every key that could destroy rootvg or the rollback clone.\n"

@@ -79,7 +79,7 @@ std::string xml_text(std::string_view s) {
 
 std::string junit_xml(const std::vector<Job>& jobs, double total) {
   std::size_t failures = 0;
-  for (const Job& j : jobs) failures += j.result.exit_code != 0;
+  for (const Job& j : jobs) failures += j.result.exit_code != kDone;
   char t[64];
   std::snprintf(t, sizeof t, "%.3f", total);
   std::string x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
@@ -91,7 +91,7 @@ std::string junit_xml(const std::vector<Job>& jobs, double total) {
     std::snprintf(t, sizeof t, "%.3f", j.seconds);
     x += "    <testcase classname=\"vtpilot.replay\" name=\"" + xml_text(j.path) + "\" file=\"" + xml_text(j.path) +
          "\" time=\"" + t + "\"";
-    if (j.result.exit_code == 0) {
+    if (j.result.exit_code == kDone) {
       x += "/>\n";
       continue;
     }
@@ -174,14 +174,14 @@ int replay_many(const std::vector<std::string>& args, int jobs_wanted, const std
     char head[16];
     std::snprintf(head, sizeof head, "%-11s ", kind_of(r));
     std::cout << head << j.path << ": ";
-    if (r.exit_code == 0) {
+    if (r.exit_code == kDone) {
       ++agree;
       char secs[32];
       std::snprintf(secs, sizeof secs, "%.2f s", j.seconds);
       std::cout << "keys agree (" << r.keys_compared << " key bytes, " << r.output_bytes << " output bytes, " << secs
                 << ")\n";
     } else {
-      (r.exit_code == 3 ? refused : r.exit_code == 6 ? diverged : unreadable)++;
+      (r.exit_code == kRefused ? refused : r.exit_code == kDiverged ? diverged : unreadable)++;
       std::cout << first_line(r.report) << "\n";
     }
     std::cout << std::flush;
@@ -190,7 +190,7 @@ int replay_many(const std::vector<std::string>& args, int jobs_wanted, const std
   const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   // The whole reports of those that failed, after the list.
   for (const Job& j : jobs)
-    if (j.result.exit_code != 0 && j.result.report.find('\n') != std::string::npos)
+    if (j.result.exit_code != kDone && j.result.report.find('\n') != std::string::npos)
       std::cerr << "\n" << j.path << ":\n  " << j.result.report << "\n";
   std::cout << "replay: " << jobs.size() << " casts: " << agree << " agree, " << diverged << " diverged, " << refused
             << " refused, " << unreadable << " could not be replayed (" << n << " jobs, " << static_cast<int>(total * 100) / 100.0

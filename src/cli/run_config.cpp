@@ -378,7 +378,7 @@ int run_config(const RunArgs& a) {
   std::function<void()> wait_signal = [&] {
     signals.async_wait([&](boost::system::error_code ec, int sig) {
       if (ec) return;
-      const int exit = sig == SIGINT ? 130 : sig == SIGTERM ? 143 : 129;
+      const int exit = exit_for_signal(sig);
       const std::string why = std::string("stopped by signal ") + (sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP");
       if (!stopping) {  // the LPARs still waiting for their turn never start
         stopping = true;

@@ -234,7 +234,7 @@ int run_checks(CheckKind kind, const RunArgs& o, const TransportMaker& make) {
   });
   if (!o.quiet) std::cerr << "vtpilot " << who << ": " << p->command << "\n  transcript " << p->transcript << "\n";
   RunResult rr = run_live(shell, factory, *p->recorder, run_options(o));
-  if (rr.exit_code != 0) {
+  if (rr.exit_code != kDone) {
     const int rc = conversation_failed(rr, p->transcript, o, who);
     end_transcript(*p->recorder, rr, rc);
     return rc;
@@ -291,7 +291,7 @@ int run_plan_then_verify(Session& session, Prepared& p, const RunArgs& o, const 
   ShellDriver shell(active_recognizer(), Guard(p.policy), shell_options(o, verify_commands(), std::move(*password)));
   DriverChain chain(session, shell);
   RunResult rr = run_live(chain, make, *p.recorder, ro);
-  if (rr.exit_code != 0 || !chain.second_started()) {
+  if (rr.exit_code != kDone || !chain.second_started()) {
     const int rc = report_outcome(rr, p.transcript, o.quiet, o.events == "json");
     end_transcript(*p.recorder, rr, rc);
     return rc;

@@ -97,7 +97,7 @@ Trial run_trial(std::uint64_t seed, const Link& link) {
                      e.code.c_str(), e.text.c_str());
     }
     if (auto keys = driver.take_send()) {
-      for (char c : keys->spend()) write_queue.emplace_back(c, send_screen);
+      for (char c : keys->keys.spend()) write_queue.emplace_back(c, send_screen);
       next_write = std::max(next_write, now);
     }
   };

@@ -79,10 +79,9 @@ Trace drive(const Cast& cast, std::size_t max_piece, std::mt19937& rng, EngineOp
       if (e.kind == SessionEvent::screen) trace.screens.push_back(e.screen_id);
       else if (e.kind == SessionEvent::send) trace.decisions += e.screen_id + " " + e.keys + "\n";
       else if (e.kind == SessionEvent::progress) trace.progress.push_back(e.percent);
-    const bool secret = session.secret_pending();
     if (auto k = session.take_send()) {
-      std::string keys = k->spend();
-      trace.keys += secret ? "***" : keys;
+      std::string keys = k->keys.spend();
+      trace.keys += k->secret ? "***" : keys;
     }
   };
   auto fire_deadlines = [&](double until) {

@@ -125,3 +125,28 @@ TEST_CASE("plans: a plan's needs are known before attaching (rollback needs the 
   REQUIRE(resolve_plan("migrate", Recognizer::builtin(), plan, errors));
   CHECK(unmet_needs(plan, Policy{}).empty());
 }
+
+TEST_CASE("plans: rules of what a plan does are data (halt_on_install_loop, halt_on_installer), validated") {
+  Plan plan;
+  std::vector<SignatureError> errors;
+  REQUIRE(resolve_plan("migrate", Recognizer::builtin(), plan, errors));
+  CHECK(plan.halt_on_install_loop);
+  CHECK_FALSE(plan.halt_on_installer);
+  REQUIRE(resolve_plan("rollback", Recognizer::builtin(), plan, errors));
+  CHECK(plan.halt_on_installer);
+  CHECK_FALSE(plan.halt_on_install_loop);
+  const std::string step = "[[step]]\nscreen = \"aix.login\"\ndone = true\n";
+  CHECK(load("halt_on_installer = true\n" + step, plan).empty());
+  auto e = load("halt_on_installer = \"yes\"\n" + step, plan);
+  REQUIRE(e.size() == 1);
+  CHECK(e[0].line == 1);
+  CHECK(e[0].str().find("must be true or false") != std::string::npos);
+  e = load("halt_on_install_loop = true\nhalt_on_installer = true\n" + step, plan);
+  REQUIRE(e.size() == 1);
+  CHECK(e[0].str().find("contradicts") != std::string::npos);
+  // A step the rule makes unreachable is an error, not a silent dead line.
+  e = load("halt_on_installer = true\n[[step]]\nscreen = \"bos.method\"\nchoose = '^Migration'\n", plan);
+  REQUIRE(e.size() == 1);
+  CHECK(e[0].line == 3);
+  CHECK(e[0].str().find("can never run") != std::string::npos);
+}

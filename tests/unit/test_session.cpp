@@ -101,7 +101,7 @@ struct Harness {
     t += dt;
     session.evaluate(t);
     auto k = session.take_send();
-    return k ? k->spend() : std::string();
+    return k ? k->keys.spend() : std::string();
   }
   // Feeds a screen and plays an echoing console: the text the session sends first is echoed
   // at the prompt, which is what lets its held Enter go. Returns all the keys sent ("5\r").
@@ -285,12 +285,12 @@ TEST_CASE("session: the rollback plan boots the disk at the clone's location, wh
   s.evaluate(1);
   auto keys = s.take_send();
   REQUIRE(keys);
-  CHECK(keys->spend() == "2");
+  CHECK(keys->keys.spend() == "2");
   s.on_output("2", 1.1);  // echoed: the Enter follows
   s.evaluate(1.1);
   auto enter = s.take_send();
   REQUIRE(enter);
-  CHECK(enter->spend() == "\r");
+  CHECK(enter->keys.spend() == "\r");
   // Unpinned: halt and say how to pin it.
   Session unpinned(plan, Recognizer::builtin(), Guard(Policy{}), EngineOptions{});
   unpinned.on_output(device_list(false), 1);
@@ -358,7 +358,7 @@ TEST_CASE("session: two signatures matching a screen still being drawn is no hal
   CHECK(session.outcome() == Outcome::running);
   auto k = session.take_send();
   REQUIRE(k.has_value());
-  CHECK(k->spend() == "vt100");
+  CHECK(k->keys.spend() == "vt100");
 }
 
 TEST_CASE("session: Migration offered by default is not ready until the disk screen verified the target (S1)") {
@@ -389,17 +389,17 @@ TEST_CASE("session: a later screen with another selection takes the verification
   s.feed(disks(false, true));
   REQUIRE(s.session.proposal());
   CHECK(s.session.accept(s.t).allow);
-  CHECK(s.session.take_send()->spend() == "0");
+  CHECK(s.session.take_send()->keys.spend() == "0");
   CHECK(s.feed("0") == "\r");  // the accepted answer's Enter, once the screen shows it typed
   s.feed(settings("Migration Install", "hdisk0"));
   REQUIRE(s.session.proposal());
   CHECK(s.session.proposal()->keys == "0\r");  // verified: ready to install
   CHECK(s.session.operator_keys("99\r", s.t).allow);  // back to Welcome
-  CHECK(s.session.take_send()->spend() == "99");
+  CHECK(s.session.take_send()->keys.spend() == "99");
   CHECK(s.feed("99") == "\r");
   s.feed(disks(false, true));
   CHECK(s.session.operator_keys("99\r", s.t).allow);  // leaves the disk screen without Continue
-  CHECK(s.session.take_send()->spend() == "99");
+  CHECK(s.session.take_send()->keys.spend() == "99");
   CHECK(s.feed("99") == "\r");
   s.feed(settings("Migration Install", "hdisk0"));
   REQUIRE(s.session.proposal());
@@ -653,13 +653,13 @@ TEST_CASE("session: in step mode the operator's typed answer has its Enter held 
   h.feed(kWelcome);
   REQUIRE(h.session.proposal());
   CHECK(h.session.operator_keys("2\r", h.t).allow);
-  CHECK(h.session.take_send()->spend() == "2");
+  CHECK(h.session.take_send()->keys.spend() == "2");
   CHECK(h.feed("2") == "\r");  // the echo: its Enter
   // Lost: vtpilot re-types only what it typed itself; the operator's answer goes back to the operator.
   Harness lost(o);
   lost.feed(kWelcome);
   CHECK(lost.session.operator_keys("2\r", lost.t).allow);
-  CHECK(lost.session.take_send()->spend() == "2");
+  CHECK(lost.session.take_send()->keys.spend() == "2");
   CHECK(sends_while_silent(lost, 5).empty());
   bool told = false;
   for (const SessionEvent& e : lost.session.take_events()) told |= e.code == "operator-answer-incomplete";
@@ -681,7 +681,7 @@ TEST_CASE("session: an operator answer the menu rejects goes back to the operato
   h.feed(kMethod);
   REQUIRE(h.session.proposal());
   CHECK(h.session.operator_keys("03\r", h.t).allow);
-  CHECK(h.session.take_send()->spend() == "03");
+  CHECK(h.session.take_send()->keys.spend() == "03");
   CHECK(h.feed("03") == "\r");
   h.feed(kMethod);  // redrawn, the prompt empty: the installer did not take 03
   CHECK(sends_while_silent(h, 10).empty());  // nothing retyped: before, "03" three times, then a halt
@@ -888,4 +888,55 @@ TEST_CASE("session: attached to a Running LPAR as it was, a firmware menu before
   for (const SessionEvent& e : h.session.take_events())
     if (e.kind == SessionEvent::halt && e.code == "resume-in-firmware") said = true;
   CHECK(said);
+}
+
+// Issue 17: the rules of the built-in plans are the plan's data, not its name: a copy of a
+// built-in plan under another name (`--plan my-migrate.toml`) keeps them.
+namespace {
+Plan renamed_copy(const std::string& builtin, const std::string& name) {
+  std::ifstream in(std::string(VTPILOT_SOURCE_DIR) + "/src/plans/" + builtin + ".toml", std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string text = ss.str();
+  const std::string line = "name = \"" + builtin + "\"";
+  REQUIRE(text.find(line) != std::string::npos);
+  text.replace(text.find(line), line.size(), "name = \"" + name + "\"");
+  Plan p;
+  std::vector<SignatureError> e;
+  REQUIRE(load_plan(name + ".toml", text, Recognizer::builtin(), p, e));
+  REQUIRE(p.name == name);
+  return p;
+}
+}  // namespace
+
+TEST_CASE("session: a renamed copy of migrate still halts on a boot loop back to the media after the install") {
+  for (const std::string name : {"migrate", "my-migrate"}) {
+    CAPTURE(name);
+    Session s(renamed_copy("migrate", name), Recognizer::builtin(), Guard(Policy{}), EngineOptions{});
+    s.on_output(kSettingsMigration(), 1);
+    s.evaluate(1);
+    (void)s.take_send();
+    s.on_output(kProgress, 2);  // the install runs ...
+    s.evaluate(2);
+    s.on_output(kMain, 3);  // ... and the machine comes back to SMS instead of its migrated disk
+    s.evaluate(3);
+    CHECK_FALSE(s.take_send());  // never "Select Boot Options" into a second install
+    CHECK(s.outcome() == Outcome::halted);
+    CHECK(has_note(s.take_events(), "install-loop"));
+  }
+}
+
+TEST_CASE("session: a renamed copy of rollback still halts at once on an installer screen") {
+  for (const std::string name : {"rollback", "my-rollback"}) {
+    CAPTURE(name);
+    EngineOptions o;
+    o.unknown_grace_s = 60;  // the halt is the plan's rule, not the grace time of a screen outside the plan
+    Session s(renamed_copy("rollback", name), Recognizer::builtin(), Guard(Policy{}), o);
+    s.on_output(disks(false, false), 1);
+    s.evaluate(1);
+    CHECK_FALSE(s.take_send());
+    CHECK(s.outcome() == Outcome::halted);
+    CHECK(has_note(s.take_events(), "entered-installer"));
+    CHECK(s.outcome_text().find("not part of plan `" + name + "`") != std::string::npos);
+  }
 }

@@ -31,6 +31,13 @@ struct SessionEvent {
 const char* event_kind_name(SessionEvent::Kind kind);
 std::optional<SessionEvent::Kind> event_kind_from_name(std::string_view name);
 
+// Keys the guard approved, handed to the single write path together with what a transcript
+// may show of them: one value, so the flag can never describe other keys than these.
+struct Outgoing {
+  Approved keys;
+  bool secret = false;  // a password: recorded "***", never logged
+};
+
 // Keys as events and messages show them: "<Enter>", "<LF>", "^C" for the other controls.
 std::string printable_keys(std::string_view keys);
 
@@ -46,8 +53,7 @@ class Driver {
   // Stop now (signal, operator): no more keys.
   virtual void abort(double now, const std::string& why) = 0;
   // Keys the guard approved, to hand to the single write path; at most one pending.
-  virtual std::optional<Approved> take_send() = 0;
-  virtual bool secret_pending() const = 0;  // the keys pending in take_send() are a secret
+  virtual std::optional<Outgoing> take_send() = 0;
   virtual std::vector<SessionEvent> take_events() = 0;
   virtual std::optional<double> deadline() const = 0;
   virtual Outcome outcome() const = 0;

@@ -20,8 +20,7 @@ class DriverChain final : public Driver {
   void evaluate(double now) override;
   void on_close(double now, const std::string& why) override;
   void abort(double now, const std::string& why) override;
-  std::optional<Approved> take_send() override;
-  bool secret_pending() const override;
+  std::optional<Outgoing> take_send() override;
   std::vector<SessionEvent> take_events() override;
   std::optional<double> deadline() const override;
   Outcome outcome() const override;

@@ -70,7 +70,7 @@ class Session final : public Driver {
   void operator_note(double now, const std::string& code, const std::string& text);
 
   // Keys the guard approved, to hand to the single write path; at most one pending.
-  std::optional<Approved> take_send() override;
+  std::optional<Outgoing> take_send() override;
   std::vector<SessionEvent> take_events() override;
   std::optional<double> deadline() const override;
 
@@ -80,7 +80,6 @@ class Session final : public Driver {
   Screen screen() const override;
   const Terminal& terminal() const;
   const std::string& screen_id() const;
-  bool secret_pending() const override;  // the keys pending in take_send() are a secret
   void on_detach(double now, const std::string& why) override;
   void on_reattach(double now, const std::string& what) override;
   // The console belongs to an LPAR found Running and attached as it was (run --config with

@@ -38,6 +38,16 @@ struct Plan {
   std::string file;
   std::vector<PlanStep> steps;
   std::vector<std::string> forbidden_labels;  // stricter rules added by the plan (never looser)
+  // What the plan does, as data, so a copy under another name keeps its rules (both stricter,
+  // never looser; they halt, sending nothing):
+  // `halt_on_install_loop`: the plan installs once. After the install started, a menu of SMS or
+  // of the installer at its prompt means the machine came back to the media (runbook: "Reboot
+  // loops back to install media"): halt, never follow the plan into a second install.
+  bool halt_on_install_loop = false;
+  // `halt_on_installer`: the plan never installs (it boots a disk). Any BOS installer screen
+  // means the install media booted instead: halt at once, even before its prompt is drawn (the
+  // installer's first screens take Enter or 1 as their default).
+  bool halt_on_installer = false;
   // The first step for this screen whose condition holds; nullptr when the plan has none.
   const PlanStep* step_for(std::string_view screen_id) const;
   bool knows(std::string_view screen_id) const;

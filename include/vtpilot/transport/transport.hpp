@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "vtpilot/base/exit_code.hpp"
 #include "vtpilot/guard/guard.hpp"
 
 namespace boost::asio {
@@ -56,7 +57,7 @@ class Transport {
   }
   // The exit code the transport's own failure means (5 by default: connect, auth, host key,
   // vterm busy; 2 for a request the config must change, such as powering on a Running LPAR).
-  virtual int failure_exit() const { return 5; }
+  virtual int failure_exit() const { return kTransport; }
 
  protected:
   friend class Console;

@@ -20,13 +20,9 @@ void DriverChain::evaluate(double now) {
 }
 void DriverChain::on_close(double now, const std::string& why) { active().on_close(now, why); }
 void DriverChain::abort(double now, const std::string& why) { active().abort(now, why); }
-std::optional<Approved> DriverChain::take_send() {
+std::optional<Outgoing> DriverChain::take_send() {
   if (auto k = first_.take_send()) return k;
   return second_on_ ? second_.take_send() : std::nullopt;
-}
-bool DriverChain::secret_pending() const {
-  // take_send() drains the first before the second: report for the keys it will return.
-  return second_on_ ? second_.secret_pending() : first_.secret_pending();
 }
 std::vector<SessionEvent> DriverChain::take_events() {
   auto a = first_.take_events();

@@ -12,7 +12,8 @@
 // and Complete Overwrite). The guard judged "2<Enter>" and cannot see what was lost. So the text
 // goes first, and the Enter is held until the screen shows exactly that text typed (the prompt
 // line's typed text, or on a screen without a prompt line the echo at the cursor); the Enter is
-// then a send of its own, judged on that screen as "typed text + Enter". A screen showing less
+// then a send of its own, judged on that screen as "typed text + Enter" (what the echo proves, and
+// what to send then, is decided in one home shared with the shell: AnswerGate). A screen showing less
 // gets only the missing text; one showing anything else gets nothing more (a halt).
 #include "vtpilot/engine/session.hpp"
 
@@ -21,6 +22,8 @@
 #include <set>
 
 #include "vtpilot/base/regex.hpp"
+#include "vtpilot/engine/answer_gate.hpp"
+#include "vtpilot/engine/exit_code.hpp"
 #include "vtpilot/term/terminal.hpp"
 
 namespace vtpilot {
@@ -92,8 +95,7 @@ struct Session::Impl {
   int exit = 0;
   std::string outcome_text;
   std::vector<SessionEvent> events;
-  std::optional<Approved> pending;
-  bool pending_secret = false;
+  std::optional<Outgoing> pending;  // with its secret flag: one value, never out of step
 
   std::string cur_id;
   std::string last_known;
@@ -102,7 +104,6 @@ struct Session::Impl {
   bool started = false;
   std::optional<double> unknown_since;
   std::optional<double> ambiguous_since;  // two signatures match: since when (see evaluate)
-  int recoveries = 0;
   bool sent_this_visit = false;
   std::map<std::string, int> sends;  // keys sent per screen id
   std::set<const PlanStep*> fired;    // steps that sent keys (for `once`)
@@ -123,37 +124,28 @@ struct Session::Impl {
   enum class Action { none, requested, running, ok } action = Action::none;  // the step's orchestration
   std::string action_request;               // "media-swap 2"
 
-  // The answer in flight: sent, and the console has not reacted yet.
+  // The answer in flight: sent, and the console has not reacted yet. What the screen shows of it
+  // is read here (shown_typed, took); what that proves, and what to send, the gate decides.
   struct Awaiting {
     std::string screen_id;
     std::string answer;  // what the prompt must show typed when the Enter goes (the whole answer)
     bool enter = false;  // the answer ends with Enter
-    bool enter_held = false;  // its text is sent; the Enter waits until the screen shows it typed
     bool by_prompt = true;    // typed text is read from the prompt line; else from the echo at the cursor
     std::string echo_ref;     // no prompt line: the screen (and cursor) when the text was last sent
     bool secret = false, by_operator = false;
     std::string pre_text;
     int prompt_row = -1;
-    double sent_at = 0;
-    double confirm_by = 0;  // the console has had time to react (its bytes paced out, then the confirm time)
-    // The Enter is written (not held): it is in flight until the console shows it took it.
-    bool enter_sent() const { return enter && !enter_held; }
-    bool resent = false;     // text of this answer was sent again: its Enter waits out that text's window too
-    bool resent_timed = false;  // the wait for a copy of the re-sent text still on its way is set
-    double text_done = 0;    // when the first sending of its text was paced out
-    double sent_done = 0;    // when the latest send of this answer was paced out
     int enter_row = -1, enter_col = -1;  // the cursor when the Enter was judged
     double enter_at = 0;
   };
   std::optional<Awaiting> awaiting;
-  // The longest a console took to echo an answer's text (from its last byte's write to the
-  // echo): a link slower than --confirm-timeout stretches every wait for an echo to twice this,
-  // so a digit still on its way is not taken for a lost one and typed twice.
-  double echo_rtt = 0;
+  // Echo before Enter (answer_gate.hpp): the timing, the re-sends, the Enter of `awaiting`.
+  AnswerGate gate;
   std::optional<std::string> closing;  // stopping (signal, operator quit): only the answer in flight is finished
 
   Impl(Plan p, const Recognizer& r, Guard g, EngineOptions o)
-      : plan(std::move(p)), recognizer(r), guard(std::move(g)), opt(std::move(o)) {
+      : plan(std::move(p)), recognizer(r), guard(std::move(g)), opt(std::move(o)),
+        gate(AnswerGateOptions{opt.pacing_s, opt.confirm_timeout_s, opt.max_recoveries}) {
     std::string err;
     std::size_t off = 0;
     auto re = Regex::compile(opt.media_pattern, err, off, false, true);
@@ -162,17 +154,19 @@ struct Session::Impl {
 
   void emit(SessionEvent e) { events.push_back(std::move(e)); }
 
-  void finish(Outcome o, int code, double now, SessionEvent::Kind kind, std::string code_name, std::string text) {
+  // The end of the run: its exit follows from the outcome (exit_for), its event is `done` or `halt`.
+  void finish(Outcome o, double now, std::string code_name, std::string text) {
     if (outcome != Outcome::running) return;
     outcome = o;
-    exit = code;
+    exit = exit_for(o);
     outcome_text = text;
     awaiting.reset();
-    SessionEvent e{kind, now, cur_id, "", std::move(code_name), std::move(text)};
+    SessionEvent e{o == Outcome::done ? SessionEvent::done : SessionEvent::halt, now, cur_id, "", std::move(code_name),
+                   std::move(text)};
     emit(std::move(e));
   }
   void halt(double now, std::string code, std::string text) {
-    finish(Outcome::halted, 4, now, SessionEvent::halt, std::move(code), std::move(text));
+    finish(Outcome::halted, now, std::move(code), std::move(text));
   }
 
   std::string target_name() const { return resolved_target.empty() ? guard.policy().target_name : resolved_target; }
@@ -240,7 +234,7 @@ struct Session::Impl {
       if (!first) first = v;
     }
     emit({SessionEvent::refuse, now, r.id, "", first->code, "every disk row is refused: " + first->reason});
-    finish(Outcome::refused, 3, now, SessionEvent::halt, first->code, first->reason);
+    finish(Outcome::refused, now, first->code, first->reason);
     return true;
   }
 
@@ -379,9 +373,9 @@ struct Session::Impl {
   // prompt line no longer showing the answer typed. Anything else printed meanwhile (a daemon's
   // message above the prompt) proves nothing: the Enter may still arrive on this screen, and the
   // answer on the line is what it submits, so nothing is typed on top of it.
-  static bool took(const Awaiting& a, const Recognized& r, const Screen& s) {
+  static bool took(const Awaiting& a, bool enter_sent, const Recognized& r, const Screen& s) {
     if (r.id != a.screen_id) return true;
-    if (!a.enter_sent()) return a.by_prompt && text_without_row(s, a.prompt_row) != a.pre_text;
+    if (!enter_sent) return a.by_prompt && text_without_row(s, a.prompt_row) != a.pre_text;
     if (s.cursor_row != a.enter_row) return true;
     if (!a.by_prompt) return s.cursor_col != a.enter_col;
     // More of the answer's own text echoed (a copy sent again arriving late) is no reaction:
@@ -418,7 +412,7 @@ struct Session::Impl {
                      (by_operator ? "operator keys: " : "") + refused->reason};
       emit(e);
       // In step mode the operator hears why and decides; unattended, a refusal halts the run.
-      if (!opt.operator_confirms) finish(Outcome::refused, 3, now, SessionEvent::halt, refused->code, refused->reason);
+      if (!opt.operator_confirms) finish(Outcome::refused, now, refused->code, refused->reason);
       return *refused;
     }
     // A plan going in circles (the same screen answered again and again) halts.
@@ -430,8 +424,7 @@ struct Session::Impl {
     // accounted for) or take any earlier verification away: the selection may have changed.
     if (r.id == "bos.disks")
       set_verified(std::get<Approved>(verdict).verified(), now, "keys on the disk screen changed what was verified");
-    pending.emplace(std::move(std::get<Approved>(verdict)));
-    pending_secret = secret;
+    pending.emplace(Outgoing{std::move(std::get<Approved>(verdict)), secret});
     const bool continues = (recovery || completes) && awaiting;
     Awaiting a;
     a.screen_id = r.id;
@@ -443,9 +436,9 @@ struct Session::Impl {
       a.echo_ref = hold || !enter ? screen_key(s) : prev.echo_ref;  // text sent again: the echo is looked for anew
       a.secret = prev.secret;
       a.by_operator = prev.by_operator;
-      a.enter_held = hold || (prev.enter_held && !enter);
+      if (completes) gate.entered(now);
+      else gate.resent(out.size(), now);
     } else {
-      recoveries = 0;  // at most max_recoveries re-sends per answer (the disk screen takes two answers)
       a.by_prompt = prompt_at_cursor(s, r.fields);
       // The guard judged what was typed already + the keys: that is the line the prompt must show.
       a.answer = (a.by_prompt ? r.fields.typed : std::string()) + text;
@@ -453,23 +446,14 @@ struct Session::Impl {
       a.echo_ref = screen_key(s);
       a.secret = secret;
       a.by_operator = by_operator;
-      a.enter_held = hold;
+      gate.start(wanted(a), enter, hold, out.size(), now);
     }
     a.prompt_row = s.cursor_row;
     a.pre_text = text_without_row(s, a.prompt_row);
-    a.sent_at = now;
-    if (a.enter_sent()) {
+    if (gate.enter_in_flight()) {
       a.enter_row = s.cursor_row;
       a.enter_col = s.cursor_col;
       a.enter_at = now;
-    }
-    a.confirm_by = now + opt.pacing_s * static_cast<double>(out.size()) + std::max(opt.confirm_timeout_s, 2 * echo_rtt);
-    a.sent_done = now + opt.pacing_s * static_cast<double>(out.size());
-    if (continues) {
-      a.resent = awaiting->resent || recovery;
-      a.text_done = awaiting->text_done;
-    } else {
-      a.text_done = now + opt.pacing_s * static_cast<double>(out.size());
     }
     awaiting = a;
     sent_this_visit = true;
@@ -513,6 +497,114 @@ struct Session::Impl {
            !must_judge && now - last_judged < kStreamStale && now - last_output < kStreamPause;
   }
 
+  // The answer in flight, on the screen shown now: what the screen shows of it (read here) and
+  // what that proves (the gate). True while it holds the screen (nothing else is decided).
+  bool follow_answer(const Recognized& r, const Screen& s, double now) {
+    const Awaiting a = *awaiting;
+    // Another screen is a reaction, never an echo.
+    const std::optional<std::string> shown = r.id == a.screen_id ? shown_typed(s, r, a) : std::nullopt;
+    const std::string want = wanted(a);
+    const Guard og = operator_guard();
+    const Guard* with = a.by_operator ? &og : nullptr;
+    const std::string whole = printable_keys(a.answer + (a.enter ? "\r" : ""));
+    const bool held = gate.enter_held();
+    const bool reacted = took(a, gate.enter_in_flight(), r, s);
+    if (closing && !held) {
+      // The answer is whole; hang up only once the console took it (a pty closed at once
+      // may lose the Enter still unread), or after the confirm time.
+      if (reacted || now >= gate.confirm_by())
+        finish(Outcome::halted, now, "aborted",
+               *closing + "; the answer " + whole + " was completed first" +
+                   (reacted ? std::string() : " (the console had not reacted to it yet)"));
+      return true;
+    }
+    const AnswerGate::Look look = gate.look(shown, reacted, now);
+    switch (look.step) {
+      case AnswerGate::Step::wait:
+        return true;
+      case AnswerGate::Step::enter:
+        // Proven: the Enter, judged on this screen as the typed text + Enter.
+        if (!send(r, s, "\r", a.secret, now, false, with, a.by_operator, true).allow) {
+          awaiting.reset();  // step mode: the operator sees the refusal; the text stays typed
+          if (closing) finish(Outcome::halted, now, "aborted", *closing);
+        }
+        return true;  // stopping: the session ends once the console has taken the Enter
+      case AnswerGate::Step::reacted:
+        // The console acted on the text alone (redrew, or went to another screen): that
+        // answer is void, and its Enter never lands on what the console did instead.
+        emit({SessionEvent::note, now, r.id, "", "answer-abandoned",
+              "the console reacted to \"" + a.answer + "\" before its Enter; the Enter is not sent, the screen is read again"});
+        awaiting.reset();
+        if (closing) {
+          finish(Outcome::halted, now, "aborted", *closing + "; the answer " + whole + " was not completed");
+          return true;
+        }
+        return false;
+      case AnswerGate::Step::taken:
+        awaiting.reset();
+        proposal.reset();
+        last_change = now;
+        return false;
+      case AnswerGate::Step::resend:
+      case AnswerGate::Step::exhausted:
+      case AnswerGate::Step::mismatch:
+        break;
+    }
+    if (!held) {
+      // Text without an Enter (the POST's 1): only the part the screen proves missing.
+      // Recovery re-types only what vtpilot itself typed.
+      if (a.by_operator) return true;
+      if (look.step == AnswerGate::Step::exhausted) {
+        halt(now, "no-reaction", "the console did not react to " + whole + " after " + std::to_string(gate.resends() + 1) + " tries");
+        return true;
+      }
+      emit({SessionEvent::note, now, r.id, "", "no-reaction",
+            "the console shows \"" + *shown + "\" typed, not \"" + want + "\": sending the missing " + printable_keys(look.rest)});
+      send(r, s, look.rest, a.secret, now, true, with, a.by_operator);
+      return true;
+    }
+    if (closing && (!shown || shown->empty())) {
+      finish(Outcome::halted, now, "aborted",
+             *closing + "; the answer " + whole + " never showed on the screen, so nothing of it is typed and no Enter was sent");
+      return true;
+    }
+    if (look.step != AnswerGate::Step::mismatch && a.by_operator) {
+      // Recovery re-types only what vtpilot itself typed: the operator's answer that did not
+      // arrive whole goes back to the operator, with what the line shows.
+      emit({SessionEvent::note, now, r.id, "", "operator-answer-incomplete",
+            "the console shows \"" + *shown + "\" typed, not your \"" + want +
+                "\": nothing more is sent; type the rest, or clear the line, yourself"});
+      awaiting.reset();
+      return true;
+    }
+    if (look.step == AnswerGate::Step::exhausted) {
+      halt(now, "no-echo", "the screen never showed \"" + want + "\" typed after " + std::to_string(gate.resends() + 1) +
+                               " tries, so its Enter was never sent");
+      return true;
+    }
+    if (look.step == AnswerGate::Step::resend) {
+      emit({SessionEvent::note, now, r.id, "", "no-echo",
+            "the console shows \"" + *shown + "\" typed, not \"" + want + "\": sending the missing " + printable_keys(look.rest) +
+                " (the Enter waits until the screen shows it)"});
+      send(r, s, look.rest, a.secret, now, true, with, a.by_operator);
+      return true;
+    }
+    if (a.by_operator && shown) {
+      emit({SessionEvent::note, now, r.id, "", "operator-answer-mismatch",
+            "the console shows \"" + *shown + "\" typed, not your \"" + want + "\": no Enter is sent; the line is yours"});
+      awaiting.reset();
+      return true;
+    }
+    halt(now, "typed-mismatch",
+         shown ? "the prompt line shows \"" + *shown + "\" typed, not the answer \"" + want +
+                     "\"; no Enter is sent on top of it. Clear the prompt line on the console and run again"
+               : "after \"" + want + "\" was sent the cursor left the prompt line without a new screen; no Enter is sent");
+    return true;
+  }
+
+  // Look at the screen and decide, in named steps: skip a read that cannot matter (the stream
+  // shortcut), recognize, note the visit (a new screen, progress, install evidence), the
+  // timeouts, the answer in flight, the screens the plan does not answer, then the plan's step.
   void evaluate(double now) {
     if (outcome != Outcome::running || detached) return;
     if (!started) {
@@ -526,26 +618,47 @@ struct Session::Impl {
     const Screen s = term.screen();
     const Recognized r = recognizer.recognize(s);
     if (r.id == "bos.progress") drawn_since_install = false;
-    // Two signatures matching is never a silent pick, and nothing is decided on such a screen.
-    // While the console is still drawing, the old screen's text can stand above the new one's
-    // (a console that sends a line per read shows SMS's exit question over STARTING SOFTWARE):
-    // that is a screen in passing, so the halt comes only once it has stood still for the
-    // grace time, as for an unknown screen.
-    if (!r.ambiguous.empty()) {
-      if (!ambiguous_since) ambiguous_since = now;
-      if (now - std::max(*ambiguous_since, last_output) >= opt.unknown_grace_s) {
-        std::string ids;
-        for (auto& id : r.ambiguous) ids += (ids.empty() ? "" : " and ") + id;
-        halt(now, "ambiguous-screen", "signatures " + ids + " both match this screen; nothing sent");
-      }
+    if (ambiguous(r, now)) return;
+    visit(r, s, now);
+    if (timed_out(r, s, now)) return;
+
+    const bool ready = prompt_at_cursor(s, r.fields);
+    if (ready) check_verified(r, now);  // a complete screen only: a half-drawn one proves nothing
+    if (closing && !awaiting) {
+      finish(Outcome::halted, now, "aborted", *closing);
       return;
     }
-    ambiguous_since.reset();
+    if (awaiting && follow_answer(r, s, now)) return;
+    const PlanStep* step = plan_step_or_halt(r, ready, now);
+    if (step) act(*step, r, s, ready, now);
+  }
+
+  // Two signatures matching is never a silent pick, and nothing is decided on such a screen.
+  // While the console is still drawing, the old screen's text can stand above the new one's
+  // (a console that sends a line per read shows SMS's exit question over STARTING SOFTWARE):
+  // that is a screen in passing, so the halt comes only once it has stood still for the
+  // grace time, as for an unknown screen. True: nothing more is decided now.
+  bool ambiguous(const Recognized& r, double now) {
+    if (r.ambiguous.empty()) {
+      ambiguous_since.reset();
+      return false;
+    }
+    if (!ambiguous_since) ambiguous_since = now;
+    if (now - std::max(*ambiguous_since, last_output) >= opt.unknown_grace_s) {
+      std::string ids;
+      for (auto& id : r.ambiguous) ids += (ids.empty() ? "" : " and ") + id;
+      halt(now, "ambiguous-screen", "signatures " + ids + " both match this screen; nothing sent");
+    }
+    return true;
+  }
+
+  // What this look at the screen tells, whatever is decided: a new screen (a new visit), the
+  // install's progress and evidence, and time that is not the console's silence.
+  void visit(const Recognized& r, const Screen& s, double now) {
     if (r.id != cur_id || !seen_first) {
       seen_first = true;
       cur_id = r.id;
       last_change = now;
-      recoveries = 0;
       sent_this_visit = false;
       unknown_since.reset();
       proposal.reset();
@@ -562,154 +675,38 @@ struct Session::Impl {
       last_change = now;
       emit({SessionEvent::progress, now, r.id, "", "", "", last_percent, last_elapsed});
     }
-
     track_install(r, now);
     // The operator's thinking time is not the console's silence, nor is the HMC's time on an
     // orchestration (a media swap is several HMC commands of seconds each).
     if (proposal || action == Action::running) last_change = now;
     if (skipped_text && *skipped_text != s.text()) skipped_text.reset();
-    if (now - last_change >= opt.screen_timeout_s && awaiting && awaiting->enter_sent() && !took(*awaiting, r, s)) {
+  }
+
+  // Nothing changed for the screen timeout: an Enter in flight that nothing answered (never sent
+  // again: it may still arrive), or plain silence. True: halted.
+  bool timed_out(const Recognized& r, const Screen& s, double now) {
+    if (now - last_change < opt.screen_timeout_s) return false;
+    if (awaiting && gate.enter_in_flight() && !took(*awaiting, true, r, s)) {
       const Awaiting& a = *awaiting;
       halt(now, "no-reaction",
            "the console has not reacted to the Enter of " + (a.secret ? std::string("***") : "\"" + a.answer + "\"") + " sent " +
                std::to_string(static_cast<int>(now - a.enter_at)) + " s ago on " + a.screen_id +
                "; it was not sent again, and it may still arrive: look at the console before anyone types there "
                "(that Enter submits what its prompt line shows, on the screen shown when it arrives)");
-      return;
+      return true;
     }
-    if (now - last_change >= opt.screen_timeout_s) {
-      halt(now, "timeout",
-           "nothing changed for " + std::to_string(static_cast<int>(opt.screen_timeout_s)) + " s on " +
-               (r.id.empty() ? std::string("an unrecognized screen") : r.id) +
-               (awaiting ? " after sending " + printable_keys(awaiting->answer + (awaiting->enter ? "\r" : "")) : std::string()));
-      return;
-    }
+    halt(now, "timeout",
+         "nothing changed for " + std::to_string(static_cast<int>(opt.screen_timeout_s)) + " s on " +
+             (r.id.empty() ? std::string("an unrecognized screen") : r.id) +
+             (awaiting ? " after sending " + printable_keys(awaiting->answer + (awaiting->enter ? "\r" : "")) : std::string()));
+    return true;
+  }
 
-    const bool ready = prompt_at_cursor(s, r.fields);
-    if (ready) check_verified(r, now);  // a complete screen only: a half-drawn one proves nothing
-    if (closing && !awaiting) {
-      finish(Outcome::halted, 4, now, SessionEvent::halt, "aborted", *closing);
-      return;
-    }
-    if (awaiting) {
-      const Awaiting a = *awaiting;
-      const std::optional<std::string> shown = shown_typed(s, r, a);
-      const std::string want = wanted(a);
-      const bool prefix = shown && shown->size() <= want.size() && want.compare(0, shown->size(), *shown) == 0;
-      const Guard og = operator_guard();
-      const Guard* with = a.by_operator ? &og : nullptr;
-      const std::string whole = printable_keys(a.answer + (a.enter ? "\r" : ""));
-      const bool reacted = took(a, r, s);
-      if (a.enter_held) {
-        if (r.id == a.screen_id && shown && *shown == want) {
-          // Text sent again may still be on its way (the first copy was slow, not lost): its
-          // window passes first, so a second copy shows (a mismatch: a halt) before any Enter.
-          // The echo seen may be the first copy's (slow, not lost), so the copy sent again gets
-          // as long as that one took, and half as long again, to show. Only an answer sent once
-          // teaches the link's echo time (a re-sent one cannot say which copy echoed).
-          if (a.resent && !a.resent_timed) {
-            awaiting->resent_timed = true;
-            awaiting->confirm_by = std::max(a.confirm_by, a.sent_done + 1.5 * (now - a.text_done));
-          }
-          if (!a.resent) echo_rtt = std::max(echo_rtt, now - a.text_done);
-          if (a.resent && now < awaiting->confirm_by) return;
-          // Proven: the Enter, judged on this screen as the typed text + Enter.
-          if (!send(r, s, "\r", a.secret, now, false, with, a.by_operator, true).allow) {
-            awaiting.reset();  // step mode: the operator sees the refusal; the text stays typed
-            if (closing) finish(Outcome::halted, 4, now, SessionEvent::halt, "aborted", *closing);
-            return;
-          }
-          return;  // stopping: the session ends once the console has taken the Enter (below)
-        }
-        if (reacted) {
-          // The console acted on the text alone (redrew, or went to another screen): that
-          // answer is void, and its Enter never lands on what the console did instead.
-          emit({SessionEvent::note, now, r.id, "", "answer-abandoned",
-                "the console reacted to \"" + a.answer + "\" before its Enter; the Enter is not sent, the screen is read again"});
-          awaiting.reset();
-          if (closing) {
-            finish(Outcome::halted, 4, now, SessionEvent::halt, "aborted", *closing + "; the answer " + whole + " was not completed");
-            return;
-          }
-        } else {
-          if (now < a.confirm_by) return;
-          if (closing && (!shown || shown->empty())) {
-            finish(Outcome::halted, 4, now, SessionEvent::halt, "aborted",
-                   *closing + "; the answer " + whole + " never showed on the screen, so nothing of it is typed and no Enter was sent");
-            return;
-          }
-          if (shown && prefix && a.by_operator) {
-            // Recovery re-types only what vtpilot itself typed: the operator's answer that did not
-            // arrive whole goes back to the operator, with what the line shows.
-            emit({SessionEvent::note, now, r.id, "", "operator-answer-incomplete",
-                  "the console shows \"" + *shown + "\" typed, not your \"" + want +
-                      "\": nothing more is sent; type the rest, or clear the line, yourself"});
-            awaiting.reset();
-            return;
-          }
-          if (shown && prefix) {
-            if (recoveries >= opt.max_recoveries) {
-              halt(now, "no-echo", "the screen never showed \"" + want + "\" typed after " + std::to_string(recoveries + 1) +
-                                       " tries, so its Enter was never sent");
-              return;
-            }
-            ++recoveries;
-            const std::string rest = want.substr(shown->size());
-            emit({SessionEvent::note, now, r.id, "", "no-echo",
-                  "the console shows \"" + *shown + "\" typed, not \"" + want + "\": sending the missing " + printable_keys(rest) +
-                      " (the Enter waits until the screen shows it)"});
-            send(r, s, rest, a.secret, now, true, with, a.by_operator);
-            return;
-          }
-          if (a.by_operator && shown) {
-            emit({SessionEvent::note, now, r.id, "", "operator-answer-mismatch",
-                  "the console shows \"" + *shown + "\" typed, not your \"" + want + "\": no Enter is sent; the line is yours"});
-            awaiting.reset();
-            return;
-          }
-          halt(now, "typed-mismatch",
-               shown ? "the prompt line shows \"" + *shown + "\" typed, not the answer \"" + want +
-                           "\"; no Enter is sent on top of it. Clear the prompt line on the console and run again"
-                     : "after \"" + want + "\" was sent the cursor left the prompt line without a new screen; no Enter is sent");
-          return;
-        }
-      } else {
-        if (closing) {
-          // The answer is whole; hang up only once the console took it (a pty closed at once
-          // may lose the Enter still unread), or after the confirm time.
-          if (reacted || now >= a.confirm_by)
-            finish(Outcome::halted, 4, now, SessionEvent::halt, "aborted",
-                   *closing + "; the answer " + whole + " was completed first" +
-                       (reacted ? std::string() : " (the console had not reacted to it yet)"));
-          return;
-        }
-        if (!reacted) {
-          // An Enter in flight is never sent again: no reaction is no proof it was lost (a slow
-          // HMC relays seconds late, BOS scans disks for longer than the confirm time), and a
-          // second Enter would land on the next screen, where it chooses that screen's default.
-          // The wait is bounded by the screen timeout (the halt says the Enter may still arrive).
-          if (a.enter_sent() || now < a.confirm_by) return;
-          if (shown && prefix && shown->size() < want.size() && !a.by_operator) {
-            // Text without an Enter (the POST's 1): only the part the screen proves missing.
-            if (recoveries >= opt.max_recoveries) {
-              halt(now, "no-reaction", "the console did not react to " + whole + " after " + std::to_string(recoveries + 1) + " tries");
-              return;
-            }
-            ++recoveries;
-            const std::string rest = want.substr(shown->size());
-            emit({SessionEvent::note, now, r.id, "", "no-reaction",
-                  "the console shows \"" + *shown + "\" typed, not \"" + want + "\": sending the missing " + printable_keys(rest)});
-            send(r, s, rest, a.secret, now, true, with, a.by_operator);
-            return;
-          }
-          return;  // keys arrived (echoed, cursor moved): the console is busy; wait, bounded by the screen timeout
-        }
-        awaiting.reset();
-        proposal.reset();
-        last_change = now;
-      }
-    }
-
+  // The plan's step for this screen, or nullptr when there is none to act on: in step mode the
+  // operator is told; an unknown screen, or one outside the plan, halts once it has stood still
+  // with its prompt for the grace time; and the plan's own rules (halt_on_install_loop,
+  // halt_on_installer) halt at once.
+  const PlanStep* plan_step_or_halt(const Recognized& r, bool ready, double now) {
     if (opt.operator_confirms && (r.id.empty() || !plan_step(r)) && ready) {
       // Step mode: an unknown screen, or one outside the plan, is the operator's to answer.
       if (!noted_unknown)
@@ -717,41 +714,40 @@ struct Session::Impl {
               r.id.empty() ? "vtpilot does not know this screen: type keys (still judged by the guard) or quit"
                            : "screen " + r.id + " is not part of plan `" + plan.name + "`: type keys or quit"});
       noted_unknown = true;
-      return;
+      return nullptr;
     }
-
     if (r.id.empty()) {
       if (!ready) {
         unknown_since.reset();
-        return;
+        return nullptr;
       }
       if (!unknown_since) unknown_since = now;
       if (now - std::max(*unknown_since, last_output) >= opt.unknown_grace_s)
         halt(now, "unknown-screen", "this screen is not one vtpilot knows, and it is waiting for input; nothing was sent");
-      return;
+      return nullptr;
     }
 
     // Once the install is running, a menu of SMS or of the installer means the machine came back
     // where it should not (runbook: "Reboot loops back to install media"): never follow the plan
     // into a second install.
-    if (install_started && ready && plan.name == "migrate" &&
+    if (install_started && ready && plan.halt_on_install_loop &&
         ((r.id.rfind("sms.", 0) == 0 && r.id != "sms.please_wait") ||
          (r.id.rfind("bos.", 0) == 0 && r.id != "bos.progress" && r.id != "bos.media_swap"))) {
       halt(now, "install-loop",
            "after the install the system came back to " + r.id +
                " instead of booting the migrated disk; set the boot list from SMS (hdisk0 as 1st boot device) and "
                "boot it, then run again to finish");
-      return;
+      return nullptr;
     }
     // The rollback boots a disk; an installer screen means the install media booted instead
     // (the pinned location was the media's, or firmware fell through to it). Stop at once, even
     // without a prompt: the installer's first screens take Enter or 1 as their default.
-    if (plan.name == "rollback" && r.id.rfind("bos.", 0) == 0) {
+    if (plan.halt_on_installer && r.id.rfind("bos.", 0) == 0) {
       halt(now, "entered-installer",
-           "screen " + r.id + " is not part of plan `rollback`: it landed in the BOS installer instead of booting "
+           "screen " + r.id + " is not part of plan `" + plan.name + "`: it landed in the BOS installer instead of booting "
            "the clone; nothing was sent. "
            "Check --clone-location against `lscfg -vl` of the clone (vtpilot preflight prints it)");
-      return;
+      return nullptr;
     }
     if (attached_running && !install_started && (r.id.rfind("sms.", 0) == 0 || r.id.rfind("fw.", 0) == 0)) {
       if (ready && r.id != "sms.post" && r.id != "sms.please_wait")
@@ -759,17 +755,24 @@ struct Session::Impl {
              "the LPAR was found Running and attached as it was, and now shows " + r.id +
                  ": this run boots nothing (entering SMS here would start a second install); nothing was sent. "
                  "Boot it yourself, or shut it down (Not Activated) and run again to migrate it");
-      return;
+      return nullptr;
     }
     const PlanStep* step = plan_step(r);
     if (!step) {
-      if (!ready) return;
+      if (!ready) return nullptr;
       if (!unknown_since) unknown_since = now;
       if (now - std::max(*unknown_since, last_output) >= opt.unknown_grace_s)
         halt(now, "unexpected-screen", "screen " + r.id + " is not part of plan `" + plan.name + "`; nothing was sent");
-      return;
+      return nullptr;
     }
     unknown_since.reset();
+    return step;
+  }
+
+  // The plan's step on its screen: the end, a wait, or keys (proposed in step mode; else judged
+  // and sent) once the prompt is drawn and any orchestration it asks for is done.
+  void act(const PlanStep& st, const Recognized& r, const Screen& s, bool ready, double now) {
+    const PlanStep* step = &st;
     if (step->done) {
       reach_done(*step, r, now);
       return;
@@ -858,7 +861,7 @@ struct Session::Impl {
         return;
       }
     }
-    finish(Outcome::done, 0, now, SessionEvent::done, "", "reached " + r.id);
+    finish(Outcome::done, now, "", "reached " + r.id);
   }
 
   const PlanStep* plan_step(const Recognized& r) const {
@@ -895,7 +898,8 @@ struct Session::Impl {
     if (outcome != Outcome::running || detached) return std::nullopt;
     double d = last_change + opt.screen_timeout_s;
     // An Enter in flight has nothing due at the confirm time: it is waited for, up to the screen timeout.
-    if (awaiting && !awaiting->enter_sent()) d = std::min(d, awaiting->confirm_by);
+    if (awaiting)
+      if (const auto g = gate.deadline()) d = std::min(d, *g);
     if (unknown_since) d = std::min(d, std::max(*unknown_since, last_output) + opt.unknown_grace_s);
     if (ambiguous_since) d = std::min(d, std::max(*ambiguous_since, last_output) + opt.unknown_grace_s);
     if (stream_skipped) d = std::min(d, std::min(last_output + kStreamPause, last_judged + kStreamStale));
@@ -926,7 +930,7 @@ void Session::on_output(std::string_view bytes, double now) {
 }
 void Session::evaluate(double now) { impl_->evaluate(now); }
 void Session::on_close(double now, const std::string& why) {
-  impl_->finish(Outcome::closed, 5, now, SessionEvent::halt, "console-closed", "the console closed: " + why);
+  impl_->finish(Outcome::closed, now, "console-closed", "the console closed: " + why);
 }
 void Session::abort(double now, const std::string& why) {
   Impl& m = *impl_;
@@ -941,15 +945,15 @@ void Session::abort(double now, const std::string& why) {
     const std::string whole = printable_keys(m.awaiting->answer + (m.awaiting->enter ? "\r" : ""));
     m.emit({SessionEvent::note, now, m.cur_id, "", "finishing",
             why + ": first the answer in flight (" + whole + ") is finished" +
-                (m.awaiting->enter_held ? ": its Enter once the screen shows it typed" : "") +
+                (m.gate.enter_held() ? ": its Enter once the screen shows it typed" : "") +
                 ", up to the console's reaction; nothing else is sent"});
     return;
   }
-  m.finish(Outcome::halted, 4, now, SessionEvent::halt, "aborted",
+  m.finish(Outcome::halted, now, "aborted",
            m.closing ? why + "; the answer in flight was not completed" : why);
 }
-std::optional<Approved> Session::take_send() {
-  std::optional<Approved> out;
+std::optional<Outgoing> Session::take_send() {
+  std::optional<Outgoing> out;
   if (impl_->pending) {
     out.emplace(std::move(*impl_->pending));
     impl_->pending.reset();
@@ -975,13 +979,12 @@ const std::string& Session::outcome_text() const { return impl_->outcome_text; }
 Screen Session::screen() const { return impl_->term.screen(); }
 const Terminal& Session::terminal() const { return impl_->term; }
 const std::string& Session::screen_id() const { return impl_->cur_id; }
-bool Session::secret_pending() const { return impl_->pending_secret; }
 
 void Session::on_detach(double now, const std::string& why) {
   Impl& m = *impl_;
   if (m.outcome != Outcome::running) return;
   if (m.closing) {
-    m.finish(Outcome::halted, 4, now, SessionEvent::halt, "aborted", *m.closing + "; the console went away before the answer's Enter");
+    m.finish(Outcome::halted, now, "aborted", *m.closing + "; the console went away before the answer's Enter");
     return;
   }
   // Keys not yet handed to the write path are dropped, never sent later: after the gap the
@@ -1006,7 +1009,6 @@ void Session::on_reattach(double now, const std::string& what) {
   m.last_change = m.last_output = now;
   m.unknown_since.reset();
   m.ambiguous_since.reset();
-  m.recoveries = 0;
   m.sent_this_visit = false;
   m.skipped_text.reset();
   m.emit({SessionEvent::note, now, "", "", "reattached", what + "; reading the screen again before sending anything"});
@@ -1016,7 +1018,7 @@ bool Session::keys_still_judged() const {
   const Impl& m = *impl_;
   if (!m.awaiting || m.outcome != Outcome::running) return true;
   const Screen s = m.term.screen();
-  return !Impl::took(*m.awaiting, m.recognizer.recognize(s), s);
+  return !Impl::took(*m.awaiting, m.gate.enter_in_flight(), m.recognizer.recognize(s), s);
 }
 
 void Session::keys_dropped(std::size_t bytes, double now) {
@@ -1029,7 +1031,7 @@ void Session::keys_dropped(std::size_t bytes, double now) {
   m.awaiting.reset();
   m.pending.reset();
   m.last_change = now;
-  if (m.closing) m.finish(Outcome::halted, 4, now, SessionEvent::halt, "aborted", *m.closing + "; the answer in flight was dropped with its screen");
+  if (m.closing) m.finish(Outcome::halted, now, "aborted", *m.closing + "; the answer in flight was dropped with its screen");
 }
 
 std::optional<std::string> Session::take_action() {
@@ -1047,7 +1049,7 @@ void Session::action_done(bool ok, const std::string& text, double now) {
     if (!text.empty()) m.emit({SessionEvent::note, now, m.cur_id, "", "action", text});
     return;
   }
-  m.finish(Outcome::closed, 5, now, SessionEvent::halt, "action-failed", m.action_request + " failed: " + text);
+  m.finish(Outcome::closed, now, "action-failed", m.action_request + " failed: " + text);
 }
 
 }  // namespace vtpilot

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <utility>
 
 #include "vtpilot/base/embedded.hpp"
 #include "vtpilot/guard/guard.hpp"
@@ -37,9 +38,21 @@ bool load_plan(std::string_view file_name, std::string_view text, const Recogniz
   plan.description = tbl["description"].value_or(std::string());
   for (auto&& [k, v] : tbl) {
     std::string key(k.str());
-    if (key != "name" && key != "description" && key != "step" && key != "forbid")
-      err(&v, "unknown key `" + key + "` (expected name, description, forbid, [[step]])");
+    if (key != "name" && key != "description" && key != "step" && key != "forbid" && key != "halt_on_install_loop" &&
+        key != "halt_on_installer")
+      err(&v, "unknown key `" + key +
+                  "` (expected name, description, forbid, halt_on_install_loop, halt_on_installer, [[step]])");
   }
+  for (auto [key, flag] : {std::pair<const char*, bool*>{"halt_on_install_loop", &plan.halt_on_install_loop},
+                           std::pair<const char*, bool*>{"halt_on_installer", &plan.halt_on_installer}}) {
+    const toml::node* n = tbl.get(key);
+    if (!n) continue;
+    if (auto b = n->value<bool>()) *flag = *b;
+    else err(n, std::string("`") + key + "` must be true or false");
+  }
+  if (plan.halt_on_install_loop && plan.halt_on_installer)
+    err(tbl.get("halt_on_installer"),
+        "`halt_on_installer` (the plan never installs) contradicts `halt_on_install_loop` (the plan installs once)");
   if (auto* forbid = tbl["forbid"].as_array()) {
     for (auto& item : *forbid) {
       std::string e;
@@ -123,6 +136,8 @@ bool load_plan(std::string_view file_name, std::string_view text, const Recogniz
         if (!Regex::compile(s.choose, e, off, false, true))
           err(st->get("choose"), "bad regex in `choose` at offset " + std::to_string(off) + ": " + e);
       }
+      if (plan.halt_on_installer && s.screen.rfind("bos.", 0) == 0)
+        err(st->get("screen"), "step for `" + s.screen + "` can never run: the plan says `halt_on_installer = true`");
       plan.steps.push_back(std::move(s));
     }
   }

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/scan.hpp"
+#include "vtpilot/base/exit_code.hpp"
 #include "vtpilot/base/utf8.hpp"
 
 namespace vtpilot {

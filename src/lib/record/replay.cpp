@@ -8,6 +8,7 @@
 #include "vtpilot/record/markers.hpp"
 #include "vtpilot/record/recorder.hpp"
 #include "vtpilot/record/replay.hpp"
+#include "vtpilot/base/exit_code.hpp"
 
 namespace vtpilot {
 
@@ -15,7 +16,7 @@ ReplayResult replay_cast(Driver& session, const std::string& cast_path) {
   Cast cast;
   if (auto err = read_cast(cast_path, cast)) {
     ReplayResult res;
-    res.exit_code = 2;
+    res.exit_code = kUsage;
     res.report = *err;
     return res;
   }
@@ -37,16 +38,15 @@ ReplayResult replay_cast(Driver& session, const Cast& cast, const std::string& c
       if (!e.screen_id.empty()) last_screen = e.screen_id;
       if (e.kind == SessionEvent::halt) engine_code = e.code;
     }
-    bool secret = session.secret_pending();
-    if (auto keys = session.take_send()) {
-      std::string k = keys->spend();  // the single write path of replay: nowhere to write
-      actual += secret ? "***" : k;
+    if (auto out = session.take_send()) {
+      std::string k = out->keys.spend();  // the single write path of replay: nowhere to write
+      actual += out->secret ? "***" : k;
     }
   };
   auto diverged = [&](std::size_t index, const CastEvent& e) {
     std::size_t at = 0;
     while (at < expected.size() && at < actual.size() && expected[at] == actual[at]) ++at;
-    res.exit_code = 6;
+    res.exit_code = kDiverged;
     res.report = cast_path + ":" + std::to_string(e.line) + ": replay diverged at event " + std::to_string(index) +
                  " (t=" + std::to_string(e.t) + "s) on screen " + (last_screen.empty() ? "(unknown)" : last_screen) +
                  "\n  recorded keys: " + printable_keys(expected.substr(at)) +
@@ -110,8 +110,8 @@ ReplayResult replay_cast(Driver& session, const Cast& cast, const std::string& c
   const CastEnd engine{session.outcome() == Outcome::running ? "running" : outcome_for_exit(session.exit_code()),
                        session.outcome() == Outcome::running ? -1 : session.exit_code(),
                        session.outcome() == Outcome::done ? "" : engine_code};
-  if (session.outcome() == Outcome::refused && !(recorded && recorded->exit == 3 && recorded->code == engine.code)) {
-    res.exit_code = 3;
+  if (session.outcome() == Outcome::refused && !(recorded && recorded->exit == kRefused && recorded->code == engine.code)) {
+    res.exit_code = kRefused;
     res.report = "the guard refused: " + session.outcome_text();
     return res;
   }
@@ -129,7 +129,7 @@ ReplayResult replay_cast(Driver& session, const Cast& cast, const std::string& c
     return res;
   }
   if (!recorded) {
-    res.exit_code = 6;
+    res.exit_code = kDiverged;
     res.report = cast_path + ": incomplete recording: no `end` marker as its last event (the run that wrote it was "
                  "killed, or the file was cut short, or an older vtpilot wrote it); the " + std::to_string(expected.size()) +
                  " key bytes it holds agree, but how it ended is unknown";
@@ -139,7 +139,7 @@ ReplayResult replay_cast(Driver& session, const Cast& cast, const std::string& c
   const bool same = recorded->exit >= 128 ? engine.code == "aborted" && recorded->code == "aborted"
                                            : recorded->exit == engine.exit && recorded->code == engine.code;
   if (!same) {
-    res.exit_code = 6;
+    res.exit_code = kDiverged;
     res.report = cast_path + ":" + std::to_string(cast.events.back().line) + ": the recording ended `" + recorded->marker() +
                  "`, the engine " +
                  (session.outcome() == Outcome::running ? "had not ended (still on " + (last_screen.empty() ? std::string("an unknown screen") : last_screen) + ")"

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <csignal>
 
+#include "vtpilot/base/exit_code.hpp"
 #include "vtpilot/record/recorder.hpp"
 #include "vtpilot/run/runner.hpp"
 #include "vtpilot/transport/console.hpp"
@@ -54,7 +55,7 @@ struct LiveRun::Impl {
       result.child_status = transport->child_status();
       // A transport's own failure (refused power-on, host key, busy console) says what it means.
       result.exit_code = forced_exit ? forced_exit
-                         : session.outcome() == Outcome::closed && session.exit_code() == 5 ? transport->failure_exit()
+                         : session.outcome() == Outcome::closed && session.exit_code() == kTransport ? transport->failure_exit()
                                                                                              : session.exit_code();
       result.text = session.outcome_text();
       result.code = halt_code;
@@ -102,8 +103,7 @@ struct LiveRun::Impl {
         pump();
       });
     }
-    bool secret = session.secret_pending();
-    if (auto keys = session.take_send()) console.send(std::move(*keys), secret);
+    if (auto out = session.take_send()) console.send(std::move(out->keys), out->secret);
     if (session.outcome() != Outcome::running && !console.busy()) {
       finish();
       return;
@@ -210,7 +210,7 @@ RunResult run_live(Driver& session, const TransportFactory& make_transport, Reco
     signals.async_wait([&](boost::system::error_code ec, int sig) {
       if (ec) return;
       run.stop(std::string("stopped by signal ") + (sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP"),
-               sig == SIGINT ? 130 : sig == SIGTERM ? 143 : 129);
+               exit_for_signal(sig));
       if (!run.finished()) wait_signal();  // finished already: on_finished has cancelled the set
     });
   };

@@ -19,9 +19,12 @@
 // stream's current line (what the console printed since its last newline, escapes dropped,
 // CR/BS applied), so a line wrapped by the terminal reads whole. The Enter is a send of its own,
 // judged as "line + Enter" on the prompt screen the line was typed at (the typed screen itself
-// is no prompt the recognizer knows). Less than the text shown: only the missing rest is sent
-// (at most max_resends times per line); anything else shown, or a
-// newline before the Enter: no Enter, a halt. The line is then left typed, never submitted:
+// is no prompt the recognizer knows). What the echo proves is decided by AnswerGate
+// (answer_gate.hpp), the rule's one home, shared with the menu Session: less than the text
+// shown, after the confirm time: only the missing rest is sent (at most max_resends times per
+// line), and once the echo is whole the re-sent rest gets its window before the Enter (a slow
+// first copy would otherwise arrive after it: "rootoot"); anything else shown, or a newline
+// before the Enter, at the confirm time: no Enter, a halt. The line is then left typed, never submitted:
 // erasing it (Ctrl-U) is the usual line-kill on AIX, but only if the tty's kill character is
 // ^U, and a shell in vi mode or with another kill character would take it as text; so nothing
 // more is typed, and the halt says how to clear it. An Enter is never sent again: nothing printed
@@ -35,6 +38,8 @@
 #include <iterator>
 #include <utility>
 
+#include "vtpilot/engine/answer_gate.hpp"
+#include "vtpilot/engine/exit_code.hpp"
 #include "vtpilot/term/terminal.hpp"
 
 namespace vtpilot {
@@ -135,8 +140,7 @@ struct ShellDriver::Impl {
   int exit = 0;
   std::string outcome_text;
   std::vector<SessionEvent> events;
-  std::optional<Approved> pending;
-  bool pending_secret = false;
+  std::optional<Outgoing> pending;  // with its secret flag: one value, never out of step
 
   bool started = false;
   double start_t = 0, last_change = 0, last_output = 0;
@@ -166,12 +170,12 @@ struct ShellDriver::Impl {
     std::size_t lines0 = 0;   // lines_in then: a line ended before the Enter means something else happened
     Recognized r;             // the prompt screen the line is typed at: every part and the Enter are judged there
     Screen s;
-    bool enter_sent = false;
     std::size_t bytes_at_enter = 0;
-    int resends = 0;
-    double confirm_by = 0;    // the console has had time to echo (its bytes paced out, then the confirm time)
   };
   std::optional<Typing> typing;
+  // Echo before Enter (answer_gate.hpp): the timing, the re-sends and the Enter of `typing`.
+  AnswerGate gate;
+  bool enter_sent() const { return typing && gate.enter_in_flight(); }
 
   // A transport that reconnects (ssh): while detached nothing is decided or sent. What was in
   // flight when the console went away (a line typed, its Enter's answer, a command's output)
@@ -180,7 +184,9 @@ struct ShellDriver::Impl {
   bool detached = false;
   std::optional<std::string> lost_in_gap;  // the halt's sentence, when something was in flight
 
-  Impl(const Recognizer& r, Guard g, ShellOptions o) : recognizer(r), guard(std::move(g)), opt(std::move(o)) {}
+  Impl(const Recognizer& r, Guard g, ShellOptions o)
+      : recognizer(r), guard(std::move(g)), opt(std::move(o)),
+        gate(AnswerGateOptions{opt.pacing_s, opt.confirm_timeout_s, opt.max_resends}) {}
 
   // Short markers: every typed byte is paced (100 ms by default on a console).
   std::string begin_marker(std::size_t n) const { return "_VB" + std::to_string(n + 1) + opt.nonce + "_"; }
@@ -193,15 +199,16 @@ struct ShellDriver::Impl {
 
   void emit(SessionEvent e) { events.push_back(std::move(e)); }
 
-  void finish(Outcome o, int code, double now, SessionEvent::Kind kind, std::string code_name, std::string text) {
+  // The end of the conversation: its exit follows from the outcome (exit_for).
+  void finish(Outcome o, double now, std::string code_name, std::string text) {
     if (outcome != Outcome::running) return;
     outcome = o;
-    exit = code;
+    exit = exit_for(o);
     outcome_text = text;
-    emit({kind, now, cur_id, "", std::move(code_name), std::move(text)});
+    emit({o == Outcome::done ? SessionEvent::done : SessionEvent::halt, now, cur_id, "", std::move(code_name), std::move(text)});
   }
   void halt(double now, std::string code, std::string text) {
-    finish(Outcome::halted, 4, now, SessionEvent::halt, std::move(code), std::move(text));
+    finish(Outcome::halted, now, std::move(code), std::move(text));
   }
 
   void on_line(const std::string& line) {
@@ -244,11 +251,10 @@ struct ShellDriver::Impl {
     auto verdict = (with ? *with : guard).approve(r, s, keys);
     if (auto* refused = std::get_if<Verdict>(&verdict)) {
       emit({SessionEvent::refuse, now, r.id, secret ? "***" : printable_keys(keys), refused->code, refused->reason});
-      finish(Outcome::refused, 3, now, SessionEvent::halt, refused->code, refused->reason);
+      finish(Outcome::refused, now, refused->code, refused->reason);
       return false;
     }
-    pending.emplace(std::move(std::get<Approved>(verdict)));
-    pending_secret = secret;
+    pending.emplace(Outgoing{std::move(std::get<Approved>(verdict)), secret});
     acted_this_visit = true;
     last_change = now;
     // No text: the runner shows a send's text as a recovery note.
@@ -258,7 +264,7 @@ struct ShellDriver::Impl {
 
   std::string waiting_for() const {
     if (typing)
-      return typing->enter_sent ? "the console to take the Enter after \"" + typing->text + "\""
+      return enter_sent() ? "the console to take the Enter after \"" + typing->text + "\""
                                 : "the echo of \"" + typing->text + "\"";
     if (cmd == Cmd::awaiting_begin || cmd == Cmd::in_output)
       return "the output of `" + results.back().command + "`";
@@ -266,10 +272,6 @@ struct ShellDriver::Impl {
     if (password_sent) return "the shell prompt after the login";
     if (user_sent) return "the password prompt";
     return "a login prompt or shell prompt";
-  }
-
-  double confirm_after(std::size_t bytes, double now) const {
-    return now + opt.pacing_s * static_cast<double>(bytes) + opt.confirm_timeout_s;
   }
 
   // What the console's line shows typed after the prompt the text was typed at; nullopt when it
@@ -295,8 +297,8 @@ struct ShellDriver::Impl {
     t.lines0 = lines_in;
     t.r = r;
     t.s = s;
-    t.confirm_by = confirm_after(t.text.size(), now);
     if (!send(r, s, t.text, false, now)) return;
+    gate.start(t.text, true, true, t.text.size(), now);
     typing = std::move(t);
   }
 
@@ -308,20 +310,18 @@ struct ShellDriver::Impl {
     const Verdict v = judge(t.r, t.s, line, guard.policy());
     if (!v.allow) {
       emit({SessionEvent::refuse, now, t.r.id, printable_keys(line), v.code, v.reason});
-      finish(Outcome::refused, 3, now, SessionEvent::halt, v.code, v.reason);
+      finish(Outcome::refused, now, v.code, v.reason);
       return false;
     }
     if (!send(t.r, t.s, keys, false, now)) return false;
-    t.confirm_by = confirm_after(keys.size(), now);
+    if (enter) gate.entered(now);
+    else gate.resent(keys.size(), now);
     return true;
   }
 
   void press_enter(Typing& t, double now) {
-    const bool first = !t.enter_sent;
-    if (!send_part(t, "\r", now)) return;
-    t.enter_sent = true;
+    if (!send_part(t, "\r", now)) return;  // the gate sends it once: never again
     t.bytes_at_enter = bytes_in;
-    if (!first) return;
     switch (t.kind) {
       case Line::login: user_sent = true; break;
       case Line::exit: exiting = true; break;
@@ -347,39 +347,40 @@ struct ShellDriver::Impl {
   // The line in flight. True while it holds the conversation (nothing else is decided).
   bool follow_typing(double now) {
     Typing& t = *typing;
-    if (t.enter_sent) {
-      if (bytes_in != t.bytes_at_enter) {  // the console answered the Enter (its echo, at least)
+    // After the Enter: any byte printed since is its answer (its echo, at least). Nothing
+    // printed is no proof it was lost (an HMC under load relays seconds late): the gate never
+    // sends it again, since a second Enter would submit an empty line, or the next line typed,
+    // wherever the first one left the shell. The wait is bounded by the screen timeout, whose
+    // halt says the Enter may still arrive.
+    const bool in_flight = gate.enter_in_flight();
+    const bool answered = in_flight && bytes_in != t.bytes_at_enter;
+    const std::optional<std::string> shown = in_flight ? std::nullopt : echoed(t);
+    const AnswerGate::Look look = gate.look(shown, answered, now);
+    switch (look.step) {
+      case AnswerGate::Step::wait:
+        return true;
+      case AnswerGate::Step::taken:
         typing.reset();
+        gate.clear();
         return false;
-      }
-      // Nothing printed since the Enter, not even its echo. That is no proof it was lost (an HMC
-      // under load relays seconds late): it is never sent again, since a second Enter would
-      // submit an empty line, or the next line typed, wherever the first one left the shell.
-      // The wait is bounded by the screen timeout, whose halt says the Enter may still arrive.
-      return true;
-    }
-    const std::optional<std::string> shown = echoed(t);
-    if (shown && *shown == t.text) {
-      press_enter(t, now);
-      return true;
-    }
-    const bool prefix = shown && shown->size() < t.text.size() && t.text.compare(0, shown->size(), *shown) == 0;
-    if (prefix) {
-      if (now < t.confirm_by) return true;  // the echo may still be on its way
-      if (t.resends >= opt.max_resends) {
+      case AnswerGate::Step::enter:
+        press_enter(t, now);
+        return true;
+      case AnswerGate::Step::resend:
+        emit({SessionEvent::note, now, t.r.id, "", "no-echo",
+              "the console shows \"" + *shown + "\" typed, not \"" + t.text + "\": sending the missing \"" + look.rest +
+                  "\" (the Enter waits until the echo shows the whole line)"});
+        send_part(t, look.rest, now);
+        return true;
+      case AnswerGate::Step::exhausted:
         halt(now, "no-echo",
              "the console shows \"" + *shown + "\" typed, not \"" + t.text + "\" (" + t.what + "), after " +
-                 std::to_string(t.resends + 1) + " tries, so its Enter was never sent." + left_typed() +
+                 std::to_string(gate.resends() + 1) + " tries, so its Enter was never sent." + left_typed() +
                  " A larger --pacing gives the console more time per byte.");
         return true;
-      }
-      ++t.resends;
-      const std::string rest = t.text.substr(shown->size());
-      emit({SessionEvent::note, now, t.r.id, "", "no-echo",
-            "the console shows \"" + *shown + "\" typed, not \"" + t.text + "\": sending the missing \"" + rest +
-                "\" (the Enter waits until the echo shows the whole line)"});
-      send_part(t, rest, now);
-      return true;
+      case AnswerGate::Step::reacted:  // before its Enter, the shell's only reaction is a line ended: shown is nullopt
+      case AnswerGate::Step::mismatch:
+        break;
     }
     halt(now, "typed-mismatch",
          shown ? "the console shows \"" + *shown + "\" typed, not \"" + t.text + "\" (" + t.what +
@@ -394,12 +395,11 @@ struct ShellDriver::Impl {
     if (outcome != Outcome::running) return;
     detached = true;
     pending.reset();  // keys not handed to the write path are dropped, never sent later
-    pending_secret = false;
     wake_armed = false;
-    const bool answered = typing && typing->enter_sent && bytes_in != typing->bytes_at_enter;
+    const bool answered = enter_sent() && bytes_in != typing->bytes_at_enter;
     if (typing && !answered) {
       const Typing& t = *typing;
-      lost_in_gap = t.enter_sent
+      lost_in_gap = enter_sent()
                         ? "the console went away (" + why + ") right after the Enter of " + t.what + " (\"" + t.text +
                               "\"), before any answer: whether the console took it is unknown, so nothing more was sent."
                         : "the console went away (" + why + ") while " + t.what + " (\"" + t.text +
@@ -460,7 +460,7 @@ struct ShellDriver::Impl {
       if (!r.id.empty()) last_known = r.id;
     }
     wake_armed = false;
-    if (now - last_change >= opt.screen_timeout_s && typing && typing->enter_sent && bytes_in == typing->bytes_at_enter) {
+    if (now - last_change >= opt.screen_timeout_s && enter_sent() && bytes_in == typing->bytes_at_enter) {
       halt(now, "no-reaction",
            "the console printed nothing for " + std::to_string(static_cast<int>(opt.screen_timeout_s)) + " s after the Enter of " +
                typing->what + " (\"" + typing->text + "\"); it was not sent again, and it may still arrive: look at the "
@@ -483,12 +483,12 @@ struct ShellDriver::Impl {
 
     const std::string& id = r.id;
     if (id == "hmc.vterm_busy") {
-      finish(Outcome::closed, 5, now, SessionEvent::halt, "vterm-busy",
+      finish(Outcome::closed, now, "vterm-busy",
              "another session holds this console (mkvterm: a terminal session is already open); free it with rmvterm");
       return;
     }
     if (id == "hmc.vterm_closed") {
-      finish(Outcome::closed, 5, now, SessionEvent::halt, "vterm-closed", "the HMC closed the console session");
+      finish(Outcome::closed, now, "vterm-closed", "the HMC closed the console session");
       return;
     }
     if (id.rfind("sms.", 0) == 0 || id.rfind("bos.", 0) == 0 || id.rfind("fw.", 0) == 0) {
@@ -522,7 +522,7 @@ struct ShellDriver::Impl {
       type_line(r, s, Line::term, "the terminal type", opt.term, now);
     } else if (id == "aix.login") {
       if (exiting) {
-        finish(Outcome::done, 0, now, SessionEvent::done, "", "logged out; the console is at its login prompt");
+        finish(Outcome::done, now, "", "logged out; the console is at its login prompt");
       } else if (shell_seen) {
         halt(now, "logged-out", "the shell ended before the commands were done (the console is back at its login prompt)");
       } else if (password_sent) {
@@ -559,7 +559,7 @@ struct ShellDriver::Impl {
       } else if (opt.logout) {
         type_line(r, s, Line::exit, "`exit`", "exit", now);
       } else {
-        finish(Outcome::done, 0, now, SessionEvent::done, "", "commands done; the shell is left open");
+        finish(Outcome::done, now, "", "commands done; the shell is left open");
       }
     } else {
       // hmc.* and aix.* screens this driver has no answer for: wait (bounded by the timeout).
@@ -570,7 +570,8 @@ struct ShellDriver::Impl {
     if (outcome != Outcome::running || detached) return std::nullopt;  // the transport bounds the reconnect
     double d = last_change + opt.screen_timeout_s;
     if (wake_armed) d = std::min(d, std::max(start_t, last_output) + opt.wake_after_s);
-    if (typing && !typing->enter_sent) d = std::min(d, typing->confirm_by);  // an Enter in flight: the screen timeout
+    if (typing)
+      if (const auto g = gate.deadline()) d = std::min(d, *g);  // an Enter in flight: the screen timeout
     return d;
   }
 };
@@ -599,24 +600,23 @@ void ShellDriver::evaluate(double now) { impl_->evaluate(now); }
 void ShellDriver::on_detach(double now, const std::string& why) { impl_->detach(now, why); }
 void ShellDriver::on_reattach(double now, const std::string& what) { impl_->reattach(now, what); }
 void ShellDriver::on_close(double now, const std::string& why) {
-  impl_->finish(Outcome::closed, 5, now, SessionEvent::halt, "console-closed", "the console closed: " + why);
+  impl_->finish(Outcome::closed, now, "console-closed", "the console closed: " + why);
 }
 void ShellDriver::abort(double now, const std::string& why) {
   const auto& t = impl_->typing;
-  impl_->finish(Outcome::halted, 4, now, SessionEvent::halt, "aborted",
-                t && !t->enter_sent ? why + "; " + t->what + " (\"" + t->text + "\") was typed, its Enter not sent." +
+  impl_->finish(Outcome::halted, now, "aborted",
+                t && !impl_->enter_sent() ? why + "; " + t->what + " (\"" + t->text + "\") was typed, its Enter not sent." +
                                           Impl::left_typed()
                                     : why);
 }
-std::optional<Approved> ShellDriver::take_send() {
-  std::optional<Approved> out;
+std::optional<Outgoing> ShellDriver::take_send() {
+  std::optional<Outgoing> out;
   if (impl_->pending) {
     out.emplace(std::move(*impl_->pending));
     impl_->pending.reset();
   }
   return out;
 }
-bool ShellDriver::secret_pending() const { return impl_->pending_secret; }
 std::vector<SessionEvent> ShellDriver::take_events() { return std::exchange(impl_->events, {}); }
 std::optional<double> ShellDriver::deadline() const { return impl_->deadline(); }
 Outcome ShellDriver::outcome() const { return impl_->outcome; }

@@ -180,7 +180,7 @@ class HmcTransport final : public Transport {
       if (closed_ || leaving_) return;
       if (failure) {
         if (attached_once_ && failure->retryable) retry(failure->message);
-        else fail(5, failure->message);
+        else fail(kTransport, failure->message);
         return;
       }
       note("ssh: connected to " + link_->describe());
@@ -195,13 +195,13 @@ class HmcTransport final : public Transport {
       auto state = hmc::parse_state(out);
       if (!state) {
         // The HMC answered but not with a state: an unknown managed system or partition.
-        fail(status > 0 ? 2 : 5, "lssyscfg: " + (one_line(out).empty() ? "no answer" : hmc::failure_text(out)));
+        fail(status > 0 ? kUsage : kTransport, "lssyscfg: " + (one_line(out).empty() ? "no answer" : hmc::failure_text(out)));
         return;
       }
       note(o_.lpar + " is " + *state);
       if (*state == "Not Activated") {
         if (!o_.power_on) {
-          fail(2, o_.lpar + " is Not Activated: run with --power-on (power_on = true) to activate it into SMS, "
+          fail(kUsage, o_.lpar + " is Not Activated: run with --power-on (power_on = true) to activate it into SMS, "
                             "or activate it yourself (chsysstate ... -o on -b sms); verify and preflight need it "
                             "running AIX");
           return;
@@ -218,14 +218,14 @@ class HmcTransport final : public Transport {
         open_vterm();
       } else if (*state == "Running" && o_.power_on) {
         if (!o_.allow_restart) {
-          fail(2, o_.lpar + " is Running (AIX is up): vtpilot shuts down a running LPAR only with allow_restart = true. "
+          fail(kUsage, o_.lpar + " is Running (AIX is up): vtpilot shuts down a running LPAR only with allow_restart = true. "
                             "Shut it down yourself (runbook: shutdown -F now), then run again; or resume = true to attach to it "
                             "as it is (an install under way is watched to its end)");
           return;
         }
         shut_down();
       } else if (*state == "Not Available" || *state == "Error" || state->rfind("Migrating", 0) == 0) {
-        fail(5, o_.lpar + " is " + *state + ": its console cannot be used now");
+        fail(kTransport, o_.lpar + " is " + *state + ": its console cannot be used now");
       } else {
         open_vterm();
       }
@@ -237,7 +237,7 @@ class HmcTransport final : public Transport {
     link_->exec(hmc::shutdown_immed(o_.managed_system, o_.lpar), o_.command_timeout_s, [this](int status, std::string out) {
       if (closed_ || leaving_) return;
       if (status != 0) {
-        fail(5, "chsysstate -o shutdown failed: " + hmc::failure_text(out));
+        fail(kTransport, "chsysstate -o shutdown failed: " + hmc::failure_text(out));
         return;
       }
       wait_not_activated(60);
@@ -254,7 +254,7 @@ class HmcTransport final : public Transport {
         return;
       }
       if (tries_left <= 0) {
-        fail(5, o_.lpar + " did not reach Not Activated after shutdown (now: " + one_line(out) + ")");
+        fail(kTransport, o_.lpar + " did not reach Not Activated after shutdown (now: " + one_line(out) + ")");
         return;
       }
       timer_.expires_after(std::chrono::seconds(1));
@@ -279,7 +279,7 @@ class HmcTransport final : public Transport {
           if (err) {
             // A reopen that failed: vterm_closed() follows and counts it, once.
             if (attached_once_) open_error_ = "mkvterm: " + *err;
-            else fail(5, "mkvterm could not start: " + *err);
+            else fail(kTransport, "mkvterm could not start: " + *err);
             return;
           }
           vterm_open_ = true;
@@ -322,7 +322,7 @@ class HmcTransport final : public Transport {
       taken_ = true;
       held_ = false;
       if (on_data_) on_data_(bytes);
-      fail(5, "another session took " + o_.lpar + "'s console (rmvterm): this run stopped; nothing more was sent");
+      fail(kTransport, "another session took " + o_.lpar + "'s console (rmvterm): this run stopped; nothing more was sent");
       return;
     }
     console_spoke_ = true;
@@ -391,7 +391,7 @@ class HmcTransport final : public Transport {
     note("loading volume 1 (" + o_.media[0] + ") into " + o_.vtd + " on " + o_.vios);
     load_media(o_.media[0], [this](bool ok, std::string why) {
       if (!ok) {
-        fail(5, why + "; " + o_.lpar + " was not activated");
+        fail(kTransport, why + "; " + o_.lpar + " was not activated");
         return;
       }
       note(why);
@@ -406,7 +406,7 @@ class HmcTransport final : public Transport {
                 [this, asked](int status, std::string out) {
                   if (closed_ || leaving_) return;
                   if (status != 0) {
-                    fail(status > 0 ? 2 : 5, "chsysstate -o on failed: " + hmc::failure_text(out));
+                    fail(status > 0 ? kUsage : kTransport, "chsysstate -o on failed: " + hmc::failure_text(out));
                     return;
                   }
                   note(o_.lpar + " activated (chsysstate answered after " + seconds(now_() - asked) + ")");
@@ -518,17 +518,17 @@ class HmcTransport final : public Transport {
       return;
     }
     if (taken_) {
-      fail(5, "another session took " + o_.lpar + "'s console (rmvterm): this run stopped; nothing more was sent");
+      fail(kTransport, "another session took " + o_.lpar + "'s console (rmvterm): this run stopped; nothing more was sent");
       return;
     }
     if (!attached_once_) {
-      fail(5, "mkvterm ended at once (exit " + std::to_string(status) + "): " +
+      fail(kTransport, "mkvterm ended at once (exit " + std::to_string(status) + "): " +
                   (hmc::hscl_error(first_) ? *hmc::hscl_error(first_) : one_line(first_ + " " + why)));
       return;
     }
     if (auto hscl = hmc::hscl_error(first_); hscl && holding_) {
       // The HMC refused the reopen with a reason: trying again would only repeat it.
-      fail(5, "mkvterm refused to reopen " + o_.lpar + "'s console: " + *hscl + ". Nothing was sent; the install goes on unwatched");
+      fail(kTransport, "mkvterm refused to reopen " + o_.lpar + "'s console: " + *hscl + ". Nothing was sent; the install goes on unwatched");
       return;
     }
     if (!link_->connected()) return;  // lost() handles it; a dropped session's vterm may stay held
@@ -539,7 +539,7 @@ class HmcTransport final : public Transport {
   void busy() {
     const std::string rmvterm = hmc::rmvterm(o_.managed_system, o_.lpar);
     if (in_gap_ && reclaimed_) {
-      fail(5, o_.lpar + "'s console is still held after vtpilot's own " + rmvterm +
+      fail(kTransport, o_.lpar + "'s console is still held after vtpilot's own " + rmvterm +
                   ": another session may hold it now, so vtpilot does not touch it again. Nothing was sent; the "
                   "install goes on unwatched. If that session is yours, free it (" + rmvterm + ") and run again");
       return;
@@ -549,13 +549,13 @@ class HmcTransport final : public Transport {
       return;
     }
     if (!o_.take_over && !in_gap_) {
-      fail(5, o_.lpar + "'s console is held by another session (mkvterm: \"A terminal session is already open "
+      fail(kTransport, o_.lpar + "'s console is held by another session (mkvterm: \"A terminal session is already open "
                         "for this partition\"). Close that session, or run again with --take-over (take_over = true) "
                         "to free it with rmvterm");
       return;
     }
     if (++busy_tries_ > 4) {
-      fail(5, o_.lpar + "'s console is still held after " + std::to_string(busy_tries_ - 1) +
+      fail(kTransport, o_.lpar + "'s console is still held after " + std::to_string(busy_tries_ - 1) +
                   (o_.take_over ? " rmvterm and probe(s)" : " probe(s)") +
                   (held_ ? " (by our own dropped session, most likely: a real HMC keeps it held; reclaim_own_vterm = "
                            "false)"
@@ -593,7 +593,7 @@ class HmcTransport final : public Transport {
       if (closed_ || leaving_) return;
       if (status < 0 && (!link_ || !link_->connected())) return;  // dropped again: lost() goes on
       if (status != 0 || hmc::hscl_error(out)) {
-        fail(5, "reclaiming " + o_.lpar + "'s console was refused: " + rmvterm + ": " + hmc::failure_text(out) +
+        fail(kTransport, "reclaiming " + o_.lpar + "'s console was refused: " + rmvterm + ": " + hmc::failure_text(out) +
                     (status > 0 ? " (exit " + std::to_string(status) + ")" : "") +
                     ". Nothing was sent; the install goes on unwatched. Free the console on the HMC (" + rmvterm +
                     ") and run again");
@@ -616,7 +616,7 @@ class HmcTransport final : public Transport {
     if (closed_ || leaving_) return;
     vterm_open_ = false;
     if (!attached_once_) {
-      fail(5, "the HMC connection was lost before the console was attached: " + why);
+      fail(kTransport, "the HMC connection was lost before the console was attached: " + why);
       return;
     }
     if (!in_gap_) {
@@ -630,7 +630,7 @@ class HmcTransport final : public Transport {
 
   void retry(const std::string& why) {
     if (++attempts_ > o_.reconnect_attempts) {
-      fail(5, "gave up after " + std::to_string(o_.reconnect_attempts) + " reconnect attempts: " + why);
+      fail(kTransport, "gave up after " + std::to_string(o_.reconnect_attempts) + " reconnect attempts: " + why);
       return;
     }
     const double delay = std::min(o_.reconnect_max_delay_s, std::pow(2.0, attempts_ - 1));
@@ -677,7 +677,7 @@ class HmcTransport final : public Transport {
   std::function<void()> left_cb_, ready_fn_;
   std::string first_, tail_, open_error_;
   int stream_ = -1;
-  int failure_exit_ = 5;
+  int failure_exit_ = kTransport;
   int attempts_ = 0, busy_tries_ = 0, swaps_ = 0;
   double gap_start_ = 0;
   bool holding_ = false, busy_ = false, taken_ = false, vterm_open_ = false, line_start_ = true;
