@@ -68,7 +68,9 @@ TEST_CASE("markers: each kind has its text, and that text reads back as the same
       {mark::Exit{"0"}, "exit 0"},
       {mark::Conserver{"MARK -- Tue Mar  5 10:00:00 2024"}, "conserver: MARK -- Tue Mar  5 10:00:00 2024"},
   };
-  for (const auto& [marker, text] : cases) {
+  for (const auto& c : cases) {  // not a structured binding: clang 14 cannot capture one (CAPTURE)
+    const Marker& marker = c.first;
+    const std::string& text = c.second;
     CAPTURE(text);
     CHECK(format_marker(marker) == text);
     const auto back = parse_marker(text);
