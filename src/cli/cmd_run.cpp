@@ -16,6 +16,7 @@
 
 #include "commands.hpp"
 #include "ui.hpp"
+#include "vtpilot/screens/screen_ids.hpp"
 #include "vtpilot/plan/plan.hpp"
 #include "vtpilot/record/recorder.hpp"
 #include "vtpilot/record/replay.hpp"
@@ -268,7 +269,7 @@ std::string disk_hint(const RunResult& r) {
   static const std::set<std::string> codes{"altinst-disk", "non-target-disk", "target-not-rootvg", "selection-not-exact"};
   if (!codes.count(r.code)) return {};
   const Recognized rec = Recognizer::builtin().recognize(r.last_screen);
-  if (rec.id != "bos.disks") return {};
+  if (rec.id != screen_id::bos_disks) return {};
   const Disk* root = nullptr;
   int roots = 0;
   for (const Disk& d : rec.fields.disks)

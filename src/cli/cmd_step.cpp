@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "commands.hpp"
+#include "vtpilot/screens/screen_ids.hpp"
 #include "vtpilot/transport/transport.hpp"
 
 namespace vtpilot::cli {
@@ -103,8 +104,8 @@ std::vector<std::string> fitted_rows(const Screen& s, std::size_t max_rows, bool
 // still judged by the guard) and goes on. The media swap's Enter continues the install with the
 // next volume; the TERM prompt after the reboot only names the terminal. Everything else that
 // proposes keys (SMS and installer menus) is a decision: watching stops and asks.
-bool watch_through(const std::string& screen_id) {
-  return screen_id == "bos.media_swap" || screen_id == "aix.term_prompt";
+bool watch_through(const std::string& id) {
+  return id == screen_id::bos_media_swap || id == screen_id::aix_term_prompt;
 }
 
 // Raw keys from the operator's terminal, restored on every way out (RAII; signals go through Asio).
@@ -185,7 +186,7 @@ struct Operator {
     std::string verdict = !p ? "" : p->verdict.allow ? "allow" : "REFUSED [" + p->verdict.code + "]: " + refusal_text(p->verdict.reason);
     std::string status = "screen " + e.screen_id + "   plan: " + e.keys +
                          (p && !p->label.empty() ? " (" + p->label + ")" : "") + "   guard: " + verdict;
-    const bool post = p && p->verdict.allow && e.screen_id == "sms.post";
+    const bool post = p && p->verdict.allow && e.screen_id == screen_id::sms_post;
     std::vector<std::string> lines = wrap(status, lay.cols);
     if (post)
       for (auto& l : wrap("WARNING: with no key the firmware boots its boot list (the old disk) in seconds", lay.cols))
@@ -224,7 +225,7 @@ struct Operator {
         return tick(label);
       }
       out("no answer on the POST banner: sending the plan's " + countdown_keys + " before the firmware boots the old disk\n");
-      if (session.proposal() && session.proposal()->screen_id == "sms.post") {
+      if (session.proposal() && session.proposal()->screen_id == screen_id::sms_post) {
         session.operator_note(now(), "post-countdown-accept",
                               "no operator answer within " + std::to_string(kPostCountdownS) + " s on the POST banner: sending the plan's " +
                                   countdown_keys);

@@ -7,6 +7,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "vtpilot/screens/screen_ids.hpp"
 #include "vtpilot/screens/recognizer.hpp"
 
 namespace vtpilot::cli {
@@ -20,18 +21,18 @@ bool g_bar_drawn = false;  // one terminal, one status line, whichever run drew 
 // swap, the firmware's boot banner, AIX, the HMC's messages) have none: their first row is
 // whatever scrolled there ("installp: APPLYING software for:", "Starting the error daemon").
 bool has_title(const std::string& id) {
-  if (id == "sms.post" || id == "bos.progress" || id == "bos.media_swap") return false;
+  if (id == screen_id::sms_post || id == screen_id::bos_progress || id == screen_id::bos_media_swap) return false;
   return id.rfind("sms.", 0) == 0 || id.rfind("bos.", 0) == 0;
 }
 
 // What a silent console is waiting for, by the last screen named.
 std::string waiting_for(const std::string& id, bool install_seen) {
   if (id.empty()) return "the console's first screen";
-  if (id == "sms.post") return "the firmware to finish its power-on self test";
-  if (id == "sms.please_wait" || id == "fw.starting_software")
+  if (id == screen_id::sms_post) return "the firmware to finish its power-on self test";
+  if (id == screen_id::sms_please_wait || id == screen_id::fw_starting_software)
     return install_seen ? "the migrated disk to boot" : "the firmware to boot the install media";
-  if (id == "bos.progress") return "the install to go on (it reboots when done)";
-  if (id == "bos.media_swap") return "the media swap";
+  if (id == screen_id::bos_progress) return "the install to go on (it reboots when done)";
+  if (id == screen_id::bos_media_swap) return "the media swap";
   if (id.rfind("aix.", 0) == 0) return "AIX";
   return "the screen after " + id;
 }
@@ -77,8 +78,8 @@ struct Ui {
 
   // The install has ended once a screen other than its own comes (the reboot): one line says so.
   void end_install(const SessionEvent& e) {
-    if (!install_seen || install_over || e.kind != SessionEvent::screen || e.screen_id == "bos.progress" ||
-        e.screen_id == "bos.media_swap")
+    if (!install_seen || install_over || e.kind != SessionEvent::screen || e.screen_id == screen_id::bos_progress ||
+        e.screen_id == screen_id::bos_media_swap)
       return;
     install_over = true;
     if (opt.quiet || opt.on_progress) return;

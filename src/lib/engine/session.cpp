@@ -15,6 +15,7 @@
 // then a send of its own, judged on that screen as "typed text + Enter" (what the echo proves, and
 // what to send then, is decided in one home shared with the shell: AnswerGate). A screen showing less
 // gets only the missing text; one showing anything else gets nothing more (a halt).
+#include "vtpilot/screens/screen_ids.hpp"
 #include "vtpilot/engine/session.hpp"
 
 #include <algorithm>
@@ -392,7 +393,7 @@ struct Session::Impl {
   Verdict send(const Recognized& r, const Screen& s, const std::string& keys, bool secret, double now, bool recovery,
                const Guard* with = nullptr, bool by_operator = false, bool completes = false) {
     // A pinned identity resolved on the disk screen names the target from here on.
-    if (r.id == "bos.disks" && !resolved_target.empty() && resolved_target != guard.policy().target_name &&
+    if (r.id == screen_id::bos_disks && !resolved_target.empty() && resolved_target != guard.policy().target_name &&
         (!guard.policy().target_pvid.empty() || !guard.policy().target_location.empty())) {
       Policy p = guard.policy();
       p.target_name = resolved_target;
@@ -422,7 +423,7 @@ struct Session::Impl {
     }
     // Keys sent on the disk screen either leave it verified (exactly the target, the clone
     // accounted for) or take any earlier verification away: the selection may have changed.
-    if (r.id == "bos.disks")
+    if (r.id == screen_id::bos_disks)
       set_verified(std::get<Approved>(verdict).verified(), now, "keys on the disk screen changed what was verified");
     pending.emplace(Outgoing{std::move(std::get<Approved>(verdict)), secret});
     const bool continues = (recovery || completes) && awaiting;
@@ -492,7 +493,7 @@ struct Session::Impl {
     if (!opt.stream_shortcut) return false;
     // The install's lines scroll the progress block off the screen: then no signature names it,
     // and the screen last named is still the install.
-    const bool installing = cur_id == "bos.progress" || (cur_id.empty() && last_known == "bos.progress" && !drawn_since_install);
+    const bool installing = cur_id == screen_id::bos_progress || (cur_id.empty() && last_known == screen_id::bos_progress && !drawn_since_install);
     return installing && seen_first && !awaiting && !closing && !proposal && action == Action::none && ends_line &&
            !must_judge && now - last_judged < kStreamStale && now - last_output < kStreamPause;
   }
@@ -617,7 +618,7 @@ struct Session::Impl {
     must_judge = false;
     const Screen s = term.screen();
     const Recognized r = recognizer.recognize(s);
-    if (r.id == "bos.progress") drawn_since_install = false;
+    if (r.id == screen_id::bos_progress) drawn_since_install = false;
     if (ambiguous(r, now)) return;
     visit(r, s, now);
     if (timed_out(r, s, now)) return;
@@ -731,8 +732,8 @@ struct Session::Impl {
     // where it should not (runbook: "Reboot loops back to install media"): never follow the plan
     // into a second install.
     if (install_started && ready && plan.halt_on_install_loop &&
-        ((r.id.rfind("sms.", 0) == 0 && r.id != "sms.please_wait") ||
-         (r.id.rfind("bos.", 0) == 0 && r.id != "bos.progress" && r.id != "bos.media_swap"))) {
+        ((r.id.rfind("sms.", 0) == 0 && r.id != screen_id::sms_please_wait) ||
+         (r.id.rfind("bos.", 0) == 0 && r.id != screen_id::bos_progress && r.id != screen_id::bos_media_swap))) {
       halt(now, "install-loop",
            "after the install the system came back to " + r.id +
                " instead of booting the migrated disk; set the boot list from SMS (hdisk0 as 1st boot device) and "
@@ -750,7 +751,7 @@ struct Session::Impl {
       return nullptr;
     }
     if (attached_running && !install_started && (r.id.rfind("sms.", 0) == 0 || r.id.rfind("fw.", 0) == 0)) {
-      if (ready && r.id != "sms.post" && r.id != "sms.please_wait")
+      if (ready && r.id != screen_id::sms_post && r.id != screen_id::sms_please_wait)
         halt(now, "resume-in-firmware",
              "the LPAR was found Running and attached as it was, and now shows " + r.id +
                  ": this run boots nothing (entering SMS here would start a second install); nothing was sent. "
@@ -839,10 +840,10 @@ struct Session::Impl {
 
   // What the screens say about the install (the byte stream says it too: watch_install).
   void track_install(const Recognized& r, double now) {
-    if (r.id == "bos.settings" || r.id == "bos.summary" || r.id == "bos.migration_confirm" || r.id == "bos.welcome")
+    if (r.id == screen_id::bos_settings || r.id == screen_id::bos_summary || r.id == screen_id::bos_migration_confirm || r.id == screen_id::bos_welcome)
       saw_install_menu = true;
-    if (r.id == "bos.progress" || r.id == "bos.media_swap") install_began(now);
-    if (install_started && (r.id == "sms.post" || r.id == "fw.starting_software")) install_rebooted = true;
+    if (r.id == screen_id::bos_progress || r.id == screen_id::bos_media_swap) install_began(now);
+    if (install_started && (r.id == screen_id::sms_post || r.id == screen_id::fw_starting_software)) install_rebooted = true;
   }
 
   // A `done` step: the plan ends here, if what it requires happened in this run.

@@ -8,6 +8,8 @@
 
 #include "guard/rules.hpp"
 
+#include "vtpilot/screens/screen_ids.hpp"
+
 namespace vtpilot {
 namespace guard_impl {
 
@@ -244,13 +246,13 @@ bool same_disk_names(std::vector<std::string> a, std::vector<std::string> b) {
 
 std::optional<std::string> verification_lost(const Recognized& r, const VerifiedTarget& v) {
   const Fields& f = r.fields;
-  if (r.id == "bos.disks" && f.disk_shape == DiskShape::vgstatus && !f.disks.empty()) {
+  if (r.id == screen_id::bos_disks && f.disk_shape == DiskShape::vgstatus && !f.disks.empty()) {
     std::vector<std::string> selected;
     for (const Disk& d : f.disks)
       if (d.selected) selected.push_back(d.name.substr(0, d.name.find(' ')));
     if (!same_disk_names(selected, v.names()))
       return "the disk screen shows another selection than the one verified; it must be verified again";
-  } else if ((r.id == "bos.settings" || r.id == "bos.summary" || r.id == "bos.migration_confirm") && f.settings &&
+  } else if ((r.id == screen_id::bos_settings || r.id == screen_id::bos_summary || r.id == screen_id::bos_migration_confirm) && f.settings &&
              !f.settings->disks.empty() && !same_disk_names(f.settings->disks, v.names())) {
     return r.id + " names other disks than the disk screen verified; it must be verified again";
   }

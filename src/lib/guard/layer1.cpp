@@ -9,6 +9,7 @@
 
 #include "guard/disks.hpp"
 #include "guard/rules.hpp"
+#include "vtpilot/screens/screen_ids.hpp"
 #include "vtpilot/base/regex.hpp"
 #include "vtpilot/term/screen.hpp"
 
@@ -63,7 +64,7 @@ Verdict layer1(const Recognized& r, const Keys& k, const Policy& p, std::optiona
       if (p.extra_forbidden_labels.matches(label))
         return refuse(1, "plan-forbidden", "Refused: " + key + " (\"" + label + "\") is forbidden by the plan.");
     }
-    if (r.id == "bos.disks")
+    if (r.id == screen_id::bos_disks)
       for (const std::string& key : line.glued)
         for (const Disk& d : f.disks)
           if (same_number(d.key, key) && !d.selected && is_clone(d, p))
@@ -79,7 +80,7 @@ Verdict layer1(const Recognized& r, const Keys& k, const Policy& p, std::optiona
   }
   if (!a.parsed) {
     // Words and navigation letters: fine on firmware and prompts, never on an install decision.
-    if (r.id.rfind("bos.", 0) == 0 && r.id != "bos.console" && r.id != "bos.progress" && r.id != "bos.media_swap")
+    if (r.id.rfind("bos.", 0) == 0 && r.id != screen_id::bos_console && r.id != screen_id::bos_progress && r.id != screen_id::bos_media_swap)
       return refuse(1, "unparsed-keys", "Refused: only item numbers are sent on install menus.");
     // Words and command lines (a login name, `lspv`) are for AIX's own prompts. Firmware and
     // installer screens take item numbers and one-letter navigation keys (X, M, ESC); a
@@ -96,7 +97,7 @@ Verdict layer1(const Recognized& r, const Keys& k, const Policy& p, std::optiona
     std::string d = default_key(f);
     if (!d.empty()) chosen.push_back(d);
   }
-  if (r.id == "bos.disks") return judge_disks(r, a, p, verified);
+  if (r.id == screen_id::bos_disks) return judge_disks(r, a, p, verified);
   // An installer menu answers only its own items; another number is a typo (or text left on the
   // prompt line in front of the keys), never something a plan means.
   if (r.id.rfind("bos.", 0) == 0 && !f.choices.empty())
@@ -111,16 +112,16 @@ Verdict layer1(const Recognized& r, const Keys& k, const Policy& p, std::optiona
   // Continue on a summary and on Migration Confirmation.
   const bool installs = std::any_of(chosen.begin(), chosen.end(), [&](const std::string& key) {
     const std::string label = label_of(key);
-    if (r.id == "bos.settings" || r.id == "bos.more_options") return key == "0" || label.rfind("Install", 0) == 0;
-    if (r.id == "bos.summary" || r.id == "bos.migration_confirm") return key == "0" || label.rfind("Continue", 0) == 0;
+    if (r.id == screen_id::bos_settings || r.id == screen_id::bos_more_options) return key == "0" || label.rfind("Install", 0) == 0;
+    if (r.id == screen_id::bos_summary || r.id == screen_id::bos_migration_confirm) return key == "0" || label.rfind("Continue", 0) == 0;
     return false;
   });
   if (!installs) return allow();
-  if (r.id == "bos.more_options")
+  if (r.id == screen_id::bos_more_options)
     return refuse(1, "settings-unknown",
                   "Refused: Install Options does not show the method or the disk, so nothing installs from here; "
                   "choose 99 (Previous Menu) and install from Installation and Settings.");
-  if (r.id != "bos.migration_confirm" || f.settings) {  // Migration Confirmation itself says Migration
+  if (r.id != screen_id::bos_migration_confirm || f.settings) {  // Migration Confirmation itself says Migration
     if (!f.settings || f.settings->method.empty())
       return refuse(1, "settings-unknown", "Refused: the installation method on this screen could not be read.");
     if (!is_migration(f.settings->method))
@@ -140,7 +141,7 @@ Verdict layer1(const Recognized& r, const Keys& k, const Policy& p, std::optiona
                   "Refused: nothing installs until this session has seen the disk screen with exactly the target "
                   "selected (>>>), the rollback clone accounted for; choose 1 (System Settings), Migration Install, and "
                   "select the target there.");
-  if (r.id == "bos.settings" && shown.empty())
+  if (r.id == screen_id::bos_settings && shown.empty())
     return refuse(1, "selection-not-exact", "Refused: the install disk could not be read on this screen.");
   return allow();
 }

@@ -1,4 +1,5 @@
 // Audit: see include/vtpilot/record/audit.hpp.
+#include "vtpilot/screens/screen_ids.hpp"
 #include "vtpilot/record/audit.hpp"
 
 #include <cctype>
@@ -152,7 +153,7 @@ void Audit::commit(double t) {
   std::optional<VerifiedTarget> verified;
   // With no prompt line the guard reads nothing as typed: the echoed answer goes as the keys.
   c.verdict = judge(p.recognized, p.screen, p.echo + "\r", policy_, &verified);
-  if (c.verdict.allow && p.recognized.id == "bos.disks") policy_.verified_target = verified;
+  if (c.verdict.allow && p.recognized.id == screen_id::bos_disks) policy_.verified_target = verified;
   if (!c.verdict.allow) ++report_.refused;
   c.after_screens = report_.screens.size();
   report_.choices.push_back(std::move(c));

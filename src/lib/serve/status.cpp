@@ -1,3 +1,4 @@
+#include "vtpilot/screens/screen_ids.hpp"
 #include "vtpilot/serve/status.hpp"
 
 #include <nlohmann/json.hpp>
@@ -7,7 +8,7 @@ namespace vtpilot::serve {
 namespace {
 // Screens drawn as a page have a title (their first row); stream screens do not (as the run's lines).
 bool has_title(const std::string& id) {
-  if (id == "sms.post" || id == "bos.progress" || id == "bos.media_swap") return false;
+  if (id == screen_id::sms_post || id == screen_id::bos_progress || id == screen_id::bos_media_swap) return false;
   return id.rfind("sms.", 0) == 0 || id.rfind("bos.", 0) == 0;
 }
 }  // namespace
@@ -36,7 +37,7 @@ void StatusBoard::event(int i, const SessionEvent& e) {
     case SessionEvent::screen:
       s.screen = e.screen_id;
       s.title = has_title(e.screen_id) ? e.text : "";
-      s.state = e.screen_id == "bos.progress" ? "installing" : e.screen_id == "bos.media_swap" ? "media-swap" : "screen";
+      s.state = e.screen_id == screen_id::bos_progress ? "installing" : e.screen_id == screen_id::bos_media_swap ? "media-swap" : "screen";
       break;
     case SessionEvent::progress:
       s.percent = e.percent;

@@ -31,6 +31,7 @@
 // after it is no proof it was lost, and a second one would submit whatever the first left
 // there; the wait ends at the screen timeout with a halt saying it may still arrive. The password is not
 // echoed: it goes whole, and a byte lost there is one refused login, never retried.
+#include "vtpilot/screens/screen_ids.hpp"
 #include "vtpilot/shell/shell.hpp"
 
 #include <algorithm>
@@ -48,7 +49,7 @@ namespace {
 
 // Screens on the way to a running system: wait for them to pass.
 bool passing_screen(const std::string& id) {
-  return id == "sms.post" || id == "sms.please_wait" || id == "fw.starting_software";
+  return id == screen_id::sms_post || id == screen_id::sms_please_wait || id == screen_id::fw_starting_software;
 }
 
 bool blank(const Screen& s) {
@@ -482,25 +483,25 @@ struct ShellDriver::Impl {
     if (cmd == Cmd::awaiting_begin || cmd == Cmd::in_output) return;
 
     const std::string& id = r.id;
-    if (id == "hmc.vterm_busy") {
+    if (id == screen_id::hmc_vterm_busy) {
       finish(Outcome::closed, now, "vterm-busy",
              "another session holds this console (mkvterm: a terminal session is already open); free it with rmvterm");
       return;
     }
-    if (id == "hmc.vterm_closed") {
+    if (id == screen_id::hmc_vterm_closed) {
       finish(Outcome::closed, now, "vterm-closed", "the HMC closed the console session");
       return;
     }
     if (id.rfind("sms.", 0) == 0 || id.rfind("bos.", 0) == 0 || id.rfind("fw.", 0) == 0) {
       if (passing_screen(id)) return;  // booting: wait (bounded by the timeout)
-      halt(now, id == "bos.progress" || id == "bos.media_swap" ? "install-running" : "not-at-aix",
+      halt(now, id == screen_id::bos_progress || id == screen_id::bos_media_swap ? "install-running" : "not-at-aix",
            "the console shows " + id + ", not a running AIX system; nothing was sent (Enter on this screen would "
            "choose its default). Boot the system to its login prompt first.");
       return;
     }
-    const bool ready = at_prompt(s, id == "aix.shell");
-    if (id.empty() || id == "hmc.vterm_open") {
-      if ((blank(s) || id == "hmc.vterm_open") && opt.wake && !woke) {
+    const bool ready = at_prompt(s, id == screen_id::aix_shell);
+    if (id.empty() || id == screen_id::hmc_vterm_open) {
+      if ((blank(s) || id == screen_id::hmc_vterm_open) && opt.wake && !woke) {
         wake_armed = true;
         if (now - std::max(start_t, last_output) >= opt.wake_after_s) {
           wake_armed = false;
@@ -518,9 +519,9 @@ struct ShellDriver::Impl {
     }
     if (!ready || acted_this_visit) return;
 
-    if (id == "aix.term_prompt") {
+    if (id == screen_id::aix_term_prompt) {
       type_line(r, s, Line::term, "the terminal type", opt.term, now);
-    } else if (id == "aix.login") {
+    } else if (id == screen_id::aix_login) {
       if (exiting) {
         finish(Outcome::done, now, "", "logged out; the console is at its login prompt");
       } else if (shell_seen) {
@@ -531,7 +532,7 @@ struct ShellDriver::Impl {
       } else {
         type_line(r, s, Line::login, "the login name", opt.user, now);
       }
-    } else if (id == "aix.password") {
+    } else if (id == screen_id::aix_password) {
       if (!user_sent) {
         halt(now, "password-prompt", "the console asks for a password for a login vtpilot did not type; nothing sent");
       } else if (password_sent) {
@@ -542,7 +543,7 @@ struct ShellDriver::Impl {
         password_sent = true;
         send(r, s, opt.password + "\r", true, now);
       }
-    } else if (id == "aix.license") {
+    } else if (id == screen_id::aix_license) {
       if (!opt.accept_license) {
         halt(now, "license", "the first root login asks to accept the software license agreements; accept them on the console first");
         return;
@@ -550,7 +551,7 @@ struct ShellDriver::Impl {
       const bool short_form = last_text.find("[y/n]") != std::string::npos;
       emit({SessionEvent::note, now, id, "", "license", "accepting the software license agreements (first root login)"});
       type_line(r, s, Line::license, "the license answer", short_form ? "y" : "yes", now);
-    } else if (id == "aix.shell") {
+    } else if (id == screen_id::aix_shell) {
       shell_seen = true;
       if (exiting) return;  // `exit` was typed; wait for the login prompt
       if (next_cmd < opt.commands.size()) {
