@@ -78,8 +78,6 @@ class Session final : public Driver {
   int exit_code() const override;  // the design's codes: 0, 3, 4, 5
   const std::string& outcome_text() const override;
   Screen screen() const override;
-  const Terminal& terminal() const;
-  const std::string& screen_id() const;
   void on_detach(double now, const std::string& why) override;
   void on_reattach(double now, const std::string& what) override;
   // The console belongs to an LPAR found Running and attached as it was (run --config with

@@ -50,7 +50,6 @@ struct Plan {
   bool halt_on_installer = false;
   // The first step for this screen whose condition holds; nullptr when the plan has none.
   const PlanStep* step_for(std::string_view screen_id) const;
-  bool knows(std::string_view screen_id) const;
 };
 
 struct Policy;

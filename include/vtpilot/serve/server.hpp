@@ -62,9 +62,6 @@ class Server {
   // the loop runs out of the server's work.
   void shutdown();
 
-  int viewers() const;            // open connections
-  std::uint64_t dropped() const;  // viewers dropped for falling behind
-
   struct Impl;  // server.cpp's (named here so its connections can hold it)
 
  private:

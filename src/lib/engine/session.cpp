@@ -978,8 +978,6 @@ Outcome Session::outcome() const { return impl_->outcome; }
 int Session::exit_code() const { return impl_->exit; }
 const std::string& Session::outcome_text() const { return impl_->outcome_text; }
 Screen Session::screen() const { return impl_->term.screen(); }
-const Terminal& Session::terminal() const { return impl_->term; }
-const std::string& Session::screen_id() const { return impl_->cur_id; }
 
 void Session::on_detach(double now, const std::string& why) {
   Impl& m = *impl_;

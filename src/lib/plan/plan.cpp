@@ -21,7 +21,6 @@ const PlanStep* Plan::step_for(std::string_view screen_id) const {
   return nullptr;
 }
 
-bool Plan::knows(std::string_view screen_id) const { return step_for(screen_id) != nullptr; }
 
 bool load_plan(std::string_view file_name, std::string_view text, const Recognizer& recognizer, Plan& plan,
                std::vector<SignatureError>& errors) {

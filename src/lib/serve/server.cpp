@@ -631,8 +631,6 @@ void Server::shutdown() {
   });
 }
 
-int Server::viewers() const { return static_cast<int>(impl_->conns.size()); }
-std::uint64_t Server::dropped() const { return impl_->dropped; }
 
 std::optional<std::string> parse_listen(const std::string& spec, Listen& out) {
   std::string host = "127.0.0.1", port;
