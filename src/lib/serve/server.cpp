@@ -156,6 +156,8 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   std::set<Conn*> status_subs;
   std::vector<std::set<Conn*>> live;  // per feed: viewers caught up with the file
   std::uint64_t dropped = 0;
+  // The status as /api/status and its event stream send it.
+  std::string status_json() const { return board.json(now(), static_cast<int>(conns.size()), dropped); }
   bool status_armed = false, stopping = false, pinging = false;
   std::string host_port;  // as a browser sends it in Host, for the loopback check
   unsigned short port = 0;
@@ -258,7 +260,7 @@ struct Conn : std::enable_shared_from_this<Conn> {
     if (path == "/") path = "/index.html";
     if (const Asset* a = find_asset(path.substr(1))) return respond(200, a->type, std::string(a->text));
     if (path == "/api/status")
-      return respond(200, "application/json", srv->board.json(srv->now(), static_cast<int>(srv->conns.size()), srv->dropped));
+      return respond(200, "application/json", srv->status_json());
     if (path == "/api/status/events") return start_status();
     if (int n = index_in(path, "/api/lpar/", "/events"); n >= 0) {
       if (n >= static_cast<int>(srv->feeds.size())) return fail(404, "no such LPAR");
@@ -274,27 +276,26 @@ struct Conn : std::enable_shared_from_this<Conn> {
   static constexpr const char* kEventStream =
       "X-Accel-Buffering: no\r\n";
 
-  void start_status() {
+  // The head of an event stream; false for a HEAD request, which then ends with that head.
+  bool open_event_stream() {
     keep_alive = false;
     out += head(200, "text/event-stream", std::nullopt, false, kEventStream);
-    if (head_only) {
-      close_when_flushed = true;
-      mode = Mode::respond;
-      return kick();
-    }
+    if (!head_only) return true;
+    close_when_flushed = true;
+    mode = Mode::respond;
+    kick();
+    return false;
+  }
+
+  void start_status() {
+    if (!open_event_stream()) return;
     mode = Mode::status;
     srv->status_subs.insert(this);
-    send("data: " + srv->board.json(srv->now(), static_cast<int>(srv->conns.size()), srv->dropped) + "\n\n");
+    send("data: " + srv->status_json() + "\n\n");
   }
 
   void start_events(int n) {
-    keep_alive = false;
-    out += head(200, "text/event-stream", std::nullopt, false, kEventStream);
-    if (head_only) {
-      close_when_flushed = true;
-      mode = Mode::respond;
-      return kick();
-    }
+    if (!open_event_stream()) return;
     const Feed& f = srv->feeds[static_cast<std::size_t>(n)];
     feed = n;
     // The player's reset: the terminal's size, and the stream time now (the events read from
@@ -451,7 +452,7 @@ void Server::Impl::status_changed() {
 
 void Server::Impl::push_status() {
   if (status_subs.empty()) return;
-  const std::string msg = "data: " + board.json(now(), static_cast<int>(conns.size()), dropped) + "\n\n";
+  const std::string msg = "data: " + status_json() + "\n\n";
   for (Conn* c : std::vector<Conn*>(status_subs.begin(), status_subs.end())) c->send(msg);
 }
 
