@@ -320,6 +320,8 @@ int report_outcome(const RunResult& r, const std::string& transcript, bool quiet
       }
     }
   }
+  // Done for a reason of its own (already at the target level): say which.
+  if (r.exit_code == kDone && !r.code.empty()) std::cerr << "\nvtpilot: done [" << r.code << "]: " << r.text << "\n";
   if (!quiet)
     std::cerr << "vtpilot: " << outcome << " in " << static_cast<int>(r.seconds) << " s; transcript " << transcript
               << (r.child_status >= 0 ? "; console program exited " + std::to_string(r.child_status) : std::string())
@@ -331,7 +333,7 @@ int report_outcome(const RunResult& r, const std::string& transcript, bool quiet
                      {"child_status", r.child_status}, {"transcript", transcript}};
     if (!lpar.empty()) j["lpar"] = lpar;
     if (!r.code.empty()) j["code"] = r.code;
-    if (r.exit_code != 0 && !r.text.empty()) j["text"] = r.text;
+    if ((r.exit_code != 0 || !r.code.empty()) && !r.text.empty()) j["text"] = r.text;
     if (!blank(r.last_screen)) {
       std::vector<std::string> rows = r.last_screen.lines;
       for (auto& row : rows) row.erase(row.find_last_not_of(' ') + 1);

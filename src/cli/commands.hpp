@@ -57,6 +57,8 @@ struct Prepared {
   Policy policy;
   std::string transcript;
   std::shared_ptr<Recorder> recorder = std::make_shared<Recorder>();
+  // HMC attaches: whether the HMC reports AIX up (RMC active), and what it said; before the vterm.
+  std::function<void(bool aix_up, const std::string& said)> on_hmc_os;
 };
 void add_run_flags(CLI::App* cmd, RunArgs& args);
 // The transcript header's "vtpilot" object: what recorded it (command, plan, policy, options).

@@ -214,7 +214,13 @@ std::optional<TransportMaker> config_attach(RunArgs& a, const char* who, int& co
   return TransportMaker([opts, quiet, json](Prepared& p) -> TransportFactory {
     p.command = "ssh " + opts.ssh.host + ": " + hmc::mkvterm(opts.managed_system, opts.lpar);
     Recorder* rec = p.recorder.get();
-    return [opts, rec, quiet, json](boost::asio::io_context& io) {
+    HmcVtermOptions o = opts;
+    o.os_facts = [pp = &p](const std::optional<hmc::OsFacts>& os) {
+      if (!pp->on_hmc_os) return;
+      pp->on_hmc_os(os && os->rmc_active,
+                    os ? "RMC " + os->rmc_state + ", os_version " + os->os_version : std::string("no RMC facts from the HMC"));
+    };
+    return [opts = std::move(o), rec, quiet, json](boost::asio::io_context& io) {
       auto clock = clock_from_now();
       return make_hmc_transport(io, opts, *rec, clock, hmc_notes(*rec, clock, opts.lpar, quiet, json, false));
     };
@@ -294,6 +300,7 @@ int run_config(const RunArgs& a) {
     if (!l.media_pattern.empty()) eo.media_pattern = l.media_pattern;
     eo.media_location = l.media_location;
     eo.level_decides = a.verify;  // verify reads the level: that decides whether it migrated
+    eo.expect_level = !l.expect_level.empty() ? l.expect_level : a.verify ? a.shell.expect_level : "";
     x->policy = l.policy;
     x->policy.extra_forbidden_labels = x->plan.forbidden_labels;
     x->session = std::make_unique<Session>(x->plan, active_recognizer(), Guard(x->policy), eo);
@@ -339,7 +346,13 @@ int run_config(const RunArgs& a) {
     Recorder& rec = *x.recorder;
     const std::string name = x.cfg.name;
     HmcVtermOptions ho = hmc_options(*config, x.cfg, password);
-    ho.attached_running = [&x] { x.session->attached_as_running(); };
+    ho.attached_running = [&x, clock](const std::optional<hmc::OsFacts>& os) {
+      RunningOs r;
+      if (os) r = RunningOs{true, os->rmc_active, os->level, os->os_version};
+      x.session->attached_as_running(clock(), r);
+      const Driver& d = x.chain ? static_cast<const Driver&>(*x.chain) : *x.session;
+      return d.outcome() == Outcome::running;  // run --verify goes on to log in (AIX is up: a wake is safe)
+    };
     auto notes = hmc_notes(rec, clock, name, a.quiet, a.events == "json", many);
     if (view) {
       x.view_index = view->watch(name, rec, x.transcript, ro);

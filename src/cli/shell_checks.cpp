@@ -228,6 +228,14 @@ int run_checks(CheckKind kind, const RunArgs& o, const TransportMaker& make) {
   }
   ShellDriver shell(active_recognizer(), Guard(p->policy),
                     shell_options(o, kind == CheckKind::verify ? verify_commands() : preflight_commands(), std::move(*password)));
+  // Over the HMC a blank vterm may hide any screen drawn before it opened: the wake-up Enter
+  // only once the HMC reports AIX up (RMC active), never on a BOS menu whose default it would pick.
+  p->on_hmc_os = [&shell](bool aix_up, const std::string& said) {
+    if (!aix_up)
+      shell.withhold_wake("the HMC does not report AIX up (" + said +
+                                 "), and a blank vterm may hide a BOS menu whose default Enter chooses; press Enter "
+                                 "yourself in `vtpilot step` if you see the login prompt on the HMC");
+  };
   const std::string command = p->command;
   TransportFactory factory = make ? make(*p) : TransportFactory([command](boost::asio::io_context& io) {
     return make_spawn_transport(io, command);

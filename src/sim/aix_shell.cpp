@@ -57,6 +57,7 @@ void ConsoleSim::login_prompt() {
   echo_ = true;
   screen("aix.login");
   out("\n\nAIX Version 7\nCopyright IBM Corporation, 1982, 2025.\nConsole login: ");
+  if (on_rmc && !opt_.no_rmc) on_rmc("active", os_version());  // AIX is up: RMC reports it (in minutes; compressed)
   if (!login_seen_) {
     login_seen_ = true;
     log(nlohmann::json{{"t", t()}, {"ev", "login_prompt"}, {"migrated", booted_migrated_}}.dump());
@@ -252,7 +253,7 @@ struct AixCommands {
 
   // --- what the running system reports
   static bool v72(const ConsoleSim& s) { return s.running_os_ == "7.2"; }
-  static std::string level(const ConsoleSim& s) { return v72(s) ? s.opt_.oslevel : "7100-05-06-2016"; }
+  static std::string level(const ConsoleSim& s) { return v72(s) ? s.opt_.oslevel : kOslevel71; }
   // VG names as the running system sees them: booted from the clone, the clone is rootvg and
   // the migrated disk old_rootvg (RB.1 verification).
   static std::string vg_of(const ConsoleSim& s, std::size_t i) {
@@ -472,5 +473,7 @@ std::vector<std::string> ConsoleSim::run_one(const std::vector<std::string>& arg
   last_status_ = 127;
   return {"ksh: " + a0 + ":  not found."};
 }
+
+std::string ConsoleSim::os_version() const { return "AIX " + running_os_ + " " + AixCommands::level(*this); }
 
 }  // namespace lparsim

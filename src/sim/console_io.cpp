@@ -235,6 +235,13 @@ int run_console_daemon(const SimOptions& opt, EventSink sink) {
     std::string dir = opt.state_dir;
     sim.media_probe = [dir] { return read_state_file(dir, "vtopt"); };
     sim.on_state = [dir](const std::string& s) { write_state_file(dir, "lpar_state", s); };
+    sim.on_rmc = [dir](const std::string& rmc, const std::string& os) {
+      write_state_file(dir, "rmc_state", rmc);
+      if (!os.empty()) write_state_file(dir, "os_version", os);
+    };
+    // Before anything runs: the level the HMC heard last is the installed system's.
+    const bool migrated = opt.start == "login72" || opt.start == "power-on-migrated";
+    sim.on_rmc("inactive", migrated ? "AIX 7.2 " + opt.oslevel : std::string("AIX 7.1 ") + kOslevel71);
   }
   int cfd = -1;
   // Power-on to banner takes a real LPAR seconds: a vterm opened right after chsysstate sees

@@ -45,6 +45,12 @@ class ConsoleSim {
   std::function<std::string()> media_probe;
   // HMC mode: the LPAR state lssyscfg reports ("Open Firmware", "Running").
   std::function<void(const std::string&)> on_state;
+  // HMC mode: what RMC tells the HMC (lssyscfg -F rmc_state,os_version). RMC runs only in a
+  // booted AIX: "active" with the running level once AIX is up (its login prompt), "inactive"
+  // from power-on to then (firmware, SMS, the BOS installer), os_version kept from before, as
+  // the HMC keeps the last level it heard (a real lssyscfg: "inactive,AIX 7.1 7100-00-00-0000").
+  std::function<void(const std::string& rmc_state, const std::string& os_version)> on_rmc;
+  std::string os_version() const;  // "AIX 7.2 7200-05-11-2546", as the running system reports it
 
   static constexpr double kNever = std::numeric_limits<double>::infinity();
 

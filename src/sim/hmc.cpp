@@ -4,6 +4,7 @@
 //   hmc.conf      managed_system=, lpar=, profile=, vios=, media= (comma list: the VIOS library)
 //   sim-args      lpar-sim console flags for the LPAR (one line, shell words)
 //   lpar_state    Not Activated | Starting | Open Firmware | Running
+//   rmc_state, os_version   what RMC last reported (lssyscfg -F rmc_state,os_version)
 //   daemon.pid    the console daemon (lpar-sim console --listen console.sock)
 //   console.sock  its socket; console.log its --log
 //   vterm.lock    pid of the mkvterm holding the console; "dropped PID" when that mkvterm's
@@ -152,6 +153,18 @@ std::string lpar_state(const Hmc& h) {
   return s.empty() ? "Starting" : s;
 }
 
+// What RMC last told the HMC (the console daemon writes it): active only while AIX is up. A
+// partition that is not running has no RMC connection; its os_version is the last one heard.
+std::string rmc_state(const Hmc& h) {
+  if (lpar_state(h) == "Not Activated") return "inactive";
+  std::string s = read_state_file(h.dir, "rmc_state");
+  return s.empty() ? "inactive" : s;
+}
+std::string os_version(const Hmc& h) {
+  std::string s = read_state_file(h.dir, "os_version");
+  return s.empty() ? "Unknown" : s;
+}
+
 // ------------------------------------------------------------------------------- lssyscfg
 
 int lssyscfg(const Hmc& h, const std::vector<std::string>& w) {
@@ -205,7 +218,9 @@ int lssyscfg(const Hmc& h, const std::vector<std::string>& w) {
                                          {"lpar_id", vios ? "1" : "3"},
                                          {"lpar_env", vios ? "vioserver" : "aixlinux"},
                                          {"state", vios ? "Running" : lpar_state(h)},
-                                         {"curr_profile", vios ? "default" : h.get("profile")}};
+                                         {"curr_profile", vios ? "default" : h.get("profile")},
+                                         {"rmc_state", vios ? "active" : rmc_state(h)},
+                                         {"os_version", vios ? "VIOS 3.1.4.30" : os_version(h)}};
     std::string line;
     for (auto& f : fields) {
       if (!v.count(f)) return fail("HSCL2A06 The attribute " + f + " is not valid. (invented)");

@@ -103,6 +103,9 @@ void add_install_flags(CLI::App* con, ConsoleArgs& a) {
       ->capture_default_str();
   con->add_option("--volume2-iso", o.volume2_iso, "HMC mode: the ISO that must be in vtopt0 to pass the media swap")
       ->capture_default_str();
+  con->add_flag("--no-rmc", o.no_rmc,
+                "HMC mode: RMC never comes up in the booted AIX (no network, RSCT down), so the HMC's rmc_state\n"
+                "stays inactive and its os_version is the last one heard");
   con->add_flag("--first-boot-term", o.first_boot_term,
                 "the first boot of the migrated system asks 'Set Terminal Type' before Console login:, and the\n"
                 "first root login asks to accept the license agreements ([yes/no])");
@@ -262,6 +265,7 @@ CLI::App* add_hmc(CLI::App& app, HmcArgs& h) {
       "One HMC command, from SSH_ORIGINAL_COMMAND (or the words after `--`), against the LPAR in the\n"
       "state directory:\n"
       "  lssyscfg -r lpar -m MS [--filter lpar_names=LPAR] [-F state,...]   Not Activated | Open Firmware | Running\n"
+      "                            (also rmc_state: active once AIX is up, and os_version: the last level RMC reported)\n"
       "  lssyscfg -r sys [-m MS] [-F name,state]\n"
       "  chsysstate -r lpar -m MS -o on -n LPAR -f PROFILE [-b sms|norm]    starts the console daemon\n"
       "  chsysstate -r lpar -m MS -o shutdown -n LPAR [--immed]\n"

@@ -14,6 +14,7 @@ inline constexpr int kExitUsage = 3;       // bad command line
 inline constexpr int kExitEofEarly = 4;    // input hit EOF / hangup before Console login:
 inline constexpr int kExitNotMigrated = 5; // reached Console login: of a system that was not migrated
 inline constexpr int kExitDestroyed = 9;   // the oracle saw a destructive install start
+inline constexpr const char* kOslevel71 = "7100-05-06-2016";  // oslevel -s of the system before the migration
 
 struct DiskSpec {
   std::string name;      // hdisk0
@@ -37,6 +38,7 @@ struct SimOptions {
   std::string media_prompt = "colon";       // how the volume request ends: colon | sentence | sentence-newline
   std::string volume2_iso = "aix72_vol2.iso";
   bool first_boot_term = false;
+  bool no_rmc = false;  // RMC never reaches the HMC (no network, RSCT down): rmc_state stays inactive
   double drop_keys_under_ms = 0;
   // A slow console (issue 20). Wall seconds, not scaled by time_scale: they are what a test of
   // a slow console is about, while --fast compresses everything else.
@@ -54,7 +56,7 @@ struct SimOptions {
   // login71 (the running 7.1 system at Console login:), login72 (the migrated system at
   // Console login:, or at its TERM prompt with --first-boot-term).
   std::string start = "power-on";
-  std::string oslevel = "7200-05-11-2546";
+  std::string oslevel = "7200-05-11-2546";  // oslevel -s of the migrated system
   std::vector<std::string> broken_filesets;
   bool exit_at_login = false;
   std::string log_file;

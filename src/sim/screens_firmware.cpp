@@ -17,6 +17,7 @@ void ConsoleSim::power_on(bool sms_mode) {
   post_key_ = sms_mode ? '1' : 0;
   sms_stack_.clear();
   if (on_state) on_state("Open Firmware");
+  if (on_rmc) on_rmc("inactive", "");  // the OS is gone: the HMC keeps its last os_version
   clear();
   screen("sms.post");
   int rows = opt_.firmware == "power7" ? 18 : 8;

@@ -192,6 +192,57 @@ EOF2
     grep -q "allow_restart" err.txt || fail "no word of allow_restart"
     no_console_keys ;;
 
+  resume_at_target|resume_at_old_level|resume_at_target_verify)
+    # A re-run (resume) against an LPAR at its login prompt: its vterm shows nothing drawn before
+    # it opened, and a blind Enter could choose a BOS default. The HMC's RMC facts decide:
+    # AIX up at expect_level is done, at another level a halt; at once, nothing sent.
+    start_sshd
+    PW="vtp-root-$RANDOM"; printf '%s\n' "$PW" > pw; chmod 600 pw
+    start=login72; [ "$case" = resume_at_old_level ] && start=login71
+    echo "--fast --start $start --attach-wait 0 --root-password-file $work/pw" > hmc/sim-args
+    SSH_ORIGINAL_COMMAND="chsysstate -r lpar -m Server-8247-42L-SN21271DA -o on -n lpar01 -f default_profile" \
+      "$SIM" hmc --state "$work/hmc" >/dev/null 2>&1 || fail "could not start the LPAR"
+    for _ in $(seq 1 300); do [ "$(cat hmc/rmc_state 2>/dev/null)" = active ] && break; python3 -c 'import time; time.sleep(0.01)'; done
+    write_config c.toml 'resume = true' 'expect_level = "7200-05"'
+    if [ "$case" = resume_at_target_verify ]; then
+      run_vt --power-on --verify --password-file pw --events json
+      [ "$rc" = 0 ] || fail "exit $rc"
+      grep -q "all checks passed" err.txt || fail "no verify verdict"
+      grep -q '"code":"already-at-target"' out.txt || fail "not decided from the HMC's facts"
+      # AIX is up (RMC active): the wake Enter is safe; the login and the checks follow.
+      console_keys | grep -q "^/root/" || fail "keys were $(console_keys), expected the wake Enter then root"
+    else
+      SECONDS=0
+      run_vt --power-on --events json
+      [ "$SECONDS" -lt 30 ] || fail "took ${SECONDS}s: decided by a timeout, not by the HMC's facts"
+      if [ "$case" = resume_at_target ]; then
+        [ "$rc" = 0 ] || fail "exit $rc, expected 0"
+        grep -q '"code":"already-at-target"' out.txt || fail "no already-at-target in the events"
+        grep -q "AIX 7.2 7200-05" err.txt || fail "the level is not said"
+      else
+        [ "$rc" = 4 ] || fail "exit $rc, expected 4"
+        grep -q '"code":"running-aix"' out.txt || fail "no running-aix in the events"
+        grep -q "7100-05-06" err.txt || fail "the level is not said"
+      fi
+      grep -q "RMC active" lpar01-*.cast || fail "the transcript does not say what the HMC said"
+      no_console_keys
+      ! grep -q "Open in progress" lpar01-*.cast || fail "a vterm was opened"
+    fi ;;
+
+  verify_no_rmc)
+    # verify on an LPAR whose RMC never came up: the HMC cannot say AIX is up, so the blank vterm
+    # might hide a BOS menu (Enter = its default): no wake-up Enter; it halts saying why.
+    start_sshd
+    PW="vtp-root-$RANDOM"; printf '%s\n' "$PW" > pw; chmod 600 pw
+    echo "--fast --start login72 --attach-wait 0 --no-rmc --root-password-file $work/pw" > hmc/sim-args
+    SSH_ORIGINAL_COMMAND="chsysstate -r lpar -m Server-8247-42L-SN21271DA -o on -n lpar01 -f default_profile" \
+      "$SIM" hmc --state "$work/hmc" >/dev/null 2>&1 || fail "could not start the LPAR"
+    write_config c.toml
+    timeout 60 "$V" verify --config "$work/c.toml" --password-file pw --timeout 3 > out.txt 2> err.txt; rc=$?
+    [ "$rc" = 4 ] || fail "exit $rc, expected 4"
+    grep -q "does not report AIX up" err.txt || fail "no word of why no Enter was pressed"
+    no_console_keys ;;
+
   unknown_host_key)
     start_sshd
     echo "--fast" > hmc/sim-args

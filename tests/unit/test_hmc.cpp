@@ -43,3 +43,30 @@ TEST_CASE("hmc: a reserve refusal and HSCL lines are told from other output") {
         "HSCL8012 The managed system X was not found.");
   CHECK(hmc::failure_text("") == "no message");
 }
+
+TEST_CASE("hmc: rmc_state and os_version say whether AIX is up, and at what level") {
+  CHECK(hmc::lpar_os("MS", "lpar01") == "lssyscfg -r lpar -m MS --filter lpar_names=lpar01 -F rmc_state,os_version");
+  // The values of a real lssyscfg -r lpar line (Veritas SFHA 6.1 for AIX, virtualization guide
+  // ch08s05: "...,os_version=AIX 7.1 7100-00-00-0000,...,rmc_state=inactive,..."), as -F prints them.
+  auto down = hmc::parse_os("inactive,AIX 7.1 7100-00-00-0000\n");
+  REQUIRE(down);
+  CHECK_FALSE(down->rmc_active);
+  CHECK(down->level == "7100-00-00-0000");
+  CHECK_FALSE(down->running_aix());  // the last level heard, not what runs now
+  // And of another (a POWER5 frame's: "os_version=AIX 5.3 5300-05-05-0123,...,rmc_state=active").
+  auto up = hmc::parse_os("active,AIX 5.3 5300-05-05-0123\r\n");
+  REQUIRE(up);
+  CHECK(up->running_aix());
+  CHECK(up->level == "5300-05-05-0123");
+  CHECK(up->os_version == "AIX 5.3 5300-05-05-0123");
+  // RMC up but no level (IBM's REST shows OperatingSystemVersion "Unknown"): AIX, level not known.
+  auto unknown = hmc::parse_os("active,Unknown\n");
+  REQUIRE(unknown);
+  CHECK(unknown->rmc_active);
+  CHECK(unknown->level.empty());
+  CHECK_FALSE(unknown->running_aix());
+  // An HMC that does not know the attributes answers with an HSCL message: no facts.
+  CHECK_FALSE(hmc::parse_os("HSCL2A06 The attribute rmc_state is not valid.\n"));
+  CHECK_FALSE(hmc::parse_os(""));
+  CHECK_FALSE(hmc::parse_os("Running\n"));
+}

@@ -880,7 +880,7 @@ TEST_CASE("session: attached to a Running LPAR as it was, a firmware menu before
   Harness plain;
   CHECK(plain.answer(kMain) == "5\r");
   Harness h;
-  h.session.attached_as_running();
+  h.session.attached_as_running(0);
   CHECK(h.answer(kMain).empty());
   CHECK(h.step(5).empty());
   CHECK(h.session.outcome() == Outcome::halted);
@@ -888,6 +888,56 @@ TEST_CASE("session: attached to a Running LPAR as it was, a firmware menu before
   for (const SessionEvent& e : h.session.take_events())
     if (e.kind == SessionEvent::halt && e.code == "resume-in-firmware") said = true;
   CHECK(said);
+}
+
+namespace {
+std::string halt_or_done_code(std::vector<SessionEvent> events) {
+  for (const SessionEvent& e : events)
+    if (e.kind == SessionEvent::halt || e.kind == SessionEvent::done) return e.code;
+  return {};
+}
+}  // namespace
+
+TEST_CASE("session: a resumed LPAR whose AIX the HMC reports up is decided from that, nothing sent") {
+  EngineOptions o;
+  o.expect_level = "7200-05";
+  SUBCASE("at the target level: done, already-at-target") {
+    Harness h(o);
+    h.session.attached_as_running(1, RunningOs{true, true, "7200-05-11-2546", "AIX 7.2 7200-05-11-2546"});
+    CHECK(h.session.outcome() == Outcome::done);
+    CHECK(h.session.exit_code() == 0);
+    CHECK(halt_or_done_code(h.session.take_events()) == "already-at-target");
+    CHECK_FALSE(h.session.take_send());
+  }
+  SUBCASE("at the old level: halted, running-aix (a resumed run shuts nothing down)") {
+    Harness h(o);
+    h.session.attached_as_running(1, RunningOs{true, true, "7100-05-06-2016", "AIX 7.1 7100-05-06-2016"});
+    CHECK(h.session.outcome() == Outcome::halted);
+    CHECK(h.session.exit_code() == 4);
+    CHECK(halt_or_done_code(h.session.take_events()) == "running-aix");
+  }
+  SUBCASE("a level that merely contains the target's digits later is not at the target") {
+    Harness h(o);
+    h.session.attached_as_running(1, RunningOs{true, true, "7100-07-20-0520", "AIX 7.1 7100-07-20-0520"});
+    CHECK(h.session.outcome() == Outcome::halted);
+  }
+  SUBCASE("no expect_level: AIX up is never taken for done") {
+    Harness h;  // expect_level ""
+    h.session.attached_as_running(1, RunningOs{true, true, "7200-05-11-2546", "AIX 7.2 7200-05-11-2546"});
+    CHECK(h.session.outcome() == Outcome::halted);
+    CHECK(halt_or_done_code(h.session.take_events()) == "running-aix");
+  }
+  SUBCASE("RMC inactive (firmware, the installer): the level is the last one heard; the console decides") {
+    Harness h(o);
+    h.session.attached_as_running(1, RunningOs{true, false, "7200-05-11-2546", "AIX 7.2 7200-05-11-2546"});
+    CHECK(h.session.outcome() == Outcome::running);
+    CHECK(h.answer(kMain).empty());  // and it is still a resumed run: firmware is not answered
+  }
+  SUBCASE("the HMC said nothing: the console decides") {
+    Harness h(o);
+    h.session.attached_as_running(1);
+    CHECK(h.session.outcome() == Outcome::running);
+  }
 }
 
 // Issue 17: the rules of the built-in plans are the plan's data, not its name: a copy of a

@@ -26,12 +26,23 @@ struct EngineOptions {
   // run --verify: a `requires = "install"` end reached without this run seeing the install is
   // not a halt; the level the verify conversation reads decides whether the system migrated.
   bool level_decides = false;
+  // The level this run migrates to, as oslevel -s starts ("7200-05"); "" = not said. A resumed
+  // LPAR whose running AIX the HMC reports at this level is done with nothing sent.
+  std::string expect_level;
   // Step mode: decisions become proposals that the operator accepts, skips or replaces.
   bool operator_confirms = false;
   // Install output streams a line per read while nothing can be decided: the whole screen is
   // judged again only when a read may matter (see Session::evaluate). Off: every read (tests
   // compare the two).
   bool stream_shortcut = true;
+};
+
+// What the HMC says of the OS in a Running LPAR (RMC: lssyscfg -F rmc_state,os_version).
+struct RunningOs {
+  bool known = false;    // the HMC answered with the attributes
+  bool aix_up = false;   // RMC active: AIX is booted (not firmware, SMS, the BOS installer)
+  std::string level;     // "7200-05-03-2148" when reported, else ""
+  std::string os_version;  // as the HMC printed it, for messages
 };
 
 // What the plan would send now, and the guard's verdict on it (step mode).
@@ -85,7 +96,10 @@ class Session final : public Driver {
   // rebooting on its own (after an install that ended unwatched): they are watched, never
   // answered (the plan's POST `1` would enter SMS and start a second install), and a firmware
   // menu waiting for input halts (`resume-in-firmware`), nothing sent.
-  void attached_as_running();
+  // `os`: an AIX that the HMC reports up (RMC active) has nothing to resume: at expect_level it
+  // is done (`already-at-target`), else it halts (`running-aix`); nothing is sent either way. A
+  // console that shows nothing cannot say more (a vterm shows only what is drawn while open).
+  void attached_as_running(double now, const RunningOs& os = {});
   bool keys_still_judged() const override;
   void keys_dropped(std::size_t bytes, double now) override;
   std::optional<std::string> take_action() override;

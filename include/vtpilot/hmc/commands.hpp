@@ -12,6 +12,7 @@ std::string quote(std::string_view word);
 std::string mkvterm(std::string_view ms, std::string_view lpar);
 std::string rmvterm(std::string_view ms, std::string_view lpar);
 std::string lpar_state(std::string_view ms, std::string_view lpar);  // lssyscfg ... -F state
+std::string lpar_os(std::string_view ms, std::string_view lpar);     // lssyscfg ... -F rmc_state,os_version
 std::string power_on_sms(std::string_view ms, std::string_view lpar, std::string_view profile);
 std::string shutdown_immed(std::string_view ms, std::string_view lpar);
 // viosvrcmd on the VIOS that serves the virtual optical device (names checked by the config).
@@ -41,5 +42,20 @@ bool vterm_lost(std::string_view output);
 // The state lssyscfg -F state printed ("Not Activated", "Running", "Open Firmware", ...);
 // nothing when the output is not a state line (an HSCL error message, say).
 std::optional<std::string> parse_state(std::string_view output);
+
+// What the HMC knows of the OS in a partition, from RMC (lssyscfg -F rmc_state,os_version; a
+// real line: "inactive,AIX 7.1 7100-00-00-0000"). RMC runs only in a booted AIX: active means
+// AIX is up (not firmware, SMS or the BOS installer). os_version is the last level RMC reported
+// and stays while RMC is inactive, so only an active RMC makes it the running level.
+struct OsFacts {
+  bool rmc_active = false;
+  std::string rmc_state;   // as printed: active, inactive, none, ...
+  std::string os_version;  // as printed: "AIX 7.2 7200-05-03-2148", "Unknown", ...
+  std::string level;       // its oslevel -s word ("7200-05-03-2148"), "" when it has none
+  // AIX is up at this level, known now (RMC active and a level).
+  bool running_aix() const { return rmc_active && !level.empty(); }
+};
+// Nothing when the output is not such a line (an HSCL message: an HMC that lacks the attributes).
+std::optional<OsFacts> parse_os(std::string_view output);
 
 }  // namespace vtpilot::hmc

@@ -49,6 +49,7 @@ struct LparConfig {
   bool take_over = false;          // rmvterm a console held by another session
   bool reclaim_own_vterm = true;   // after a drop: rmvterm a console our own dropped session still holds
   bool resume = false;             // with power_on: a Running LPAR is attached as it is (a re-run), never refused or powered
+  std::string expect_level;        // oslevel -s prefix of the target ("7200-05"): with resume, an AIX the HMC reports up at it is done
   int line = 0;                    // where [[lpar]] starts, for messages
 };
 

@@ -84,6 +84,11 @@ class ShellDriver final : public Driver {
   void on_detach(double now, const std::string& why) override;
   void on_reattach(double now, const std::string& what) override;
 
+  // The wake-up Enter is not to be pressed on this console (an HMC that does not report AIX
+  // up: the blank vterm may hide a BOS menu whose default Enter chooses). `why` is noted at the
+  // next look at the screen and told again if the blank console times out.
+  void withhold_wake(const std::string& why);
+
   // One per command that was started, in order (complete or not).
   const std::vector<CommandResult>& results() const;
   // The line typed for command n (0-based), markers included: what goes to the console.

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "vtpilot/hmc/commands.hpp"
 #include "vtpilot/transport/ssh.hpp"
 #include "vtpilot/transport/transport.hpp"
 
@@ -18,7 +19,12 @@ struct HmcVtermOptions {
   bool power_on = false;       // Not Activated: open the vterm, then chsysstate -o on -b sms
   bool allow_restart = false;  // with power_on: shut down a Running LPAR first
   bool resume = false;         // with power_on: a Running LPAR is attached as it is (never shut down or activated)
-  std::function<void()> attached_running;  // resume: called once a Running LPAR is attached as it is, before its vterm opens
+  // resume: a Running LPAR is attached as it is. Before its vterm opens, this hears what the
+  // HMC says of its OS (nothing when the HMC did not say) and answers whether the run still
+  // needs the console (false: the run has decided; no vterm is opened).
+  std::function<bool(const std::optional<hmc::OsFacts>&)> attached_running;
+  // Every attach: what the HMC says of the LPAR's OS, once its state is known (before the vterm).
+  std::function<void(const std::optional<hmc::OsFacts>&)> os_facts;
   bool take_over = false;      // a console held by another session: rmvterm, then probe again
   // After a drop, a console still held by what can only be our own dropped session (we held
   // it, the link dropped, no other session was seen): rmvterm it once and reopen. A real HMC

@@ -996,7 +996,24 @@ void Session::on_detach(double now, const std::string& why) {
   m.emit({SessionEvent::note, now, m.cur_id, "", "detached", "console lost (" + why + "); reconnecting; nothing is sent until the screen is read again"});
 }
 
-void Session::attached_as_running() { impl_->attached_running = true; }
+void Session::attached_as_running(double now, const RunningOs& os) {
+  Impl& m = *impl_;
+  m.attached_running = true;
+  if (!os.known || !os.aix_up) return;  // firmware, the installer, or not known: the console tells
+  const std::string at = os.os_version.empty() ? os.level : os.os_version;
+  if (!m.opt.expect_level.empty() && os.level.rfind(m.opt.expect_level, 0) == 0) {
+    m.finish(Outcome::done, now, "already-at-target",
+             "the HMC reports AIX up (RMC active) at " + at + ", already at " + m.opt.expect_level +
+                 ": nothing to migrate; nothing was sent");
+    return;
+  }
+  m.halt(now, "running-aix",
+         "the HMC reports AIX up (RMC active) at " + (at.empty() ? std::string("an unreported level") : at) +
+             (m.opt.expect_level.empty() ? std::string(" (no expect_level given to compare)")
+                                         : ", not " + m.opt.expect_level) +
+             ": no install is under way to resume and this run shuts nothing down; nothing was sent. Shut it down "
+             "yourself (runbook: shutdown -F now) and run again, or set allow_restart = true instead of resume");
+}
 
 void Session::on_reattach(double now, const std::string& what) {
   Impl& m = *impl_;

@@ -47,6 +47,9 @@ std::string rmvterm(std::string_view ms, std::string_view lpar) { return cat({"r
 std::string lpar_state(std::string_view ms, std::string_view lpar) {
   return cat({"lssyscfg -r lpar -m", quote(ms), "--filter", quote("lpar_names=" + std::string(lpar)), "-F state"});
 }
+std::string lpar_os(std::string_view ms, std::string_view lpar) {
+  return cat({"lssyscfg -r lpar -m", quote(ms), "--filter", quote("lpar_names=" + std::string(lpar)), "-F rmc_state,os_version"});
+}
 std::string power_on_sms(std::string_view ms, std::string_view lpar, std::string_view profile) {
   return cat({"chsysstate -r lpar -m", quote(ms), "-o on -n", quote(lpar), "-f", quote(profile), "-b sms"});
 }
@@ -148,6 +151,31 @@ std::optional<std::string> parse_state(std::string_view output) {
   for (auto k : known)
     if (line == k) return line;
   return std::nullopt;
+}
+
+std::optional<OsFacts> parse_os(std::string_view output) {
+  std::string_view line = output.substr(0, output.find('\n'));
+  while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.remove_suffix(1);
+  const std::size_t comma = line.find(',');
+  if (comma == std::string_view::npos || hscl_error(output)) return std::nullopt;
+  OsFacts f;
+  f.rmc_state = std::string(line.substr(0, comma));
+  f.os_version = std::string(line.substr(comma + 1));
+  if (f.rmc_state.empty() || f.rmc_state.find(' ') != std::string::npos) return std::nullopt;
+  f.rmc_active = f.rmc_state == "active";
+  // "AIX 7.2 7200-05-03-2148": the word of four digits, then dash-separated digit groups.
+  std::size_t at = 0;
+  while (at < f.os_version.size()) {
+    std::size_t end = f.os_version.find(' ', at);
+    if (end == std::string::npos) end = f.os_version.size();
+    const std::string w = f.os_version.substr(at, end - at);
+    const bool levelish = w.size() >= 7 && w[4] == '-' && std::all_of(w.begin(), w.end(), [](unsigned char c) {
+      return std::isdigit(c) || c == '-';
+    });
+    if (levelish) f.level = w;
+    at = end + 1;
+  }
+  return f;
 }
 
 }  // namespace vtpilot::hmc

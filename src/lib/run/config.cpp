@@ -85,10 +85,18 @@ bool safe_word(const std::string& s) {
   });
 }
 
+// "7200", "7200-05", "7200-05-03-2148": the start of what oslevel -s prints.
+bool level_prefix(const std::string& s) {
+  if (s.size() < 4 || !std::all_of(s.begin(), s.begin() + 4, [](unsigned char c) { return std::isdigit(c); })) return false;
+  for (std::size_t i = 4; i < s.size(); ++i)
+    if (!(std::isdigit(static_cast<unsigned char>(s[i])) || (s[i] == '-' && i + 1 < s.size() && s[i + 1] != '-'))) return false;
+  return true;
+}
+
 const std::initializer_list<const char*> kLparKeys = {
     "name", "managed_system", "profile", "vios", "vtd", "media", "plan", "media_pattern", "media_location",
     "pacing_ms", "timeout_s", "confirm_timeout_s", "transcripts", "power_on", "allow_restart", "take_over",
-    "reclaim_own_vterm", "resume", "target", "clone"};
+    "reclaim_own_vterm", "resume", "expect_level", "target", "clone"};
 
 // [defaults] and [[lpar]] take the same keys; an [[lpar]] starts from the defaults.
 void read_lpar(Reader& r, const toml::table& t, LparConfig& l, const std::string& where) {
@@ -111,6 +119,10 @@ void read_lpar(Reader& r, const toml::table& t, LparConfig& l, const std::string
   r.boolean(t, "take_over", l.take_over);
   r.boolean(t, "reclaim_own_vterm", l.reclaim_own_vterm);
   r.boolean(t, "resume", l.resume);
+  r.str(t, "expect_level", l.expect_level);
+  if (!l.expect_level.empty() && !level_prefix(l.expect_level))
+    r.err(t.get("expect_level"), "`expect_level` is the start of oslevel -s, such as \"7200-05\" or \"7300\" (4 digits, then "
+                                 "-NN groups)");
   if (const toml::node* n = t.get("media")) {
     if (const toml::array* a = n->as_array()) {
       l.media.clear();

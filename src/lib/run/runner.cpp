@@ -88,7 +88,7 @@ struct LiveRun::Impl {
     if (finishing) return;
     if (!console.busy() && ready) session.evaluate(now());
     for (const SessionEvent& e : session.take_events()) {
-      if (e.kind == SessionEvent::halt) halt_code = e.code;
+      if (e.kind == SessionEvent::halt || (e.kind == SessionEvent::done && !e.code.empty())) halt_code = e.code;
       last_event = e.t;
       if (options.on_tap) options.on_tap(e);
       if (options.on_event) options.on_event(e, session);

@@ -148,6 +148,8 @@ struct ShellDriver::Impl {
   std::string last_text;
   std::string cur_id, last_known;
   bool seen_first = false;
+  std::string wake_withheld;  // why no wake-up Enter may be pressed (withhold_wake)
+  bool wake_note_due = false;  // ... said at the next evaluate
   bool wake_armed = false;  // a blank console: the wake-up Enter is due at its deadline
   bool acted_this_visit = false;  // keys were sent on this visit of the current screen
   bool woke = false;
@@ -440,6 +442,10 @@ struct ShellDriver::Impl {
       started = true;
       start_t = last_change = now;
     }
+    if (wake_note_due) {
+      wake_note_due = false;
+      emit({SessionEvent::note, now, "", "", "no-wake", "no Enter will be pressed on a blank console: " + wake_withheld});
+    }
     const Screen s = term.screen();
     std::string text = s.text();
     if (text != last_text) {
@@ -471,7 +477,9 @@ struct ShellDriver::Impl {
     if (now - last_change >= opt.screen_timeout_s) {
       halt(now, "timeout",
            "nothing changed for " + std::to_string(static_cast<int>(opt.screen_timeout_s)) + " s while waiting for " +
-               waiting_for() + (r.id.empty() ? std::string() : " (the screen is " + r.id + ")"));
+               waiting_for() + (r.id.empty() ? std::string() : " (the screen is " + r.id + ")") +
+               (!wake_withheld.empty() && blank(s) ? "; the console showed nothing and no Enter was pressed: " + wake_withheld
+                                                   : std::string()));
       return;
     }
 
@@ -599,6 +607,14 @@ void ShellDriver::on_output(std::string_view bytes, double now) {
 }
 void ShellDriver::evaluate(double now) { impl_->evaluate(now); }
 void ShellDriver::on_detach(double now, const std::string& why) { impl_->detach(now, why); }
+void ShellDriver::withhold_wake(const std::string& why) {
+  Impl& m = *impl_;
+  if (!m.opt.wake) return;
+  m.opt.wake = false;
+  m.wake_withheld = why;
+  m.wake_note_due = true;
+}
+
 void ShellDriver::on_reattach(double now, const std::string& what) { impl_->reattach(now, what); }
 void ShellDriver::on_close(double now, const std::string& why) {
   impl_->finish(Outcome::closed, now, "console-closed", "the console closed: " + why);

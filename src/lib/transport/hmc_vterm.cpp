@@ -199,37 +199,67 @@ class HmcTransport final : public Transport {
         return;
       }
       note(o_.lpar + " is " + *state);
-      if (*state == "Not Activated") {
-        if (!o_.power_on) {
-          fail(kUsage, o_.lpar + " is Not Activated: run with --power-on (power_on = true) to activate it into SMS, "
-                            "or activate it yourself (chsysstate ... -o on -b sms); verify and preflight need it "
-                            "running AIX");
-          return;
-        }
-        power_on_ = true;
-        open_vterm();
-      } else if (*state == "Running" && o_.power_on && o_.resume) {
-        // A re-run (the controller that died mid-install, a playbook run twice): Running is
-        // AIX up or BOS under way; either way nothing is powered. The session judges what the
-        // console shows: an install is watched, a menu continued under the guard, a login
-        // prompt is not taken for a migration this run did not see.
-        note(o_.lpar + " is Running: attaching as it is (resume); nothing is powered on or off");
-        if (o_.attached_running) o_.attached_running();
-        open_vterm();
-      } else if (*state == "Running" && o_.power_on) {
-        if (!o_.allow_restart) {
-          fail(kUsage, o_.lpar + " is Running (AIX is up): vtpilot shuts down a running LPAR only with allow_restart = true. "
-                            "Shut it down yourself (runbook: shutdown -F now), then run again; or resume = true to attach to it "
-                            "as it is (an install under way is watched to its end)");
-          return;
-        }
-        shut_down();
-      } else if (*state == "Not Available" || *state == "Error" || state->rfind("Migrating", 0) == 0) {
-        fail(kTransport, o_.lpar + " is " + *state + ": its console cannot be used now");
-      } else {
-        open_vterm();
-      }
+      ask_os([this, state = *state](std::optional<hmc::OsFacts> os) { act_on_state(state, os); });
     });
+  }
+
+  // What to do with the LPAR in this state, knowing what the HMC says of its OS.
+  void act_on_state(const std::string& state, const std::optional<hmc::OsFacts>& os) {
+    if (o_.os_facts) o_.os_facts(os);
+    if (state == "Not Activated") {
+      if (!o_.power_on) {
+        fail(kUsage, o_.lpar + " is Not Activated: run with --power-on (power_on = true) to activate it into SMS, "
+                          "or activate it yourself (chsysstate ... -o on -b sms); verify and preflight need it "
+                          "running AIX");
+        return;
+      }
+      power_on_ = true;
+      open_vterm();
+    } else if (state == "Running" && o_.power_on && o_.resume) {
+      // A re-run (the controller that died mid-install, a playbook run twice): Running is
+      // AIX up or BOS under way; either way nothing is powered. The session judges what the
+      // console shows: an install is watched, a menu continued under the guard, a login
+      // prompt is not taken for a migration this run did not see.
+      note(o_.lpar + " is Running: attaching as it is (resume); nothing is powered on or off");
+      if (!o_.attached_running || o_.attached_running(os)) open_vterm();
+      else end_decided();
+    } else if (state == "Running" && o_.power_on) {
+      if (!o_.allow_restart) {
+        fail(kUsage, o_.lpar + " is Running (AIX is up): vtpilot shuts down a running LPAR only with allow_restart = true. "
+                          "Shut it down yourself (runbook: shutdown -F now), then run again; or resume = true to attach to it "
+                          "as it is (an install under way is watched to its end)");
+        return;
+      }
+      shut_down();
+    } else if (state == "Not Available" || state == "Error" || state.rfind("Migrating", 0) == 0) {
+      fail(kTransport, o_.lpar + " is " + state + ": its console cannot be used now");
+    } else {
+      open_vterm();
+    }
+  }
+
+  // What RMC told the HMC about the OS (AIX up or not, its level); nothing when the HMC lacks
+  // the attributes or does not answer: then the console alone tells.
+  void ask_os(std::function<void(std::optional<hmc::OsFacts>)> then) {
+    link_->exec(hmc::lpar_os(o_.managed_system, o_.lpar), o_.command_timeout_s,
+                [this, then = std::move(then)](int, std::string out) {
+                  if (closed_ || leaving_) return;
+                  auto os = hmc::parse_os(out);
+                  if (!os) note("lssyscfg -F rmc_state,os_version: " + hmc::failure_text(out) + " (the console alone tells)");
+                  else
+                    note("RMC " + os->rmc_state + ", os_version " + os->os_version +
+                         (os->rmc_active ? " (AIX is up)" : " (the last level the HMC heard; AIX is not up)"));
+                  then(std::move(os));
+                });
+  }
+
+  // The run decided from the HMC's facts alone: no vterm is opened, the connection closes.
+  void end_decided() {
+    closed_ = true;
+    if (link_) link_->disconnect();
+    left_ = true;
+    if (on_close_) on_close_("decided from the HMC's facts; the vterm was not opened");
+    if (left_cb_) std::exchange(left_cb_, nullptr)();
   }
 
   void shut_down() {
