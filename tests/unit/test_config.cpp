@@ -150,3 +150,19 @@ TEST_CASE("config: resume is off by default and excludes allow_restart (attach a
             .find("c.toml:7: `resume` attaches a Running LPAR as it is, `allow_restart` shuts it down: choose one") !=
         std::string::npos);
 }
+
+TEST_CASE("config: expect_level is the start of oslevel -s, or not given") {
+  Config c;
+  CHECK(errors_of(kMinimal, &c).empty());
+  CHECK(c.lpars[0].expect_level.empty());
+  for (const char* good : {"7200", "7200-05", "7300-03-01-2520"}) {
+    CAPTURE(good);
+    CHECK(errors_of(std::string(kMinimal) + "expect_level = \"" + good + "\"\n", &c).empty());
+    CHECK(c.lpars[0].expect_level == good);
+  }
+  for (const char* bad : {"7.2", "72", "7200-", "7200--05", "7200-05a", "AIX 7.2"}) {
+    CAPTURE(bad);
+    CHECK(errors_of(std::string(kMinimal) + "expect_level = \"" + bad + "\"\n").find("4 digits, then -NN groups") !=
+          std::string::npos);
+  }
+}

@@ -13,6 +13,7 @@ __metaclass__ = type
 
 import json
 import os
+import re
 import shutil
 import tempfile
 
@@ -121,11 +122,11 @@ def _pairs(table):
     return ['%s = %s' % (k, _toml_value(v)) for k, v in table.items() if v is not None]
 
 
-def build_config(params, password_file=None, plan=None, power_on=None, resume=None):
+def build_config(params, password_file=None, plan=None, power_on=None, resume=None, expect_level=None):
     """The TOML config of `vtpilot run --config` for these module params.
 
     password_file: the private file holding the HMC password (never the password itself).
-    plan / power_on / resume: what the module sets for every LPAR.
+    plan / power_on / resume / expect_level: what the module sets for every LPAR.
     """
     auth = params.get('hmc_auth') or {}
     hmc = dict(
@@ -157,6 +158,7 @@ def build_config(params, password_file=None, plan=None, power_on=None, resume=No
         plan=plan,
         power_on=power_on,
         resume=resume,
+        expect_level=expect_level,
     )
     lines = ['# written by the vtpilot.power collection', '[hmc]'] + _pairs(hmc)
     lines += ['', '[defaults]'] + _pairs(defaults)
@@ -212,11 +214,12 @@ def vtpilot_binary(module):
     return found
 
 
-def write_config(module, work, plan=None, power_on=None, resume=None):
+def write_config(module, work, plan=None, power_on=None, resume=None, expect_level=None):
     """The config file in work, with the HMC password (if any) in a 0600 file beside it."""
     auth = module.params.get('hmc_auth') or {}
     password_file = work.secret('hmc.pass', auth['password']) if auth.get('password') else None
-    text = build_config(module.params, password_file=password_file, plan=plan, power_on=power_on, resume=resume)
+    text = build_config(module.params, password_file=password_file, plan=plan, power_on=power_on, resume=resume,
+                        expect_level=expect_level)
     return work.write('vtpilot.toml', text), text
 
 
@@ -238,11 +241,12 @@ def _blank_result(name):
     return dict(
         name=name, outcome=None, exit=None, meaning=None, changed=False, install_seen=False,
         resumed=False, code=None, reason=None, refusal=None, last_screen=[], transcript=None,
-        oslevel_before=None, oslevel_after=None, checks=[], seconds=None, events=0,
+        oslevel_before=None, oslevel_after=None, checks=[], seconds=None, events=0, hmc_level=None,
     )
 
 
 INSTALL_SCREENS = ('bos.progress', 'bos.media_swap')
+OSLEVEL = re.compile(r'\b\d{4}-\d{2}-\d{2}-\d{4}\b')
 
 
 def lpar_results(events, names, oslevel_before=None):
@@ -272,6 +276,12 @@ def lpar_results(events, names, oslevel_before=None):
             r['install_seen'] = True
         elif kind == 'hmc' and 'attaching as it is (resume)' in (ev.get('text') or ''):
             r['resumed'] = True
+        elif kind == 'hmc' and (ev.get('text') or '').startswith('RMC '):
+            # "RMC active, os_version AIX 7.2 7200-05-11-2546 (AIX is up)": the level the HMC
+            # heard last, before this run touched anything.
+            m = OSLEVEL.search(ev['text'])
+            if m and not r['hmc_level']:
+                r['hmc_level'] = m.group(0)
         elif kind == 'refuse':
             r['refusal'] = dict(code=ev.get('code'), reason=ev.get('text'), screen=ev.get('screen'), keys=ev.get('keys'))
         elif kind == 'summary':
@@ -296,8 +306,13 @@ def lpar_results(events, names, oslevel_before=None):
     for n in names:
         r = results[n]
         r['changed'] = bool(r['install_seen'])
+        hmc_level = r.pop('hmc_level')
         if oslevel_before and oslevel_before.get(n):
             r['oslevel_before'] = oslevel_before[n]
+        elif hmc_level:
+            r['oslevel_before'] = hmc_level
+        if r['code'] == 'already-at-target' and not r['oslevel_after']:
+            r['oslevel_after'] = hmc_level
         if r['refusal'] is None and r['exit'] == 3 and r['code']:
             r['refusal'] = dict(code=r['code'], reason=r['reason'], screen=None, keys=None)
         if r['exit'] is None:
@@ -314,7 +329,12 @@ def summarize(results):
     parts = []
     for r in results:
         if r['exit'] == 0:
-            parts.append('%s %s' % (r['name'], 'migrated' if r['changed'] else 'ok (nothing installed by this run)'))
+            if r['changed']:
+                parts.append('%s migrated' % r['name'])
+            elif r.get('code') == 'already-at-target':
+                parts.append('%s ok (already at %s, as the HMC reports)' % (r['name'], r['oslevel_after']))
+            else:
+                parts.append('%s ok (nothing installed by this run)' % r['name'])
         else:
             parts.append('%s %s exit %s%s' % (r['name'], r['outcome'], r['exit'],
                                               ' [%s]' % r['code'] if r.get('code') else ''))

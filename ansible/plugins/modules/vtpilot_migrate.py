@@ -36,9 +36,14 @@ options:
   resume:
     description:
       - An LPAR already Running is attached as it is, never powered off or on (the config's
-        C(resume)); what its console shows decides. An install under way is watched to its end
-        without a key; a menu is continued from that screen under the guard; a login prompt is
-        not taken for a migration this run did not see (with I(verify) its C(oslevel) decides).
+        C(resume)). First come the HMC's RMC facts, from C(lssyscfg -F rmc_state,os_version). An AIX the
+        HMC reports up at I(expect_level) is C(ok), unchanged, with nothing sent
+        (code C(already-at-target)); up at another level, the task fails at once
+        (code C(running-aix)), nothing sent. Otherwise what its console shows decides. An install
+        under way is watched to its end without a key; a login prompt is not taken for a
+        migration this run did not see (with I(verify) its C(oslevel) decides). A console that
+        shows nothing (a vterm shows only what is drawn while it is open) gets no Enter, as it may
+        hide a BOS menu whose default Enter chooses; the task fails after I(timeout_s).
       - With C(false) a Running LPAR fails the task (exit 2), as C(vtpilot run --power-on) does.
     type: bool
     default: true
@@ -172,10 +177,12 @@ lpars:
       description: The asciicast transcript of this LPAR's run (on the controller).
       type: str
     oslevel_before:
-      description: C(oslevel -s) before the run, where it was read (check mode's preflight).
+      description: C(oslevel -s) before the run, where it was read (check mode's preflight), else the
+        level the HMC last heard from the LPAR's RMC (its C(os_version)).
       type: str
     oslevel_after:
-      description: C(oslevel -s) after the run, with I(verify).
+      description: C(oslevel -s) after the run, with I(verify); for an LPAR already at the target
+        (code C(already-at-target)) the level the HMC reports.
       type: str
     checks:
       description: The acceptance checks of I(verify) (each C(id), C(title), C(status), C(detail)).
@@ -272,7 +279,8 @@ def main():
     vt = vtpilot_binary(module)
     names = [l['name'] for l in p['lpars']]
     with Workdir() as work:
-        config_path, config_text = write_config(module, work, plan='migrate', power_on=p['power_on'], resume=p['resume'])
+        config_path, config_text = write_config(module, work, plan='migrate', power_on=p['power_on'], resume=p['resume'],
+                                                expect_level=p['expect_level'] if p['resume'] else None)
         if module.check_mode:
             check_mode(module, vt, work, config_path, config_text)
         cmd = [vt, 'run', '--config', config_path, '--events', 'json', '--quiet']

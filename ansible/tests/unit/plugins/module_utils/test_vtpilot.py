@@ -80,6 +80,28 @@ def test_login_prompt_run_with_verify_is_unchanged_and_reads_the_level():
     assert r['exit'] == 0 and r['checks'][0]['id'] == 'oslevel'
 
 
+def test_resume_already_at_target_is_ok_unchanged_with_the_hmc_level():
+    (r,) = vt.lpar_results(fixture_events('resume_already_at_target.jsonl'), ['lpar01'])
+    assert r['exit'] == 0 and r['outcome'] == 'done' and r['code'] == 'already-at-target'
+    assert r['changed'] is False and r['resumed'] is True
+    assert r['oslevel_before'] == '7200-05-11-2546' and r['oslevel_after'] == '7200-05-11-2546'
+    assert 'hmc_level' not in r
+    changed, failed, msg = vt.summarize([r])
+    assert changed is False and not failed
+    assert msg == 'lpar01 ok (already at 7200-05-11-2546, as the HMC reports)'
+
+
+def test_the_level_the_hmc_heard_last_is_the_level_before():
+    events = [
+        {'event': 'hmc', 'lpar': 'lpar01', 'text': 'RMC inactive, os_version AIX 7.1 7100-05-06-2016 (the last level '
+                                                    'the HMC heard; AIX is not up)'},
+        {'event': 'summary', 'outcome': 'done', 'exit': 0, 'seconds': 9, 'child_status': -1, 'lpar': 'lpar01',
+         'transcript': '/x.cast'},
+    ]
+    (r,) = vt.lpar_results(events, ['lpar01'])
+    assert r['oslevel_before'] == '7100-05-06-2016' and r['oslevel_after'] is None
+
+
 def test_failed_verify_fails_the_lpar_with_its_checks():
     events = [
         {'event': 'summary', 'outcome': 'done', 'exit': 0, 'seconds': 3, 'child_status': -1, 'lpar': 'lpar01'},
