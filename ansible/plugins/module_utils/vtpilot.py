@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 
 # vtpilot's exit codes (README: Exit codes), and what each means to a playbook.
 EXIT_MEANING = {
@@ -354,6 +355,17 @@ def summary_of(stdout):
         if obj.get('event') == 'summary':
             return obj
     return None
+
+
+def shell_checks(module, vt, work, config_path, command):
+    """`shell_check` on every LPAR of the task, at most `max_concurrent` at once (as run does),
+    results in task order. Each is its own vtpilot process, ssh connection and vterm."""
+    names = [l['name'] for l in module.params['lpars']]
+    at_once = max(1, min(int(module.params.get('max_concurrent') or 4), len(names) or 1))
+    if at_once == 1:
+        return [shell_check(module, vt, work, config_path, command, n) for n in names]
+    with ThreadPoolExecutor(max_workers=at_once) as pool:
+        return list(pool.map(lambda n: shell_check(module, vt, work, config_path, command, n), names))
 
 
 def shell_check(module, vt, work, config_path, command, name, extra=None):

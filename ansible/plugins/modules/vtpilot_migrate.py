@@ -222,7 +222,7 @@ stderr:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.vtpilot.power.plugins.module_utils.vtpilot import (
-    Workdir, common_argument_spec, json_lines, lpar_results, report_of, root_login_argument_spec, summarize,
+    Workdir, common_argument_spec, json_lines, lpar_results, root_login_argument_spec, shell_checks, summarize,
     vtpilot_binary, write_config,
 )
 
@@ -234,25 +234,21 @@ def check_mode(module, vt, work, config_path, config_text):
                          lpars=[], failed_lpars=[])
     would, diffs = [], []
     p = module.params
-    for lpar in p['lpars']:
-        name = lpar['name']
-        if not p.get('root_password'):
-            would.append(dict(name=name, action='migrate', oslevel_before=None,
+    if not p.get('root_password'):
+        for lpar in p['lpars']:
+            would.append(dict(name=lpar['name'], action='migrate', oslevel_before=None,
                               note='no root_password: the level was not read; a run would migrate it unless it is '
                                    'already at the target (the run decides that from the console)'))
-            continue
-        pw = work.secret('root-%s.pass' % name, p['root_password'])
-        cmd = [vt, 'preflight', '--config', config_path, '--lpar', name, '--password-file', pw,
-               '--user', p['root_user'], '--expect-level', p['expect_level'], '--json', '--quiet']
-        rc, out, err = module.run_command(cmd)
-        rep = report_of(out, 'preflight') or {}
-        level = rep.get('level') or None
-        already = rc == 7 and level and level.startswith(p['expect_level'])
-        entry = dict(name=name, oslevel_before=level, exit=rc, checks=rep.get('checks', []), pins=rep.get('pins', {}),
-                     reason=rep.get('reason'))
-        entry['action'] = 'none (already at %s)' % p['expect_level'] if already else 'migrate' if rc == 0 else 'refuse'
-        would.append(entry)
-        diffs.append(dict(name=name, before=level, after=level if already else p['expect_level']))
+    else:
+        # preflight on each LPAR, max_concurrent at once (as the run itself)
+        for rep in shell_checks(module, vt, work, config_path, 'preflight'):
+            rc, level = rep['exit'], rep['level']
+            already = rc == 7 and level and level.startswith(p['expect_level'])
+            entry = dict(name=rep['name'], oslevel_before=level, exit=rc, checks=rep['checks'], pins=rep['pins'],
+                         reason=rep['reason'])
+            entry['action'] = 'none (already at %s)' % p['expect_level'] if already else 'migrate' if rc == 0 else 'refuse'
+            would.append(entry)
+            diffs.append(dict(name=rep['name'], before=level, after=level if already else p['expect_level']))
     changed = any(w['action'] == 'migrate' for w in would)
     failed = [w['name'] for w in would if w['action'] == 'refuse']
     result = dict(changed=changed, would=would, lpars=[], failed_lpars=failed, config=config_text, rc=0, stderr='')

@@ -114,7 +114,7 @@ failed_lpars:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.vtpilot.power.plugins.module_utils.vtpilot import (
-    Workdir, common_argument_spec, root_login_argument_spec, shell_check, vtpilot_binary, write_config,
+    Workdir, common_argument_spec, root_login_argument_spec, shell_checks, vtpilot_binary, write_config,
 )
 
 
@@ -125,7 +125,7 @@ def main():
     vt = vtpilot_binary(module)
     with Workdir() as work:
         config_path, config_text = write_config(module, work, power_on=False)
-        results = [shell_check(module, vt, work, config_path, 'preflight', l['name']) for l in module.params['lpars']]
+        results = shell_checks(module, vt, work, config_path, 'preflight')
     failed = [r['name'] for r in results if r['exit'] != 0]
     out = dict(changed=False, lpars=results, failed_lpars=failed, config=config_text,
                ansible_facts=dict(vtpilot_preflight=dict((r['name'], r) for r in results)))

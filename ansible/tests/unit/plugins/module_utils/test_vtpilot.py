@@ -156,3 +156,39 @@ def test_every_exit_code_has_a_meaning():
     for code in (0, 2, 3, 4, 5, 7):
         assert code in vt.EXIT_MEANING
     assert json.dumps(vt.EXIT_MEANING)
+
+
+class _FakeModule(object):
+    """run_command of a fake vtpilot preflight: each call takes a while and reports its LPAR."""
+
+    def __init__(self, names, max_concurrent):
+        import threading
+        self.params = dict(lpars=[dict(name=n) for n in names], max_concurrent=max_concurrent, root_user='root',
+                           expect_level='7200-05', root_password=None)
+        self.lock = threading.Lock()
+        self.running = 0
+        self.most = 0
+
+    def run_command(self, cmd):
+        import time
+        with self.lock:
+            self.running += 1
+            self.most = max(self.most, self.running)
+        time.sleep(0.05)
+        with self.lock:
+            self.running -= 1
+        name = cmd[cmd.index('--lpar') + 1]
+        report = dict(command='preflight', level='7100-05-06-2016', checks=[], pins={}, lpar=name)
+        return 0, json.dumps(report) + '\n', ''
+
+
+def test_shell_checks_run_max_concurrent_at_once_and_keep_task_order():
+    names = ['lpar%02d' % i for i in range(1, 7)]
+    m = _FakeModule(names, 3)
+    results = vt.shell_checks(m, 'vtpilot', None, '/c.toml', 'preflight')
+    assert [r['name'] for r in results] == names
+    assert all(r['level'] == '7100-05-06-2016' and r['exit'] == 0 for r in results)
+    assert m.most == 3
+    one = _FakeModule(names[:3], 1)
+    vt.shell_checks(one, 'vtpilot', None, '/c.toml', 'preflight')
+    assert one.most == 1
