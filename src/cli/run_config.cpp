@@ -16,6 +16,7 @@
 #include "commands.hpp"
 #include "ui.hpp"
 #include "vtpilot/engine/driver_chain.hpp"
+#include "vtpilot/record/left_at.hpp"
 #include "vtpilot/run/config.hpp"
 #include "vtpilot/hmc/commands.hpp"
 #include "vtpilot/transport/secret.hpp"
@@ -43,6 +44,7 @@ struct Lpar {
   Plan plan;
   Policy policy;
   std::string transcript;
+  std::string previous;  // resume: the transcript of the last run on this LPAR
   std::unique_ptr<Recorder> recorder;
   std::unique_ptr<Session> session;
   std::unique_ptr<ShellDriver> shell;  // run --verify: the acceptance checks after the plan
@@ -60,6 +62,29 @@ std::string unique_transcript(const std::string& dir, const std::string& stem) {
   std::string path = base.string() + ".cast";
   for (int n = 2; std::filesystem::exists(path) && n < 1000; ++n) path = base.string() + "-" + std::to_string(n) + ".cast";
   return path;
+}
+
+// The newest transcript of an earlier run or step on this LPAR (<dir>/<lpar>-DATE-TIME[-N].cast,
+// not the checks' <lpar>-verify-...), by modification time; "" when there is none.
+std::string previous_transcript(const std::string& dir, const std::string& lpar) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  std::string best;
+  fs::file_time_type best_t{};
+  for (const auto& e : fs::directory_iterator(dir.empty() ? "." : dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.size() < lpar.size() + 21 || name.compare(0, lpar.size() + 1, lpar + "-") != 0 ||
+        e.path().extension() != ".cast")
+      continue;
+    const std::string rest = name.substr(lpar.size() + 1);  // DATE-TIME[-N].cast
+    if (!(std::isdigit(static_cast<unsigned char>(rest[0])) && rest[8] == '-')) continue;
+    const auto t = e.last_write_time(ec);
+    if (!ec && (best.empty() || t > best_t)) {
+      best = e.path().string();
+      best_t = t;
+    }
+  }
+  return best;
 }
 
 // What the transport does on the HMC: a marker in the transcript, a line for the operator,
@@ -257,6 +282,7 @@ int run_config(const RunArgs& a) {
       for (auto& n : needs) std::cerr << "vtpilot run: " << l.name << ": " << n << "\n";
       return kUsage;
     }
+    if (l.resume) x->previous = previous_transcript(l.transcripts, l.name);  // before this run's own exists
     x->transcript = a.transcript.empty() ? unique_transcript(l.transcripts, l.name) : a.transcript;
     lpars.push_back(std::move(x));
   }
@@ -304,6 +330,12 @@ int run_config(const RunArgs& a) {
     x->policy = l.policy;
     x->policy.extra_forbidden_labels = x->plan.forbidden_labels;
     x->session = std::make_unique<Session>(x->plan, active_recognizer(), Guard(x->policy), eo);
+    if (!x->previous.empty()) {
+      // Where the last run left this console: a BOS menu it shows no more can be drawn again.
+      Cast before;
+      if (!read_cast(x->previous, before))
+        if (auto screen = left_at(before)) x->session->left_at(*screen, "the run recorded in " + x->previous);
+    }
     if (a.verify) {
       ShellOptions so = verify_shell_options(a, *root_password);
       so.pacing_s = eo.pacing_s;  // this LPAR's, as its plan's

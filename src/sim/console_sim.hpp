@@ -166,6 +166,7 @@ class ConsoleSim {
   void bos_mig_confirm_answer(const std::string& l);
   void bos_info(const std::string& title, const std::vector<std::string>& lines, Stage back);
   void bos_info_answer();
+  void bos_help(Stage back);  // 88 on a BOS menu: IBM's help screen, any answer returns to the menu
   void bos_install_path();
   bool levels_shape() const;
   std::vector<int> bos_disk_rows() const;

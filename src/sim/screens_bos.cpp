@@ -79,6 +79,7 @@ void ConsoleSim::bos_language() {
 
 void ConsoleSim::bos_language_answer(const std::string& l) {
   if (l.empty() || l == "1" || l == "2" || l == "3") bos_welcome();
+  else if (l == "88") bos_help(Stage::BosLanguage);
   else { beep(); bos_language(); }
 }
 
@@ -102,9 +103,10 @@ void ConsoleSim::bos_welcome_answer(const std::string& l) {
     bos_start_install();  // Start Install Now with Default Settings
   } else if (l == "2") {
     bos_settings();
-  } else if (l == "3" || l == "4" || l == "5" || l == "88") {
-    bos_info(l == "3" ? "Maintenance" : l == "4" ? "Make Additional Disks Available"
-             : l == "5" ? "Select Storage Adapters" : "Help",
+  } else if (l == "88") {
+    bos_help(Stage::BosWelcome);
+  } else if (l == "3" || l == "4" || l == "5") {
+    bos_info(l == "3" ? "Maintenance" : l == "4" ? "Make Additional Disks Available" : "Select Storage Adapters",
              {"This choice is not modelled by lpar-sim.", "", "Press Enter to return."}, Stage::BosWelcome);
   } else if (l == "99") {
     bos_language();
@@ -147,9 +149,9 @@ void ConsoleSim::bos_settings_answer(const std::string& l) {
   else if (l == "1") bos_method();
   else if (l == "4") bos_more_options();
   else if (l == "99") bos_welcome();
-  else if (l == "2" || l == "3" || l == "5" || l == "88")
-    bos_info(l == "2" ? "Primary Language Environment Settings" : l == "3" ? "Security Models"
-             : l == "5" ? "Select Edition" : "Help",
+  else if (l == "88") bos_help(Stage::BosSettings);
+  else if (l == "2" || l == "3" || l == "5")
+    bos_info(l == "2" ? "Primary Language Environment Settings" : l == "3" ? "Security Models" : "Select Edition",
              {"This choice is not modelled by lpar-sim; the setting is kept.", "", "Press Enter to return."},
              Stage::BosSettings);
   else { beep(); bos_settings(); }
@@ -188,6 +190,8 @@ void ConsoleSim::bos_method_answer(const std::string& l) {
     bos_disks();
   } else if (l == "99") {
     bos_settings();
+  } else if (l == "88") {
+    bos_help(Stage::BosMethod);
   } else {
     beep();
     bos_method();
@@ -267,7 +271,7 @@ void ConsoleSim::bos_disks_answer(const std::string& l) {
     } else if (l == "99") {
       bos_method();
     } else if (l == "88") {
-      bos_info("Help", {"Choose the root volume group to install into.", "", "Press Enter to return."}, Stage::BosDisks);
+      bos_help(Stage::BosDisks);
     } else if (all_digits(l) && !l.empty() && l.size() < 4 && std::stoi(l) >= 1 &&
                std::stoi(l) <= static_cast<int>(rows.size())) {
       std::fill(selected_.begin(), selected_.end(), false);
@@ -292,9 +296,11 @@ void ConsoleSim::bos_disks_answer(const std::string& l) {
     bos_disks();
   } else if (l == "99") {
     bos_method();
-  } else if (l == "66" || l == "88") {
-    bos_info(l == "66" ? "Devices not known to Base Operating System Installation" : "Help",
-             {"No other devices were found.", "", "Press Enter to return."}, Stage::BosDisks);
+  } else if (l == "88") {
+    bos_help(Stage::BosDisks);
+  } else if (l == "66") {
+    bos_info("Devices not known to Base Operating System Installation", {"No other devices were found.", "",
+             "Press Enter to return."}, Stage::BosDisks);
   } else {
     // one or more numbers, separated by blanks
     std::istringstream is(l);
@@ -357,6 +363,7 @@ void ConsoleSim::bos_more_options() {
 void ConsoleSim::bos_more_options_answer(const std::string& l) {
   if (l.empty() || l == "0") bos_install_path();
   else if (l == "99") bos_settings();
+  else if (l == "88") bos_help(Stage::BosMoreOptions);
   else if (l.size() == 1 && l[0] >= '1' && l[0] <= '5') {
     more_opts_[l[0] - '1'] = !more_opts_[l[0] - '1'];
     bos_more_options();
@@ -390,6 +397,8 @@ void ConsoleSim::bos_summary_answer(const std::string& l) {
     else bos_start_install();
   } else if (l == "99") {
     bos_settings();
+  } else if (l == "88") {
+    bos_help(Stage::BosSummary);
   } else { beep(); bos_summary(); }
 }
 
@@ -422,6 +431,7 @@ void ConsoleSim::bos_mig_confirm_answer(const std::string& l) {
   else if (l == "1") bos_info("Saved Base System Configuration Files", {"/etc/inittab", "/etc/inetd.conf", "/etc/services", "/etc/rc.tcpip", "/etc/security/limits", "", "Press Enter to return."}, Stage::BosMigConfirm);
   else if (l == "2") bos_info("Filesets Removed", {"bos.rte.ifor_ls 7.1.5.0", "bos.msg.en_US.txt.tfs 7.1.5.0", "", "Press Enter to return."}, Stage::BosMigConfirm);
   else if (l == "3") bos_info("Directories Emptied", {"/usr/lib/drivers/isa", "/usr/lpp/bos.rte.ifor_ls", "", "Press Enter to return."}, Stage::BosMigConfirm);
+  else if (l == "88") bos_help(Stage::BosMigConfirm);
   else if (l == "4") {
     out("\nRebooting . . .\n");
     stage_ = Stage::Busy;
@@ -440,11 +450,60 @@ void ConsoleSim::bos_info(const std::string& title, const std::vector<std::strin
 
 void ConsoleSim::bos_info_answer() {
   switch (info_back_) {
+    case Stage::BosLanguage: bos_language(); break;
     case Stage::BosWelcome: bos_welcome(); break;
+    case Stage::BosMethod: bos_method(); break;
     case Stage::BosDisks: bos_disks(); break;
+    case Stage::BosMoreOptions: bos_more_options(); break;
+    case Stage::BosSummary: bos_summary(); break;
     case Stage::BosMigConfirm: bos_mig_confirm(); break;
     default: bos_settings(); break;
   }
+}
+
+// IBM's bosinst source (AIX 4.1.3 BosMenus: Help.c DisplayHelp, HelpDrvr; MenuHand.c
+// DisplayMenu): every menu driver answers 88 (BIM_HELP) with DisplayHelp and then returns the
+// same menu, which DisplayMenu draws again. The help screen is a 24-line menu: its text, line
+// 21 "    99  Previous Menu" as the default line (">>>" + the text from its 4th character), the
+// last line ">>> Choice " + "[99]: "; HelpDrvr returns on any input ("Any user input exits the
+// screen"). Texts: BosMenus.msg set BH, FIG_03 (language), FIG_04 (Installation and
+// Maintenance), FIG_11 (Destination Disk), verbatim; the other menus' help (invented) is one line.
+void ConsoleSim::bos_help(Stage back) {
+  stage_ = Stage::BosInfo;
+  info_back_ = back;
+  clear();
+  screen("bos.help");
+  std::vector<std::string> text;
+  if (back == Stage::BosLanguage) {
+    text = {"                  Help for Select Language for Install", "",
+            "Select the language in which you want the installation instructions, options,",
+            "help screens, and messages displayed during the installation process."};
+  } else if (back == Stage::BosWelcome) {
+    text = {"                  Help for Installation and Maintenance", "",
+            "Type 1 and press Enter to begin installation immediately using the defaults",
+            "selected by the system.", "",
+            "Type 2 and press Enter to go to the Installation and Settings menu.",
+            "Use this option to view or change the default settings.  You can begin the",
+            "installation from this menu.", "",
+            "Type 3 and press Enter to select from a list of maintenance options.", "",
+            "Maintenance options are primarily intended for recovery procedures."};
+  } else if (back == Stage::BosDisks) {
+    text = {"                     Help for Destination Disk", "",
+            "You can change the installation destination disk to another disk containing an",
+            "existing root volume group. The level refers to the version of the Base ",
+            "Operating System installed for the root volume group.  The disks in Root VG",
+            "indicate which disks are used by the root volume group. The location code ",
+            "indicates the slot where the SCSI board for the disk is connected. The size",
+            "indicates the number of Megabytes of space for the disk."};
+  } else {
+    text = {"                  Help", "", "Type the number of your choice and press Enter. (invented)"};
+  }
+  text.resize(21);
+  text.push_back(">>> 99  Previous Menu");
+  text.push_back("");
+  std::string all;
+  for (auto& l : text) all += l + "\n";
+  out(all + ">>> Choice [99]: ");
 }
 
 void ConsoleSim::bos_install_path() {

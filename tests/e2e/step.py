@@ -45,13 +45,14 @@ def attach(simflags=""):
     return ["--sim", "--sim-args", f"--fast --exit-at-login --log {log} {simflags}".strip()]
 
 
-def spawn(simflags="", pacing="0", extra=(), dimensions=(24, 80), wrap=False, tag="step"):
+def spawn(simflags="", pacing="0", extra=(), dimensions=(24, 80), wrap=False, tag="step", transcript=True):
     """vtpilot step on a pty. wrap: run it under sh, which prints its exit code and `stty -a`
     of the same pty once it has ended (the terminal vtpilot leaves behind)."""
     for f in (cast, log):
         if os.path.exists(f) and not config:
             os.remove(f)
-    args = ["step", *attach(simflags), "--pacing", pacing, "--timeout", "20", "--transcript", cast, *extra]
+    args = ["step", *attach(simflags), "--pacing", pacing, "--timeout", "20",
+            *(["--transcript", cast] if transcript else []), *extra]
     if wrap:
         # A trap (not an ignore: vtpilot must get SIGINT as usual) keeps sh alive through Ctrl-C.
         script = 'trap "echo sh-saw-int" INT; "$0" "$@"; echo "VTPILOT-EXIT=$?"; stty -a; echo STTY-DONE'
@@ -451,6 +452,27 @@ def skip_keys():
     print(f"ok: {case}")
 
 
+# ---- quit at a BOS menu, leaving the LPAR there (then a resumed run takes it on) ---------------
+
+def quit_at_bos():
+    """Accepts every proposal up to the BOS welcome menu, quits there: exit 4, the LPAR left at
+    that menu. Its transcript goes where the config says (lpar01-DATE-TIME.cast): the resumed
+    run that follows (tests/ssh/ssh_case.sh resume_halted_at_menu) reads where it was left."""
+    child = spawn(transcript=False)
+    while True:
+        screen = proposal(child)
+        if screen in ("done", "halted", None):
+            fail(f"ended ({screen}) before the BOS welcome menu")
+        if screen == "bos.welcome":
+            child.send("q")
+            break
+        child.send("\r")
+    rc = finish(child)
+    if rc != 4:
+        fail(f"exit {rc}, expected 4")
+    print(f"ok: {case}")
+
+
 # ---- quit with an answer in flight --------------------------------------------------------------
 
 def quit_midanswer():
@@ -502,4 +524,5 @@ def quit_midanswer():
     "step_fits_80x24": fits_80x24,
     "step_post_countdown": post_countdown,
     "step_skip_keys": skip_keys,
+    "step_quit_at_bos": quit_at_bos,
 }[case]()

@@ -229,6 +229,25 @@ EOF2
       ! grep -q "Open in progress" lpar01-*.cast || fail "a vterm was opened"
     fi ;;
 
+  resume_halted_at_menu)
+    # The operator quits vtpilot step at the BOS welcome menu: the LPAR waits there, and a
+    # re-run's vterm shows nothing of it. The resumed run reads where the step left it (its
+    # transcript), types 88 (Help, judged on that menu), then the help screen's 99 (Previous
+    # Menu): the menu is drawn again and the migration goes on from it, under the guard.
+    start_sshd
+    echo "--fast" > hmc/sim-args
+    write_config c.toml 'resume = true' 'expect_level = "7200-05"'
+    STEP_CONFIG=$work/c.toml STEP_SIMLOG=$work/hmc/console.log \
+      python3 "$here/../e2e/step.py" step_quit_at_bos "$V" "$SIM" "$work" > step.txt 2>&1 || { cat step.txt; fail "step: $(tail -1 step.txt)"; }
+    before=$(console_keys)
+    case "$before" in *1/1/) ;; *) fail "step left keys $before, expected them to end at the language's 1" ;; esac
+    run_vt --power-on --events json
+    [ "$rc" = 0 ] || fail "exit $rc"
+    grep -q '"code":"reveal"' out.txt || fail "no reveal event"
+    grep -q '"migrated"' hmc/console.log || fail "lpar-sim did not migrate"
+    after=$(console_keys)
+    [ "$after" = "${before}88/99/2/1/3/1/0/0/0/" ] || fail "keys were $after (step: $before)" ;;
+
   verify_no_rmc)
     # verify on an LPAR whose RMC never came up: the HMC cannot say AIX is up, so the blank vterm
     # might hide a BOS menu (Enter = its default): no wake-up Enter; it halts saying why.

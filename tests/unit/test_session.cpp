@@ -940,6 +940,71 @@ TEST_CASE("session: a resumed LPAR whose AIX the HMC reports up is decided from 
   }
 }
 
+namespace {
+Screen drawn(const std::string& bytes) {
+  Terminal t;
+  t.feed(bytes);
+  return t.screen();
+}
+const std::string kHelpFig04 = fixture::read(fixture::root() / "screens" / "bos.help" / "aix413-fig04.raw");
+}  // namespace
+
+TEST_CASE("session: a resumed console that shows nothing, left at a BOS menu, is asked to draw it again (88, then 99)") {
+  EngineOptions o;
+  o.reveal_after_s = 5;
+  SUBCASE("blank for reveal_after_s: 88 Enter, judged on the menu left; the help screen gets 99") {
+    Harness h(o);
+    h.session.left_at(drawn(kWelcome), "the run recorded in x.cast");
+    h.session.attached_as_running(0);
+    CHECK(h.step(0.1).empty());
+    CHECK(h.step(3).empty());  // not yet: the quiet time is not over
+    CHECK(h.step(2.5) == "88\r");
+    const auto events = h.session.take_events();
+    CHECK(has_note(events, "reveal"));
+    // IBM's help screen (Help.c): its default 99 Previous Menu is chosen, echo then Enter.
+    CHECK(h.answer(kHelpFig04) == "99\r");
+    // The menu drawn again: the plan goes on from it under the guard (never 1, the default).
+    CHECK(h.answer(kWelcome) == "2\r");
+  }
+  SUBCASE("the vterm's banner is still nothing of the LPAR's") {
+    Harness h(o);
+    h.session.left_at(drawn(kWelcome), "x.cast");
+    h.session.attached_as_running(0);
+    // The banner as a V10R3 HMC sends it (fixtures/screens/hmc.vterm_open).
+    CHECK(h.feed(fixture::read(fixture::root() / "screens" / "hmc.vterm_open" / "pub-hmcmcp-v10r3-vterm-open.raw")).empty());
+    CHECK(h.step(6) == "88\r");
+  }
+  SUBCASE("anything drawn first cancels it: the console speaks for itself") {
+    Harness h(o);
+    h.session.left_at(drawn(kWelcome), "x.cast");
+    h.session.attached_as_running(0);
+    h.feed(kProgress);
+    CHECK(h.step(10).empty());
+    CHECK(h.step(10).empty());
+  }
+  SUBCASE("not a resumed run: nothing") {
+    Harness h(o);
+    h.session.left_at(drawn(kWelcome), "x.cast");
+    CHECK(h.step(10).empty());
+  }
+  SUBCASE("a screen without 88 (the console prompt), or not BOS: nothing") {
+    for (const std::string& left : {kConsole, kMain}) {
+      Harness h(o);
+      h.session.left_at(drawn(left), "x.cast");
+      h.session.attached_as_running(0);
+      CHECK(h.step(10).empty());
+    }
+  }
+  SUBCASE("its time is a deadline: the runner wakes for it") {
+    Harness h(o);
+    h.session.left_at(drawn(kWelcome), "x.cast");
+    h.session.attached_as_running(0);
+    CHECK(h.step(0.1).empty());
+    REQUIRE(h.session.deadline().has_value());
+    CHECK(*h.session.deadline() <= 5.11);  // the runner is woken for it
+  }
+}
+
 // Issue 17: the rules of the built-in plans are the plan's data, not its name: a copy of a
 // built-in plan under another name (`--plan my-migrate.toml`) keeps them.
 namespace {

@@ -29,6 +29,9 @@ struct EngineOptions {
   // The level this run migrates to, as oslevel -s starts ("7200-05"); "" = not said. A resumed
   // LPAR whose running AIX the HMC reports at this level is done with nothing sent.
   std::string expect_level;
+  // A resumed run whose console shows nothing, left by an earlier run at a BOS menu: quiet time
+  // before it asks that menu to draw again (Session::left_at).
+  double reveal_after_s = 5;
   // Step mode: decisions become proposals that the operator accepts, skips or replaces.
   bool operator_confirms = false;
   // Install output streams a line per read while nothing can be decided: the whole screen is
@@ -100,6 +103,14 @@ class Session final : public Driver {
   // is done (`already-at-target`), else it halts (`running-aix`); nothing is sent either way. A
   // console that shows nothing cannot say more (a vterm shows only what is drawn while open).
   void attached_as_running(double now, const RunningOs& os = {});
+  // The screen an earlier run left this console at (its transcript's last screen, no key after
+  // it: record/left_at). A vterm shows only what is drawn while it is open, so a resumed run
+  // sees nothing of a BOS menu waiting for input. When that screen is a BOS menu offering 88
+  // (Help) and this console stays blank for reveal_after_s, `88` Enter is judged on that screen
+  // and sent: IBM's BosMenus answers 88 on every menu with a help screen and, after any answer
+  // there (the plan's 99, Previous Menu), draws the same menu again; the plan goes on from what
+  // it then shows. Anything drawn before that cancels it. Only with attached_as_running.
+  void left_at(const Screen& screen, const std::string& source);
   bool keys_still_judged() const override;
   void keys_dropped(std::size_t bytes, double now) override;
   std::optional<std::string> take_action() override;

@@ -13,6 +13,7 @@ inline constexpr char aix_shell[] = "aix.shell";
 inline constexpr char aix_term_prompt[] = "aix.term_prompt";
 inline constexpr char bos_console[] = "bos.console";
 inline constexpr char bos_disks[] = "bos.disks";
+inline constexpr char bos_help[] = "bos.help";
 inline constexpr char bos_language[] = "bos.language";
 inline constexpr char bos_media_swap[] = "bos.media_swap";
 inline constexpr char bos_method[] = "bos.method";
@@ -39,6 +40,6 @@ inline constexpr char sms_post[] = "sms.post";
 inline constexpr char sms_select_task[] = "sms.select_task";
 
 // Every id above, for the test that each has a signature.
-inline constexpr const char* all[] = {aix_license, aix_login, aix_password, aix_shell, aix_term_prompt, bos_console, bos_disks, bos_language, bos_media_swap, bos_method, bos_migration_confirm, bos_more_options, bos_progress, bos_settings, bos_summary, bos_welcome, fw_starting_software, hmc_vterm_busy, hmc_vterm_closed, hmc_vterm_open, sms_boot_options, sms_boot_order, sms_device_list, sms_device_type, sms_exit_confirm, sms_main, sms_media_adapter, sms_media_type, sms_please_wait, sms_post, sms_select_task};
+inline constexpr const char* all[] = {aix_license, aix_login, aix_password, aix_shell, aix_term_prompt, bos_console, bos_disks, bos_help, bos_language, bos_media_swap, bos_method, bos_migration_confirm, bos_more_options, bos_progress, bos_settings, bos_summary, bos_welcome, fw_starting_software, hmc_vterm_busy, hmc_vterm_closed, hmc_vterm_open, sms_boot_options, sms_boot_order, sms_device_list, sms_device_type, sms_exit_confirm, sms_main, sms_media_adapter, sms_media_type, sms_please_wait, sms_post, sms_select_task};
 
 }  // namespace vtpilot::screen_id

@@ -114,6 +114,14 @@ struct Session::Impl {
   bool install_rebooted = false;
   bool saw_install_menu = false;      // this run saw a screen that starts the install (else it attached mid-install)
   bool attached_running = false;      // Session::attached_as_running: this run boots nothing
+  // Session::left_at: the BOS menu an earlier run left the console at, to ask it to draw again.
+  struct Reveal {
+    Screen screen;
+    Recognized r;
+    std::string source;
+  };
+  std::optional<Reveal> reveal;
+  double reveal_from = 0;  // when this console was first looked at
   std::string install_tail;           // the last bytes of output, for the evidence split across chunks
   int last_percent = -1, last_elapsed = -1;
   std::string resolved_target;  // the disk name the target identity resolved to on bos.disks
@@ -610,7 +618,7 @@ struct Session::Impl {
     if (outcome != Outcome::running || detached) return;
     if (!started) {
       started = true;
-      last_change = now;
+      last_change = reveal_from = now;
     }
     stream_skipped = streaming(now);
     if (stream_skipped) return;
@@ -630,8 +638,38 @@ struct Session::Impl {
       return;
     }
     if (awaiting && follow_answer(r, s, now)) return;
+    if (reveal && reveal_menu(r, s, now)) return;
     const PlanStep* step = plan_step_or_halt(r, ready, now);
     if (step) act(*step, r, s, ready, now);
+  }
+
+  // Session::left_at. True while it holds the screen: the console still shows nothing (or only
+  // the vterm's banner) and the quiet time is not over. Anything else drawn cancels it.
+  bool reveal_menu(const Recognized& r, const Screen& s, double now) {
+    const bool nothing = r.id == screen_id::hmc_vterm_open ||
+                         (r.id.empty() && std::all_of(s.lines.begin(), s.lines.end(), [](const std::string& l) {
+                            return l.find_first_not_of(' ') == std::string::npos;
+                          }));
+    if (!nothing || install_started || !attached_running) {
+      reveal.reset();
+      return false;
+    }
+    if (now - std::max(reveal_from, last_output) < opt.reveal_after_s) return true;
+    Reveal rv = std::move(*reveal);
+    reveal.reset();
+    auto verdict = guard.approve(rv.r, rv.screen, "88\r");
+    if (auto* refused = std::get_if<Verdict>(&verdict)) {
+      emit({SessionEvent::note, now, r.id, "", "no-reveal",
+            "the console shows nothing; the guard refused 88 on " + rv.r.id + " (" + refused->reason + "): nothing sent"});
+      return false;
+    }
+    emit({SessionEvent::note, now, r.id, "", "reveal",
+          "the console shows nothing (a vterm shows only what is drawn while it is open); " + rv.source + " left it at " +
+              rv.r.id + ", a BOS menu: 88 (Help) there, then 99 (Previous Menu), draws it again"});
+    emit({SessionEvent::send, now, rv.r.id, printable_keys("88\r"), "", "reveal: judged on " + rv.r.id + " as " + rv.source + " left it"});
+    pending.emplace(Outgoing{std::move(std::get<Approved>(verdict)), false});
+    last_change = now;
+    return true;
   }
 
   // Two signatures matching is never a silent pick, and nothing is decided on such a screen.
@@ -904,6 +942,7 @@ struct Session::Impl {
     if (unknown_since) d = std::min(d, std::max(*unknown_since, last_output) + opt.unknown_grace_s);
     if (ambiguous_since) d = std::min(d, std::max(*ambiguous_since, last_output) + opt.unknown_grace_s);
     if (stream_skipped) d = std::min(d, std::min(last_output + kStreamPause, last_judged + kStreamStale));
+    if (reveal && started) d = std::min(d, std::max(reveal_from, last_output) + opt.reveal_after_s);
     return d;
   }
 };
@@ -994,6 +1033,15 @@ void Session::on_detach(double now, const std::string& why) {
   m.proposal.reset();
   m.action = Impl::Action::none;
   m.emit({SessionEvent::note, now, m.cur_id, "", "detached", "console lost (" + why + "); reconnecting; nothing is sent until the screen is read again"});
+}
+
+void Session::left_at(const Screen& screen, const std::string& source) {
+  Impl& m = *impl_;
+  Recognized r = m.recognizer.recognize(screen);
+  const bool menu = r.id.rfind("bos.", 0) == 0 && r.ambiguous.empty() &&
+                    std::any_of(r.fields.choices.begin(), r.fields.choices.end(), [](const Choice& c) { return c.key == "88"; });
+  if (!menu) return;
+  m.reveal = Impl::Reveal{screen, std::move(r), source};
 }
 
 void Session::attached_as_running(double now, const RunningOs& os) {
