@@ -15,7 +15,7 @@ description:
     this collection would write from the same options (I(hmc_host), I(lpars) ...).
   - Every problem is returned with its file, line and message; nothing reaches the HMC.
 author:
-  - vtpilot contributors
+  - vtpilot contributors (@vtpilot)
 extends_documentation_fragment:
   - vtpilot.power.vtpilot
 options:

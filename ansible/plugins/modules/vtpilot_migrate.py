@@ -22,7 +22,7 @@ description:
     task with its refusal code, the reason and the last screen as fields, while the others go on.
   - An install takes 1 to 2 hours; use C(async) with C(poll=0) and C(async_status) (see EXAMPLES).
 author:
-  - vtpilot contributors
+  - vtpilot contributors (@vtpilot)
 extends_documentation_fragment:
   - vtpilot.power.vtpilot
   - vtpilot.power.vtpilot.ROOT_LOGIN

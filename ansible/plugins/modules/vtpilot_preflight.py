@@ -21,7 +21,7 @@ description:
     C(vtpilot_migrate) as each LPAR's C(target) and C(clone).
   - Nothing is powered on; the LPARs must be running AIX at their login prompt.
 author:
-  - vtpilot contributors
+  - vtpilot contributors (@vtpilot)
 extends_documentation_fragment:
   - vtpilot.power.vtpilot
   - vtpilot.power.vtpilot.ROOT_LOGIN

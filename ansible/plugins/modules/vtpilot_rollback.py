@@ -17,7 +17,7 @@ description:
     number. It halts at once if an LPAR ever lands in the BOS installer.
   - The LPARs must be Not Activated (shut down with C(shutdown -F)); a Running LPAR fails (exit 2).
 author:
-  - vtpilot contributors
+  - vtpilot contributors (@vtpilot)
 extends_documentation_fragment:
   - vtpilot.power.vtpilot
 options:

@@ -18,7 +18,7 @@ description:
   - Fails when a check fails (exit 7), with every check as a structured field.
   - Nothing is powered on; the LPARs must be running AIX.
 author:
-  - vtpilot contributors
+  - vtpilot contributors (@vtpilot)
 extends_documentation_fragment:
   - vtpilot.power.vtpilot
   - vtpilot.power.vtpilot.ROOT_LOGIN

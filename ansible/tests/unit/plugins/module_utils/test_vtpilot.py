@@ -18,8 +18,8 @@ def fixture_events(name):
 
 
 def params(**kw):
-    p = dict(hmc_host='hmc01.example.com', hmc_port=None, hmc_auth=dict(username='hscroot', password='s3cr"et',
-                                                                         identity_file=None),
+    p = dict(hmc_host='hmc01.example.com', hmc_port=None,
+             hmc_auth=dict(username='hscroot', password='s3cr"et', identity_file=None),
              known_hosts=None, ssh_config=None, connect_timeout_s=None, reconnect_attempts=None, max_concurrent=4,
              managed_system='Server-8247-42L-SN21271DA', profile='default_profile', vios='vios1', vtd='vtopt0',
              media=['aix72_vol1.iso', 'aix72_vol2.iso'], media_pattern=None, media_location=None, pacing_ms=None,
@@ -93,8 +93,8 @@ def test_resume_already_at_target_is_ok_unchanged_with_the_hmc_level():
 
 def test_the_level_the_hmc_heard_last_is_the_level_before():
     events = [
-        {'event': 'hmc', 'lpar': 'lpar01', 'text': 'RMC inactive, os_version AIX 7.1 7100-05-06-2016 (the last level '
-                                                    'the HMC heard; AIX is not up)'},
+        {'event': 'hmc', 'lpar': 'lpar01',
+         'text': 'RMC inactive, os_version AIX 7.1 7100-05-06-2016 (the last level the HMC heard; AIX is not up)'},
         {'event': 'summary', 'outcome': 'done', 'exit': 0, 'seconds': 9, 'child_status': -1, 'lpar': 'lpar01',
          'transcript': '/x.cast'},
     ]
