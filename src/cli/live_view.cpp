@@ -100,6 +100,8 @@ void LiveView::finished(int lpar, const RunResult& r) {
   if (++impl_->ended >= impl_->watched) impl_->server->shutdown();
 }
 
+void LiveView::verdict(int lpar, const Report& report) { impl_->server->verdict(lpar, report); }
+
 void LiveView::note(int lpar, double t, const std::string& text) { impl_->server->note(lpar, t, text); }
 
 namespace {

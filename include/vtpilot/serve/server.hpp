@@ -16,6 +16,10 @@ namespace boost::asio {
 class io_context;
 }
 
+namespace vtpilot {
+struct Report;
+}
+
 namespace vtpilot::serve {
 
 struct Listen {
@@ -58,6 +62,8 @@ class Server {
   void event(int lpar, const SessionEvent& e);
   void note(int lpar, double t, const std::string& text);
   void finished(int lpar, int exit, const std::string& text, const std::string& code, double seconds);
+  // run --verify: the acceptance checks' report, told before finished() (status.hpp).
+  void verdict(int lpar, const Report& report);
   // Stops accepting; viewers get what is queued (up to linger_s), then every socket closes and
   // the loop runs out of the server's work.
   void shutdown();

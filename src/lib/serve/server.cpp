@@ -610,6 +610,11 @@ void Server::finished(int lpar, int exit, const std::string& text, const std::st
   impl_->status_changed();
 }
 
+void Server::verdict(int lpar, const Report& report) {
+  impl_->board.verdict(lpar, report);
+  impl_->status_changed();
+}
+
 void Server::shutdown() {
   Impl& s = *impl_;
   if (s.stopping) return;
