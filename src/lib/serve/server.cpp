@@ -115,6 +115,16 @@ const char* kCommonHeaders =
     "Referrer-Policy: no-referrer\r\n"
     "X-Frame-Options: DENY\r\n";
 
+// The page's Content-Security-Policy: its own scripts and styles only, no inline script, its
+// requests to this server only (the event streams, the transcripts), nothing framed, no form.
+// 'wasm-unsafe-eval': asciinema-player's terminal is WebAssembly it compiles from its own
+// script (no JS eval). No inline style: the player sets its styles through the DOM (CSSOM),
+// which the policy allows (the browser test checks that no violation is reported).
+const char* kPageCsp =
+    "Content-Security-Policy: default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
+    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'none'\r\n";
+
 std::string head(int status, std::string_view type, std::optional<std::uint64_t> length, bool keep_alive,
                  std::string_view extra = {}) {
   std::string h = "HTTP/1.1 " + std::to_string(status) + " " + reason_phrase(status) + "\r\n";
@@ -258,7 +268,8 @@ struct Conn : std::enable_shared_from_this<Conn> {
 
   void route(std::string_view path) {
     if (path == "/") path = "/index.html";
-    if (const Asset* a = find_asset(path.substr(1))) return respond(200, a->type, std::string(a->text));
+    if (const Asset* a = find_asset(path.substr(1)))
+      return respond(200, a->type, std::string(a->text), a->type.substr(0, 9) == "text/html" ? kPageCsp : "");
     if (path == "/api/status")
       return respond(200, "application/json", srv->status_json());
     if (path == "/api/status/events") return start_status();
