@@ -93,6 +93,18 @@ elif CASE == "run_and_view":
     st, head, body = get(host, port, "/")
     if st != 200 or b"asciinema-player.min.js" not in body:
         fail("/ is not the page")
+    # The page's policy: nothing but this server's own scripts, styles and requests (chromium
+    # enforces it in tests/browser); and no response is to be sniffed as another type.
+    csp = [h for h in head.split("\r\n") if h.lower().startswith("content-security-policy:")]
+    want = ["default-src 'none'", "script-src 'self' 'wasm-unsafe-eval'", "style-src 'self'", "connect-src 'self'",
+            "frame-ancestors 'none'", "base-uri 'none'", "form-action 'none'"]
+    if len(csp) != 1 or any(w + ";" not in csp[0] + ";" for w in want) or "unsafe-inline" in csp[0]:
+        fail("the page's Content-Security-Policy: %s" % csp)
+    for path, method in (("/", "GET"), ("/app.js", "GET"), ("/api/status", "GET"), ("/api/lpar/0/events", "HEAD"),
+                         ("/transcripts/0.cast", "HEAD"), ("/nothing", "GET"), ("/", "POST")):
+        h = get(host, port, path, method=method)[1]
+        if "\r\nX-Content-Type-Options: nosniff\r\n" not in h + "\r\n":
+            fail("%s %s: no X-Content-Type-Options: nosniff in\n%s" % (method, path, h))
     st, head, body = get(host, port, "/asciinema-player.min.js")
     if st != 200 or len(body) < 100000:
         fail("the player is not served (%d, %d bytes)" % (st, len(body)))
@@ -118,6 +130,7 @@ elif CASE == "run_and_view":
     print("ok: run done (exit 0) with 100 viewers and one that never reads; each got the %d events of the transcript" % n)
     print("ok: mid-run status: %s" % json.dumps({k: mid["lpars"][0].get(k) for k in ("state", "screen", "percent", "keys_sent")}))
     print("ok: bad requests: " + ", ".join("%s %d" % (w, g) for g, _, w in checks))
+    print("ok: the page's " + csp[0] + "; nosniff on every response")
 
 elif CASE == "token":
     with open("tok", "w") as f:
@@ -321,6 +334,58 @@ elif CASE == "verify":
             fail("b.cast: " + json.dumps({k: x for k, x in row.items() if k != "keys"}))
         outcomes.append("%s %s exit %d (%d events streamed, %d bytes served mid-run)" % (cast, row["state"], row["exit"], n, len(served)))
     print("ok: run --verify --serve: " + "; ".join(outcomes))
+
+elif CASE == "serve_dir_large":
+    # vtpilot serve DIR on a 2-hour install's transcript grown large (50 MB, generated here): it
+    # must be read in bounded pieces, not whole. The check is the process's peak memory (VmHWM)
+    # once its status says the transcript's end was read, and again after the file was
+    # downloaded: a whole read would hold the 50 MB (twice), a chunked one a few MB.
+    os.makedirs("d")
+    src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "fixtures", "casts", "migrate-power7.cast")
+    header = open(src).readline()
+    line = '[%.6f, "o", "Installing fileset bos.rte.libc 7.2.5.%d ... done\\r\\n"]\n'
+    size = 0
+    with open("d/big.cast", "w") as f:
+        f.write(header)
+        t, k, chunk = 1.0, 0, []
+        while size < 50 * 1000 * 1000:
+            chunk.append(line % (t, k))
+            size += len(chunk[-1])
+            t += 0.0001
+            k += 1
+            if len(chunk) == 10000:
+                f.write("".join(chunk))
+                chunk = []
+        f.write("".join(chunk))
+        f.write('[%.6f, "m", "done aix.login: reached aix.login"]\n[%.6f, "m", "end done exit=0"]\n' % (t, t))
+    total = os.path.getsize("d/big.cast")
+    p, err, host, port, _ = start(["serve", "d", "--listen", "127.0.0.1:0"])
+
+    def hwm_mb():
+        with open("/proc/%d/status" % p.pid) as f:
+            return int(next(ln for ln in f if ln.startswith("VmHWM:")).split()[1]) / 1024
+
+    row = {}
+    for _ in range(1200):
+        st, _, body = get(host, port, "/api/status")
+        row = json.loads(body)["lpars"][0]
+        if row["finished"]:
+            break
+        time.sleep(0.05)
+    if not (row.get("state") == "done" and row.get("exit") == 0):
+        fail("the end of the 50 MB transcript was not read in 60 s: " + json.dumps(row)[:500])
+    after_read = hwm_mb()
+    st, head, body = get(host, port, "/transcripts/0.cast", timeout=60)
+    if st != 200 or len(body) != total or body != open("d/big.cast", "rb").read():
+        fail("the 50 MB transcript was not served whole as on disk (%d, %d of %d bytes)" % (st, len(body), total))
+    after_download = hwm_mb()
+    p.send_signal(15)
+    p.wait(timeout=20)
+    if after_read > 40 or after_download > 40:
+        fail("peak memory %.0f MB after reading the %.0f MB transcript, %.0f MB after serving it (bound 40 MB): "
+             "the file is held whole" % (after_read, total / 1e6, after_download, ))
+    print("ok: serve DIR on a %.0f MB transcript: status done at its end marker, served byte for byte; peak memory "
+          "%.1f MB after reading it, %.1f MB after serving it" % (total / 1e6, after_read, after_download))
 
 else:
     fail("unknown case " + CASE)

@@ -31,17 +31,17 @@ def raw(host, port, data, timeout=10):
     """Sends bytes, returns everything the server sends until it closes."""
     s = socket.create_connection((host, port), timeout=timeout)
     s.sendall(data)
-    out = b""
+    parts = []
     try:
         while True:
-            b = s.recv(65536)
+            b = s.recv(1 << 20)
             if not b:
                 break
-            out += b
+            parts.append(b)
     except socket.timeout:
         pass
     s.close()
-    return out
+    return b"".join(parts)
 
 
 def get(host, port, path, headers=None, method="GET", timeout=10):
