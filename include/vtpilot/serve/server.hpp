@@ -41,7 +41,8 @@ struct ServeOptions {
   double linger_s = 5;                  // at shutdown: time for viewers to get the last bytes
   double status_interval_s = 0.2;       // status pushes are coalesced to one per interval
   double ping_s = 15;                   // an SSE comment line keeps idle streams alive
-  double flush_s = 0.05;                // live lines are written to viewers at most this often
+  double flush_s = 0.2;                 // live lines are written to viewers at most this often (each
+                                        // flush is a wake-up and a write per viewer: bench/serve.py)
 };
 
 class Server {
