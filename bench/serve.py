@@ -126,6 +126,10 @@ for w in ("plain", "serve"):
         1000 * med("lat_med", w), 1000 * med("lat_p95", w),
         "-" if w == "plain" else "%d / %d" % (sum(r["full"] for r in rows[w]), sum(r["dropped"] for r in rows[w]))))
 print("\nCPU with the view: %+.1f %%" % (100 * (med("cpu", "serve") / med("cpu", "plain") - 1)))
+# Each serve run against the plain run just before it: less sensitive to a machine whose load
+# drifts during the bench than the ratio of the medians.
+paired = statistics.median(s["cpu"] - p["cpu"] for p, s in zip(rows["plain"], rows["serve"]))
+print("median of the paired differences: %+.3f s (%+.1f %%)" % (paired, 100 * paired / med("cpu", "plain")))
 if a.out:
     os.makedirs(a.out, exist_ok=True)
     with open(os.path.join(a.out, a.name + ".csv"), "w") as f:
