@@ -11,7 +11,7 @@ interleaved. It reports, for each:
   - prompt -> key latency: for every key in the transcript, the time from the console output
     just before it to the key (the engine's reaction), median and 95th percentile;
   - viewers that got the whole stream (`event: done`) and viewers dropped for falling behind.
-Nothing is asserted; bench/README.md quotes a run.
+Nothing is asserted; bench/README.md quotes a run (kept with -o bench/results/DATE/).
 """
 import argparse, json, os, re, socket, statistics, subprocess, sys, tempfile, threading, time
 
@@ -22,6 +22,8 @@ ap.add_argument("-l", "--lines", type=int, default=200000)
 ap.add_argument("-n", "--viewers", type=int, default=10)
 ap.add_argument("-s", "--sim-args", default=None, help="lpar-sim's flags instead of --fast --install-lines LINES")
 ap.add_argument("-p", "--pacing", default="0", help="--pacing MS (default 0)")
+ap.add_argument("-o", "--out", default=None, help="a folder (bench/results/DATE/): each run as a CSV line, the table appended to summary.md")
+ap.add_argument("--name", default="serve", help="the CSV's name in --out (default serve)")
 a = ap.parse_args()
 V = os.path.abspath(a.vtpilot)
 work = tempfile.mkdtemp(prefix="vtpilot-bench-serve-")
@@ -105,6 +107,15 @@ for k in range(a.runs):
                  r["full"], r["dropped"]), flush=True)
 
 med = lambda key, which: statistics.median(r[key] for r in rows[which])
+out = []
+print_ = print
+
+
+def print(*args, **kw):  # noqa: A001  the summary goes to the screen and to --out
+    out.append(" ".join(str(x) for x in args))
+    print_(*args, **kw)
+
+
 print("\n%d runs each, lpar-sim %s, --pacing %s (%.1f MB of transcript), %d viewers with --serve:" %
       (a.runs, a.sim_args or "--fast --install-lines %d" % a.lines, a.pacing, rows["plain"][0]["bytes"] / 1e6, a.viewers))
 print("| | CPU s (median) | wall s | prompt->key median ms | p95 ms | viewers with the whole stream / dropped |")
@@ -115,3 +126,17 @@ for w in ("plain", "serve"):
         1000 * med("lat_med", w), 1000 * med("lat_p95", w),
         "-" if w == "plain" else "%d / %d" % (sum(r["full"] for r in rows[w]), sum(r["dropped"] for r in rows[w]))))
 print("\nCPU with the view: %+.1f %%" % (100 * (med("cpu", "serve") / med("cpu", "plain") - 1)))
+# Each serve run against the plain run just before it: less sensitive to a machine whose load
+# drifts during the bench than the ratio of the medians.
+paired = statistics.median(s["cpu"] - p["cpu"] for p, s in zip(rows["plain"], rows["serve"]))
+print("median of the paired differences: %+.3f s (%+.1f %%)" % (paired, 100 * paired / med("cpu", "plain")))
+if a.out:
+    os.makedirs(a.out, exist_ok=True)
+    with open(os.path.join(a.out, a.name + ".csv"), "w") as f:
+        keys = ["cpu", "wall", "lat_med", "lat_p95", "keys", "full", "dropped", "bytes"]
+        f.write("which,run," + ",".join(keys) + "\n")
+        for w in ("plain", "serve"):
+            for k, r in enumerate(rows[w]):
+                f.write("%s,%d,%s\n" % (w, k, ",".join(str(r[x]) for x in keys)))
+    with open(os.path.join(a.out, "summary.md"), "a") as f:
+        f.write("## bench/serve.py %s\n\n%s\n\n" % (" ".join(sys.argv[1:]), "\n".join(out)))

@@ -242,10 +242,12 @@ void add_run(CLI::App& app) {
     if (!o->quiet)
       std::cerr << "vtpilot: " << p->command << "\n  plan " << p->plan.name << ", transcript " << p->transcript << "\n";
     const std::string command = p->command;
-    if (view) view->watch(o->spawn.empty() ? "lpar-sim" : "console", *p->recorder, p->transcript, ro);
+    const int view_index = view ? view->watch(o->spawn.empty() ? "lpar-sim" : "console", *p->recorder, p->transcript, ro) : -1;
     if (o->verify) {
+      std::function<void(const Report&)> on_verdict;
+      if (view) on_verdict = [&](const Report& rep) { view->verdict(view_index, rep); };
       exit_code() = run_plan_then_verify(
-          session, *p, *o, ro, [&](boost::asio::io_context& io) { return make_spawn_transport(io, command); });
+          session, *p, *o, ro, [&](boost::asio::io_context& io) { return make_spawn_transport(io, command); }, on_verdict);
       return;
     }
     RunResult r = run_live(session, [&](boost::asio::io_context& io) { return make_spawn_transport(io, command); },

@@ -12,6 +12,7 @@
 #include "vtpilot/record/replay.hpp"
 #include "vtpilot/run/runner.hpp"
 #include "vtpilot/engine/session.hpp"
+#include "vtpilot/shell/acceptance.hpp"
 #include "vtpilot/shell/shell.hpp"
 
 namespace vtpilot {
@@ -91,10 +92,14 @@ int run_checks(CheckKind kind, const RunArgs& args, const TransportMaker& make =
 // run --config --verify: the pieces of verify that run_config uses per LPAR.
 std::optional<std::string> read_console_password(const ShellArgs& args, std::string& error);
 ShellOptions verify_shell_options(const RunArgs& args, std::string password);
+// The checks' report (pure), and the same printed as verify prints it, returning the exit (0 or 7).
+Report verify_report(const std::vector<CommandResult>& results, const Policy& policy, const RunArgs& args);
 int report_verify(const std::vector<CommandResult>& results, const Policy& policy, const RunArgs& args);
 // run --verify: the plan's session, then the verify conversation in the same attach.
+// on_verdict (--serve): the checks' report, judged on the loop as the run ends, before
+// options.on_finished.
 int run_plan_then_verify(Session& session, Prepared& prepared, const RunArgs& args, const RunOptions& options,
-                         const TransportFactory& make);
+                         const TransportFactory& make, const std::function<void(const Report&)>& on_verdict = {});
 // One check subcommand: run's attach flags (no plan), the shell flags, --json (shell_checks.cpp).
 void add_check_command(CLI::App& app, CheckKind kind, const char* name, const char* description);
 void add_verify(CLI::App& app);
@@ -153,6 +158,7 @@ class LiveView {
   // are set in options (loop, on_tap, on_finished); a LiveRun's owner calls finished() itself.
   int watch(const std::string& name, Recorder& recorder, const std::string& transcript, RunOptions& options);
   void finished(int lpar, const RunResult& result);
+  void verdict(int lpar, const Report& report);  // run --verify's checks, before finished()
   void note(int lpar, double t, const std::string& text);
 
  private:

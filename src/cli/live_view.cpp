@@ -100,12 +100,12 @@ void LiveView::finished(int lpar, const RunResult& r) {
   if (++impl_->ended >= impl_->watched) impl_->server->shutdown();
 }
 
+void LiveView::verdict(int lpar, const Report& report) { impl_->server->verdict(lpar, report); }
+
 void LiveView::note(int lpar, double t, const std::string& text) { impl_->server->note(lpar, t, text); }
 
 namespace {
 
-// A marker the run wrote (runner.cpp: `KIND [SCREEN] [keys=KEYS] [[CODE]][: TEXT]`) back as the
-// event it was, for the status; nullopt for markers that are no session event (hmc:, action, gap).
 // One transcript of the folder, followed as it grows (another vtpilot may be writing it).
 struct Followed {
   std::string path;
@@ -114,39 +114,57 @@ struct Followed {
   std::string partial;
 };
 
-void follow(serve::Server& s, Followed& f) {
+// Reads what the file has beyond what was handed on, kChunk at a time and at most kBudget per
+// call (a 2-hour install's transcript is tens of MB: never read whole, and the loop keeps
+// answering viewers between calls). Returns true if there is more to read now.
+constexpr std::size_t kChunk = 1 << 20, kBudget = 8 << 20;
+
+bool follow(serve::Server& s, Followed& f) {
   std::ifstream in(f.path, std::ios::binary);
-  if (!in) return;
+  if (!in) return false;
   in.seekg(static_cast<std::streamoff>(f.offset + f.partial.size()));
-  std::string more((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (more.empty()) return;
-  std::string buf = std::move(f.partial) + more;
-  f.partial.clear();
-  std::size_t at = 0;
-  while (at < buf.size()) {
-    const std::size_t nl = buf.find('\n', at);
-    if (nl == std::string::npos) break;
-    const std::string_view line(buf.data() + at, nl + 1 - at);
-    f.offset += line.size();
-    s.line(f.index, line, f.offset);
-    // Only markers say something for the status (output lines are most of a file: not parsed).
-    nlohmann::json j = line.find(", \"m\", ") == std::string_view::npos ? nlohmann::json() : nlohmann::json::parse(line, nullptr, false);
-    if (j.is_array() && j.size() >= 3 && j[0].is_number() && j[1] == "m" && j[2].is_string()) {
-      const double t = j[0].get<double>();
-      const std::string m = j[2].get<std::string>();
-      const std::optional<Marker> mk = parse_marker(m);
-      if (!mk) {
-      } else if (const auto* end = std::get_if<CastEnd>(&*mk)) {
-        s.finished(f.index, end->exit, end->outcome, end->code, t);
-      } else if (const auto* ev = std::get_if<mark::Event>(&*mk)) {
-        s.event(f.index, SessionEvent{ev->kind, t, ev->screen, ev->keys, ev->code, ev->text});
-      } else if (std::holds_alternative<mark::Hmc>(*mk)) {
-        s.note(f.index, t, m);
-      }
+  std::string buf;
+  for (std::size_t read = 0; read < kBudget;) {
+    buf = std::move(f.partial);
+    f.partial.clear();
+    const std::size_t had = buf.size();
+    buf.resize(had + kChunk);
+    in.read(buf.data() + had, static_cast<std::streamsize>(kChunk));
+    const std::size_t got = static_cast<std::size_t>(in.gcount());
+    buf.resize(had + got);
+    if (got == 0) {
+      f.partial = std::move(buf);
+      return false;
     }
-    at = nl + 1;
+    read += got;
+    std::size_t at = 0;
+    while (at < buf.size()) {
+      const std::size_t nl = buf.find('\n', at);
+      if (nl == std::string::npos) break;
+      const std::string_view line(buf.data() + at, nl + 1 - at);
+      f.offset += line.size();
+      s.line(f.index, line, f.offset);
+      // Only markers say something for the status (output lines are most of a file: not parsed).
+      nlohmann::json j = line.find(", \"m\", ") == std::string_view::npos ? nlohmann::json() : nlohmann::json::parse(line, nullptr, false);
+      if (j.is_array() && j.size() >= 3 && j[0].is_number() && j[1] == "m" && j[2].is_string()) {
+        const double t = j[0].get<double>();
+        const std::string m = j[2].get<std::string>();
+        const std::optional<Marker> mk = parse_marker(m);
+        if (!mk) {
+        } else if (const auto* end = std::get_if<CastEnd>(&*mk)) {
+          s.finished(f.index, end->exit, end->outcome, end->code, t);
+        } else if (const auto* ev = std::get_if<mark::Event>(&*mk)) {
+          s.event(f.index, SessionEvent{ev->kind, t, ev->screen, ev->keys, ev->code, ev->text});
+        } else if (std::holds_alternative<mark::Hmc>(*mk)) {
+          s.note(f.index, t, m);
+        }
+      }
+      at = nl + 1;
+    }
+    f.partial = buf.substr(at);  // a line still being written (or longer than a chunk)
+    if (got < kChunk) return false;
   }
-  f.partial = buf.substr(at);
+  return true;
 }
 
 }  // namespace
@@ -205,8 +223,10 @@ void add_serve(CLI::App& app) {
     boost::asio::io_context& io = view->loop();
     boost::asio::steady_timer poll(io);
     std::function<void()> tick = [&] {
-      for (Followed& f : files) follow(s, f);
-      poll.expires_after(std::chrono::milliseconds(250));
+      bool more = false;
+      for (Followed& f : files) more = follow(s, f) || more;
+      // More to read at once (a long file's first pass): again as soon as the loop is free.
+      poll.expires_after(std::chrono::milliseconds(more ? 0 : 250));
       poll.async_wait([&](boost::system::error_code e) {
         if (!e) tick();
       });

@@ -413,6 +413,9 @@ int run_config(const RunArgs& a) {
     if (next > at_once && !a.quiet)
       std::cerr << (many ? "[" + x.cfg.name + "] " : std::string()) << "vtpilot: starting (max_concurrent = " << at_once << ")\n";
     x.run->start([&](const RunResult& r) {
+      // run --verify: the checks' verdict on the LPAR's tile (judged again for the report below).
+      if (view && x.chain && r.exit_code == kDone && x.chain->second_started())
+        view->verdict(x.view_index, verify_report(x.shell->results(), x.policy, a));
       if (view) view->finished(x.view_index, r);
       if (--running == 0) signals.cancel();
       else start_next();

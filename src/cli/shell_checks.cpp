@@ -207,11 +207,15 @@ ShellOptions verify_shell_options(const RunArgs& o, std::string password) {
   return shell_options(o, verify_commands(), std::move(password));
 }
 
-int report_verify(const std::vector<CommandResult>& results, const Policy& policy, const RunArgs& o) {
+Report verify_report(const std::vector<CommandResult>& results, const Policy& policy, const RunArgs& o) {
   VerifyExpect ex;
   ex.level_prefix = o.shell.expect_level;
   ex.policy = policy;
-  return report_checks(judge_verify(results, ex), o, o.events == "json");
+  return judge_verify(results, ex);
+}
+
+int report_verify(const std::vector<CommandResult>& results, const Policy& policy, const RunArgs& o) {
+  return report_checks(verify_report(results, policy, o), o, o.events == "json");
 }
 
 int run_checks(CheckKind kind, const RunArgs& o, const TransportMaker& make) {
@@ -288,7 +292,8 @@ void add_check_command(CLI::App& app, CheckKind kind, const char* name, const ch
   });
 }
 
-int run_plan_then_verify(Session& session, Prepared& p, const RunArgs& o, const RunOptions& ro, const TransportFactory& make) {
+int run_plan_then_verify(Session& session, Prepared& p, const RunArgs& o, const RunOptions& ro, const TransportFactory& make,
+                         const std::function<void(const Report&)>& on_verdict) {
   std::string err;
   auto password = read_password(o.shell, err);
   if (!password) {
@@ -298,7 +303,13 @@ int run_plan_then_verify(Session& session, Prepared& p, const RunArgs& o, const 
   }
   ShellDriver shell(active_recognizer(), Guard(p.policy), shell_options(o, verify_commands(), std::move(*password)));
   DriverChain chain(session, shell);
-  RunResult rr = run_live(chain, make, *p.recorder, ro);
+  RunOptions with_verdict = ro;
+  if (on_verdict)
+    with_verdict.on_finished = [&](const RunResult& r) {
+      if (r.exit_code == kDone && chain.second_started()) on_verdict(verify_report(shell.results(), p.policy, o));
+      if (ro.on_finished) ro.on_finished(r);
+    };
+  RunResult rr = run_live(chain, make, *p.recorder, with_verdict);
   if (rr.exit_code != kDone || !chain.second_started()) {
     const int rc = report_outcome(rr, p.transcript, o.quiet, o.events == "json");
     end_transcript(*p.recorder, rr, rc);

@@ -39,6 +39,14 @@
     }
     if (l.code || l.reason) t.append(el("div", "reason", (l.code ? "[" + l.code + "] " : "") + (l.reason || "")));
     if (l.note) t.append(el("div", "small", l.note));
+    if (l.verify) {  // run --verify: the acceptance checks, as verify --json reports them
+      const failed = l.verify.checks.filter((c) => c.status === "fail");
+      const v = el("div", "verify " + (l.verify.ok ? "ok" : "failed"),
+                   "verify: " + (l.verify.ok ? l.verify.checks.filter((c) => c.status === "pass").length + " checks passed"
+                                             : failed.map((c) => c.title + ": " + c.detail).join("; ")) +
+                   (l.verify.level ? " (oslevel " + l.verify.level + ")" : ""));
+      t.append(v);
+    }
     const last = l.keys.length ? l.keys[l.keys.length - 1] : null;
     t.append(el("div", "small", "keys: " + l.keys_sent + " sent, " + l.keys_refused + " refused" +
                                 (last ? "; last " + last.keys + " " + last.verdict : "")));

@@ -2,10 +2,14 @@
 """The live view (--serve) on loopback, against a real `vtpilot run --sim`.
 
 usage: serve_cli.py VTPILOT WORKDIR CASE
-CASE: port_in_use | run_and_view | token | config
+CASE: port_in_use | run_and_view | token | slow_viewer | step | serve_dir | verify | serve_dir_large
 Each case prints what it checked and exits 0, or 1 with the reason.
 """
-import json, os, re, socket, subprocess, sys, threading, time
+import json, os, socket, subprocess, sys, time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import viewlib  # noqa: E402
+from viewlib import StatusWatcher, Viewer, cast_events, get, raw  # noqa: E402
 
 V, WORK, CASE = sys.argv[1], sys.argv[2], sys.argv[3]
 import shutil
@@ -20,116 +24,17 @@ def fail(msg):
 
 
 def start(args, stdin=subprocess.DEVNULL):
-    err = open("stderr.txt", "w+")
-    p = subprocess.Popen([V] + args, stdout=subprocess.DEVNULL, stderr=err, stdin=stdin)
-    deadline = time.time() + 20
-    while time.time() < deadline:
-        err.seek(0)
-        m = re.search(r"live view on http://([0-9.]+):(\d+)/(\?token=\w+)?", err.read())
-        if m:
-            return p, err, m.group(1), int(m.group(2)), m.group(3)
-        if p.poll() is not None:
-            err.seek(0)
-            fail("vtpilot ended before serving: " + err.read())
-        time.sleep(0.02)
-    p.kill()
-    fail("no 'live view on' line in 20 s")
-
-
-def raw(host, port, data, timeout=10):
-    """Sends bytes, returns everything the server sends until it closes."""
-    s = socket.create_connection((host, port), timeout=timeout)
-    s.sendall(data)
-    out = b""
     try:
-        while True:
-            b = s.recv(65536)
-            if not b:
-                break
-            out += b
-    except socket.timeout:
-        pass
-    s.close()
-    return out
-
-
-def get(host, port, path, headers=None, method="GET"):
-    h = {"Host": "%s:%d" % (host, port), "Connection": "close"}
-    h.update(headers or {})
-    req = "%s %s HTTP/1.1\r\n" % (method, path) + "".join("%s: %s\r\n" % kv for kv in h.items()) + "\r\n"
-    resp = raw(host, port, req.encode())
-    head, _, body = resp.partition(b"\r\n\r\n")
-    status = int(head.split(b" ")[1]) if head.startswith(b"HTTP/1.1 ") else 0
-    return status, head.decode(errors="replace"), body
-
-
-class Viewer(threading.Thread):
-    """An EventSource client of /api/lpar/N/events: the data lines until `event: done`."""
-
-    def __init__(self, host, port, path, read=True):
-        super().__init__(daemon=True)
-        self.host, self.port, self.path, self.read = host, port, path, read
-        self.lines, self.done, self.error, self.sock = [], False, None, None
-
-    def run(self):
-        try:
-            s = socket.create_connection((self.host, self.port), timeout=60)
-            if not self.read:
-                s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-            self.sock = s
-            s.sendall(("GET %s HTTP/1.1\r\nHost: %s:%d\r\n\r\n" % (self.path, self.host, self.port)).encode())
-            if not self.read:
-                return  # never reads: the server must not wait for it
-            parts, tail = [], b""
-            while True:
-                b = s.recv(1 << 20)
-                if not b:
-                    break
-                parts.append(b)
-                if b"event: done\n" in tail + b:
-                    self.done = True
-                    break
-                tail = b[-16:]
-            buf = b"".join(parts)
-            head, _, body = buf.partition(b"\r\n\r\n")
-            if b"text/event-stream" not in head:
-                self.error = "not an event stream: " + head.decode(errors="replace")
-            for msg in body.decode().split("\n\n"):
-                if msg.startswith("event: done"):
-                    break
-                for ln in msg.split("\n"):
-                    if ln.startswith("data: "):
-                        self.lines.append(ln[6:])
-            s.close()
-        except Exception as e:  # noqa
-            self.error = repr(e)
-
-
-def cast_events(path):
-    with open(path) as f:
-        lines = f.read().split("\n")
-    return [ln for ln in lines[1:] if ln]
+        return viewlib.start(V, args, stdin=stdin)
+    except viewlib.Fail as e:
+        fail(str(e))
 
 
 def check_stream(v, cast, who, keep_end=False):
-    if v.error:
-        fail(who + ": " + v.error)
-    if not v.done:
-        fail(who + ": the stream did not end with `event: done` (%d messages, the transcript has %d events)" % (len(v.lines), len(cast_events(cast))))
-    reset = json.loads(v.lines[0])
-    if reset.get("width") != 80 or reset.get("height") != 24 or "time" not in reset:
-        fail(who + ": first message is not the player's reset: " + v.lines[0])
-    got = v.lines[1:]
-    want = cast_events(cast)
-    # The transcript's `end` marker is written once the exit is known, after the view closed.
-    if not keep_end:
-        want = [w for w in want if '"m", "end ' not in w]
-    if got != want:
-        for i, (g, w) in enumerate(zip(got, want)):
-            if g != w:
-                fail("%s: event %d differs from the transcript:\n  got  %s\n  want %s" % (who, i, g[:200], w[:200]))
-        fail("%s: %d events, the transcript has %d" % (who, len(got), len(want)))
-    return len(got)
+    try:
+        return viewlib.check_stream(v, cast, who, keep_end)
+    except viewlib.Fail as e:
+        fail(str(e))
 
 
 if CASE == "port_in_use":
@@ -188,6 +93,18 @@ elif CASE == "run_and_view":
     st, head, body = get(host, port, "/")
     if st != 200 or b"asciinema-player.min.js" not in body:
         fail("/ is not the page")
+    # The page's policy: nothing but this server's own scripts, styles and requests (chromium
+    # enforces it in tests/browser); and no response is to be sniffed as another type.
+    csp = [h for h in head.split("\r\n") if h.lower().startswith("content-security-policy:")]
+    want = ["default-src 'none'", "script-src 'self' 'wasm-unsafe-eval'", "style-src 'self'", "connect-src 'self'",
+            "frame-ancestors 'none'", "base-uri 'none'", "form-action 'none'"]
+    if len(csp) != 1 or any(w + ";" not in csp[0] + ";" for w in want) or "unsafe-inline" in csp[0]:
+        fail("the page's Content-Security-Policy: %s" % csp)
+    for path, method in (("/", "GET"), ("/app.js", "GET"), ("/api/status", "GET"), ("/api/lpar/0/events", "HEAD"),
+                         ("/transcripts/0.cast", "HEAD"), ("/nothing", "GET"), ("/", "POST")):
+        h = get(host, port, path, method=method)[1]
+        if "\r\nX-Content-Type-Options: nosniff\r\n" not in h + "\r\n":
+            fail("%s %s: no X-Content-Type-Options: nosniff in\n%s" % (method, path, h))
     st, head, body = get(host, port, "/asciinema-player.min.js")
     if st != 200 or len(body) < 100000:
         fail("the player is not served (%d, %d bytes)" % (st, len(body)))
@@ -213,6 +130,7 @@ elif CASE == "run_and_view":
     print("ok: run done (exit 0) with 100 viewers and one that never reads; each got the %d events of the transcript" % n)
     print("ok: mid-run status: %s" % json.dumps({k: mid["lpars"][0].get(k) for k in ("state", "screen", "percent", "keys_sent")}))
     print("ok: bad requests: " + ", ".join("%s %d" % (w, g) for g, _, w in checks))
+    print("ok: the page's " + csp[0] + "; nosniff on every response")
 
 elif CASE == "token":
     with open("tok", "w") as f:
@@ -360,6 +278,114 @@ elif CASE == "serve_dir":
             fail("%s: exit %d: %s" % (args, r.returncode, r.stderr))
     print("ok: serve DIR: a finished transcript (%d events) and a growing one (%d, to its end marker), status done/done, "
           "SIGTERM exit 0, no folder / no transcript exit 2" % (n0, n1))
+
+elif CASE == "verify":
+    # run --sim --verify --serve: the migration, then the acceptance checks in the same attach;
+    # the tile carries the checks' verdict, and the transcript is served as the file on disk.
+    # Then the same with a fileset lppchk finds broken: exit 7, the tile says check-failed.
+    pw = "vtp-root-%d" % os.getpid()
+    with open("pw", "w") as f:
+        f.write(pw + "\n")
+    os.chmod("pw", 0o600)
+    outcomes = []
+    for broken in (False, True):
+        cast = "b.cast" if broken else "v.cast"
+        sim = "--time-scale 0.2 --root-password-file pw" + (" --broken-fileset bos.rte.security" if broken else "")
+        p, err, host, port, _ = start(["run", "--sim", "--sim-args", sim, "--verify", "--password-file", "pw",
+                                       "--pacing", "0", "--serve", "127.0.0.1:0", "--transcript", cast, "--quiet"])
+        watcher = StatusWatcher(host, port)
+        watcher.start()
+        v = Viewer(host, port, "/api/lpar/0/events")
+        v.start()
+        served = None
+        while p.poll() is None:
+            try:
+                st, _, body = get(host, port, "/api/status")
+                if st == 200 and json.loads(body)["lpars"][0].get("screen", "").startswith("aix.") and served is None:
+                    st, head, served = get(host, port, "/transcripts/0.cast")
+                    if st != 200:
+                        fail("/transcripts/0.cast: %d %s" % (st, head))
+            except OSError:
+                break
+            time.sleep(0.05)
+        rc = p.wait(timeout=120)
+        watcher.join(20)
+        v.join(20)
+        if rc != (7 if broken else 0):
+            err.seek(0)
+            fail("%s: exit %d: %s" % (cast, rc, err.read()[-2000:]))
+        disk = open(cast, "rb").read()
+        if served is None or served.count(b"\n") < 10 or disk[:len(served)] != served:
+            fail("%s: the transcript served mid-run (%s bytes) is not the file's first bytes" % (cast, served and len(served)))
+        n = check_stream(v, cast, "the viewer of " + cast)
+        for blob in (v.raw, watcher.raw, served):
+            if pw.encode() in blob:
+                fail("the console password was served")
+        if not watcher.statuses:
+            fail("no status pushed: " + str(watcher.error))
+        row = watcher.statuses[-1]["lpars"][0]
+        ver = row.get("verify")
+        if ver is None or [c["id"] for c in ver["checks"]][:2] != ["oslevel", "lppchk"]:
+            fail("%s: no verify verdict with its checks on the last status: %s" % (cast, json.dumps(row)[:2000]))
+        if not broken and not (row["state"] == "done" and row["exit"] == 0 and ver["ok"] is True and ver["level"].startswith("7200-05")):
+            fail("v.cast: " + json.dumps({k: x for k, x in row.items() if k != "keys"}))
+        if broken and not (row["state"] == "check-failed" and row["exit"] == 7 and ver["ok"] is False and row["code"] == "verify:lppchk"
+                           and "bos.rte.security" in row["reason"]):
+            fail("b.cast: " + json.dumps({k: x for k, x in row.items() if k != "keys"}))
+        outcomes.append("%s %s exit %d (%d events streamed, %d bytes served mid-run)" % (cast, row["state"], row["exit"], n, len(served)))
+    print("ok: run --verify --serve: " + "; ".join(outcomes))
+
+elif CASE == "serve_dir_large":
+    # vtpilot serve DIR on a 2-hour install's transcript grown large (50 MB, generated here): it
+    # must be read in bounded pieces, not whole. The check is the process's peak memory (VmHWM)
+    # once its status says the transcript's end was read, and again after the file was
+    # downloaded: a whole read would hold the 50 MB (twice), a chunked one a few MB.
+    os.makedirs("d")
+    src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "fixtures", "casts", "migrate-power7.cast")
+    header = open(src).readline()
+    line = '[%.6f, "o", "Installing fileset bos.rte.libc 7.2.5.%d ... done\\r\\n"]\n'
+    size = 0
+    with open("d/big.cast", "w") as f:
+        f.write(header)
+        t, k, chunk = 1.0, 0, []
+        while size < 50 * 1000 * 1000:
+            chunk.append(line % (t, k))
+            size += len(chunk[-1])
+            t += 0.0001
+            k += 1
+            if len(chunk) == 10000:
+                f.write("".join(chunk))
+                chunk = []
+        f.write("".join(chunk))
+        f.write('[%.6f, "m", "done aix.login: reached aix.login"]\n[%.6f, "m", "end done exit=0"]\n' % (t, t))
+    total = os.path.getsize("d/big.cast")
+    p, err, host, port, _ = start(["serve", "d", "--listen", "127.0.0.1:0"])
+
+    def hwm_mb():
+        with open("/proc/%d/status" % p.pid) as f:
+            return int(next(ln for ln in f if ln.startswith("VmHWM:")).split()[1]) / 1024
+
+    row = {}
+    for _ in range(1200):
+        st, _, body = get(host, port, "/api/status")
+        row = json.loads(body)["lpars"][0]
+        if row["finished"]:
+            break
+        time.sleep(0.05)
+    if not (row.get("state") == "done" and row.get("exit") == 0):
+        fail("the end of the 50 MB transcript was not read in 60 s: " + json.dumps(row)[:500])
+    after_read = hwm_mb()
+    st, head, body = get(host, port, "/transcripts/0.cast", timeout=60)
+    if st != 200 or len(body) != total or body != open("d/big.cast", "rb").read():
+        fail("the 50 MB transcript was not served whole as on disk (%d, %d of %d bytes)" % (st, len(body), total))
+    after_download = hwm_mb()
+    p.send_signal(15)
+    p.wait(timeout=20)
+    if after_read > 40 or after_download > 40:
+        fail("peak memory %.0f MB after reading the %.0f MB transcript, %.0f MB after serving it (bound 40 MB): "
+             "the file is held whole" % (after_read, total / 1e6, after_download, ))
+    print("ok: serve DIR on a %.0f MB transcript: status done at its end marker, served byte for byte; peak memory "
+          "%.1f MB after reading it, %.1f MB after serving it" % (total / 1e6, after_read, after_download))
 
 else:
     fail("unknown case " + CASE)

@@ -53,6 +53,37 @@ TEST_CASE("serve: only 127.0.0.0/8 and ::1 go without a token") {
   CHECK(a != b);
 }
 
+TEST_CASE("serve: run --verify's verdict on the status: the checks, and a failed one ends the run check-failed, exit 7") {
+  StatusBoard board;
+  const int a = board.add("lpar01", "a.cast"), b = board.add("lpar02", "b.cast");
+  auto row = [&](int i) { return nlohmann::json::parse(board.json(1, 0, 0))["lpars"][static_cast<std::size_t>(i)]; };
+  CHECK_FALSE(row(a).contains("verify"));  // no verdict yet: no field
+  Report pass;
+  pass.kind = "verify";
+  pass.level = "7200-05-11-2546";
+  pass.checks = {{"oslevel", "oslevel at target", CheckStatus::pass, "7200-05-11-2546"},
+                 {"errpt", "errpt (review)", CheckStatus::info, "3 latest"}};
+  Report fail = pass;
+  fail.checks.push_back({"lppchk", "lppchk -v clean", CheckStatus::fail, "bos.rte.security not installed"});
+  board.verdict(a, pass);
+  board.verdict(b, fail);
+  board.finished(a, 0, "done", "", 9);
+  board.finished(b, 0, "done", "", 9);  // the plan's run ended 0; the checks decide
+  auto ra = row(a), rb = row(b);
+  CHECK(ra["state"] == "done");
+  CHECK(ra["exit"] == 0);
+  CHECK(ra["verify"]["ok"] == true);
+  CHECK(ra["verify"]["level"] == "7200-05-11-2546");
+  CHECK(ra["verify"]["checks"][0]["status"] == "pass");
+  CHECK(ra["verify"]["checks"][1]["status"] == "info");
+  CHECK(rb["state"] == "check-failed");
+  CHECK(rb["exit"] == 7);
+  CHECK(rb["code"] == "verify:lppchk");
+  CHECK(rb["reason"] == "lppchk -v clean: bos.rte.security not installed");
+  CHECK(rb["verify"]["ok"] == false);
+  CHECK(rb["verify"]["checks"][2]["status"] == "fail");
+}
+
 TEST_CASE("serve: the status follows an LPAR from attaching to done, keys with their verdicts") {
   StatusBoard board;
   const int i = board.add("lpar01", "lpar01.cast");

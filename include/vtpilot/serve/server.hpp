@@ -16,6 +16,10 @@ namespace boost::asio {
 class io_context;
 }
 
+namespace vtpilot {
+struct Report;
+}
+
 namespace vtpilot::serve {
 
 struct Listen {
@@ -37,7 +41,8 @@ struct ServeOptions {
   double linger_s = 5;                  // at shutdown: time for viewers to get the last bytes
   double status_interval_s = 0.2;       // status pushes are coalesced to one per interval
   double ping_s = 15;                   // an SSE comment line keeps idle streams alive
-  double flush_s = 0.05;                // live lines are written to viewers at most this often
+  double flush_s = 0.2;                 // live lines are written to viewers at most this often (each
+                                        // flush is a wake-up and a write per viewer: bench/serve.py)
 };
 
 class Server {
@@ -58,6 +63,8 @@ class Server {
   void event(int lpar, const SessionEvent& e);
   void note(int lpar, double t, const std::string& text);
   void finished(int lpar, int exit, const std::string& text, const std::string& code, double seconds);
+  // run --verify: the acceptance checks' report, told before finished() (status.hpp).
+  void verdict(int lpar, const Report& report);
   // Stops accepting; viewers get what is queued (up to linger_s), then every socket closes and
   // the loop runs out of the server's work.
   void shutdown();

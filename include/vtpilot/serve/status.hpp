@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "vtpilot/engine/driver.hpp"
+#include "vtpilot/shell/acceptance.hpp"
 
 namespace vtpilot::serve {
 
@@ -33,6 +34,9 @@ struct LparStatus {
   bool finished = false;
   int exit = -1;
   double seconds = 0;
+  // run --verify: the acceptance checks' verdict, once judged (before the run's end is told).
+  bool verified = false;
+  Report verify;
 };
 
 class StatusBoard {
@@ -43,6 +47,9 @@ class StatusBoard {
   void note(int lpar, double t, const std::string& text);
   // The run's end: its exit code (0 done, 3 refused, 4 halted, 5 console lost, >= 128 stopped).
   void finished(int lpar, int exit, const std::string& text, const std::string& code, double seconds);
+  // run --verify: the checks' report. A failed check makes a run that ended 0 end
+  // `check-failed`, exit 7, as the run's own exit says.
+  void verdict(int lpar, const Report& report);
   // /api/status: {"elapsed_s", "viewers", "dropped", "lpars": [...]} (README "Live view").
   std::string json(double now, int viewers, std::uint64_t dropped) const;
   const std::vector<LparStatus>& lpars() const { return lpars_; }

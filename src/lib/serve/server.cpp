@@ -115,6 +115,16 @@ const char* kCommonHeaders =
     "Referrer-Policy: no-referrer\r\n"
     "X-Frame-Options: DENY\r\n";
 
+// The page's Content-Security-Policy: its own scripts and styles only, no inline script, its
+// requests to this server only (the event streams, the transcripts), nothing framed, no form.
+// 'wasm-unsafe-eval': asciinema-player's terminal is WebAssembly it compiles from its own
+// script (no JS eval). No inline style: the player sets its styles through the DOM (CSSOM),
+// which the policy allows (the browser test checks that no violation is reported).
+const char* kPageCsp =
+    "Content-Security-Policy: default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
+    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'none'\r\n";
+
 std::string head(int status, std::string_view type, std::optional<std::uint64_t> length, bool keep_alive,
                  std::string_view extra = {}) {
   std::string h = "HTTP/1.1 " + std::to_string(status) + " " + reason_phrase(status) + "\r\n";
@@ -134,7 +144,7 @@ struct Feed {
   std::uint64_t first_event = 0;  // the file offset after the header line
   std::uint64_t end = 0;          // the file's size after the last line tapped
   int width = 80, height = 24;
-  double last_t = 0;
+  std::string last_head;  // the last line's first bytes, "[12.345678, ...": its time, read when asked
   bool finished = false;
 };
 
@@ -156,6 +166,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   std::set<Conn*> status_subs;
   std::vector<std::set<Conn*>> live;  // per feed: viewers caught up with the file
   std::uint64_t dropped = 0;
+  std::string scratch;  // Server::line's message, built once for all its viewers
   // The status as /api/status and its event stream send it.
   std::string status_json() const { return board.json(now(), static_cast<int>(conns.size()), dropped); }
   bool status_armed = false, stopping = false, pinging = false;
@@ -258,7 +269,8 @@ struct Conn : std::enable_shared_from_this<Conn> {
 
   void route(std::string_view path) {
     if (path == "/") path = "/index.html";
-    if (const Asset* a = find_asset(path.substr(1))) return respond(200, a->type, std::string(a->text));
+    if (const Asset* a = find_asset(path.substr(1)))
+      return respond(200, a->type, std::string(a->text), a->type.substr(0, 9) == "text/html" ? kPageCsp : "");
     if (path == "/api/status")
       return respond(200, "application/json", srv->status_json());
     if (path == "/api/status/events") return start_status();
@@ -301,7 +313,7 @@ struct Conn : std::enable_shared_from_this<Conn> {
     // The player's reset: the terminal's size, and the stream time now (the events read from
     // the file are older: the player shows them at once, then plays the live ones).
     out += "data: {\"version\":2,\"width\":" + std::to_string(f.width) + ",\"height\":" + std::to_string(f.height) +
-           ",\"time\":" + std::to_string(f.last_t) + "}\n\n";
+           ",\"time\":" + std::to_string(f.last_head.size() > 1 ? std::atof(f.last_head.c_str() + 1) : 0.0) + "}\n\n";
     mode = Mode::catchup;
     pos = f.first_event;
     kick();
@@ -569,17 +581,20 @@ void Server::line(int lpar, std::string_view text, std::uint64_t end_offset) {
   Feed& f = impl_->feeds[static_cast<std::size_t>(lpar)];
   f.end = end_offset;
   // The event's time, for the reset a new viewer gets: "[12.345678, ...".
-  if (text.size() > 1 && text[0] == '[') f.last_t = std::atof(std::string(text.substr(1, 24)).c_str());
+  // The event's time, for the reset a new viewer gets: kept as bytes (parsed only then; a
+  // console's every line passes here, viewers or not). assign() reuses the string's buffer.
+  if (text.size() > 1 && text[0] == '[') f.last_head.assign(text.data(), std::min<std::size_t>(text.size(), 24));
   auto& viewers = impl_->live[static_cast<std::size_t>(lpar)];
   if (viewers.empty()) return;
   std::string_view body = text;
   if (!body.empty() && body.back() == '\n') body.remove_suffix(1);
-  std::string msg;
-  msg.reserve(body.size() + 8);
+  std::string& msg = impl_->scratch;  // one buffer for every line: no allocation per line
+  msg.clear();
   msg += "data: ";
   msg += body;
   msg += "\n\n";
-  for (Conn* c : std::vector<Conn*>(viewers.begin(), viewers.end())) c->send(msg, true);
+  // A viewer dropped by send() leaves the set (that element only): step past it first.
+  for (auto it = viewers.begin(); it != viewers.end();) (*it++)->send(msg, true);
   impl_->flush_soon();
 }
 
@@ -607,6 +622,11 @@ void Server::finished(int lpar, int exit, const std::string& text, const std::st
     auto& viewers = impl_->live[static_cast<std::size_t>(lpar)];
     for (Conn* c : std::vector<Conn*>(viewers.begin(), viewers.end())) c->send("event: done\ndata: {}\n\n");
   }
+  impl_->status_changed();
+}
+
+void Server::verdict(int lpar, const Report& report) {
+  impl_->board.verdict(lpar, report);
   impl_->status_changed();
 }
 

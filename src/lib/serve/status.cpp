@@ -93,11 +93,28 @@ void StatusBoard::finished(int i, int exit, const std::string& text, const std::
   s.finished = true;
   s.exit = exit;
   s.seconds = seconds;
-  s.state = exit == 0 ? "done" : exit == 3 ? "refused" : exit == 5 ? "console-lost" : exit >= 128 ? "stopped" : "halted";
+  if (exit == 0 && s.verified && !s.verify.ok()) {
+    const Check* f = s.verify.first_failure();
+    s.exit = exit = 7;  // kCheckFailed: what the run exits with
+    s.state = "check-failed";
+    s.code = "verify:" + f->id;
+    s.reason = f->title + ": " + f->detail;
+    return;
+  }
+  s.state = exit == 0 ? "done" : exit == 3 ? "refused" : exit == 5 ? "console-lost" : exit >= 128 ? "stopped" : exit == 7 ? "check-failed" : "halted";
   if (exit != 0) {
     if (!code.empty()) s.code = code;
     s.reason = text;
   }
+}
+
+void StatusBoard::verdict(int i, const Report& report) {
+  if (i < 0 || i >= static_cast<int>(lpars_.size())) return;
+  LparStatus& s = lpars_[static_cast<std::size_t>(i)];
+  ++version_;
+  s.verified = true;
+  s.verify = report;
+  s.note = report.ok() ? report.kind + ": all checks passed" : report.kind + ": a check failed";
 }
 
 std::string StatusBoard::json(double now, int viewers, std::uint64_t dropped) const {
@@ -138,6 +155,12 @@ std::string StatusBoard::json(double now, int viewers, std::uint64_t dropped) co
       keys.push_back(std::move(kj));
     }
     r["keys"] = std::move(keys);
+    if (s.verified) {  // as `vtpilot verify --json` reports it
+      json checks = json::array();
+      for (const Check& c : s.verify.checks)
+        checks.push_back({{"id", c.id}, {"title", c.title}, {"status", c.status == CheckStatus::fail ? "fail" : status_name(c.status)}, {"detail", c.detail}});
+      r["verify"] = json{{"ok", s.verify.ok()}, {"level", s.verify.level}, {"checks", std::move(checks)}};
+    }
     rows.push_back(std::move(r));
   }
   out["lpars"] = std::move(rows);
