@@ -381,7 +381,10 @@ elif CASE == "serve_dir_large":
     after_download = hwm_mb()
     p.send_signal(15)
     p.wait(timeout=20)
-    if after_read > 40 or after_download > 40:
+    # Under ASan (scripts/sanitize) freed memory waits in its quarantine: peak memory says nothing
+    # about what the program holds. The bytes are still checked there; the bound only here.
+    sanitized = "ASAN_OPTIONS" in os.environ
+    if not sanitized and (after_read > 40 or after_download > 40):
         fail("peak memory %.0f MB after reading the %.0f MB transcript, %.0f MB after serving it (bound 40 MB): "
              "the file is held whole" % (after_read, total / 1e6, after_download, ))
     print("ok: serve DIR on a %.0f MB transcript: status done at its end marker, served byte for byte; peak memory "

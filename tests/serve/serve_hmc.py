@@ -118,9 +118,11 @@ def main():
             raise Fail("%d tiles; not done: %s" % (len(last), bad))
         if max(len(s) for s in states) < 2:
             raise Fail("no LPAR was seen changing state during the run")
-        # The page answered while the 64 ran: every poll within a bound.
-        if polls < 3 or slowest > 3.0:
-            raise Fail("/api/status: %d polls, slowest %.2f s (bound 3 s)" % (polls, slowest))
+        # The page answered while the 64 ran: every poll within a bound (ten times wider under
+        # the sanitizers, whose run takes about 60 s: a page held until the end still fails).
+        bound = 30.0 if "ASAN_OPTIONS" in os.environ else 3.0
+        if polls < 3 or slowest > bound:
+            raise Fail("/api/status: %d polls, slowest %.2f s (bound %.0f s)" % (polls, slowest, bound))
     print("ok: %d LPARs in %.1f s; /api/status answered %d times during the run, slowest %.3f s; "
           "%d transcripts served as on disk; %d viewers got exactly their transcripts (%d events)"
           % (N, wall, polls, slowest, len(fetched), len(viewers), n))
