@@ -118,9 +118,9 @@ def main():
             raise Fail("%d tiles; not done: %s" % (len(last), bad))
         if max(len(s) for s in states) < 2:
             raise Fail("no LPAR was seen changing state during the run")
-        # The page answered while the 64 ran: every poll within a bound (ten times wider under
-        # the sanitizers, whose run takes about 60 s: a page held until the end still fails).
-        bound = 30.0 if "ASAN_OPTIONS" in os.environ else 3.0
+        # The page answered while the 64 ran: every poll within a bound (alone it is under 1 s; a
+        # page held until the run's end, 10-20 s, fails; six times wider under the sanitizers).
+        bound = 30.0 if "ASAN_OPTIONS" in os.environ else 5.0
         if polls < 3 or slowest > bound:
             raise Fail("/api/status: %d polls, slowest %.2f s (bound %.0f s)" % (polls, slowest, bound))
     print("ok: %d LPARs in %.1f s; /api/status answered %d times during the run, slowest %.3f s; "
