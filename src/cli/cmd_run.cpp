@@ -259,12 +259,6 @@ void add_run(CLI::App& app) {
 
 namespace {
 
-bool blank(const Screen& s) {
-  for (const auto& l : s.lines)
-    if (l.find_first_not_of(' ') != std::string::npos) return false;
-  return true;
-}
-
 // A refusal on the disk screen because the disks are not where the policy expects them (booted
 // from media, the clone may be hdisk0): name the pin that would fix it, read off that screen.
 std::string disk_hint(const RunResult& r) {
@@ -296,7 +290,7 @@ int report_outcome(const RunResult& r, const std::string& transcript, bool quiet
   // A transport that never showed a screen (ssh could not connect, a host key, a busy console)
   // did not lose a console: it never had one, and there is no screen to show.
   const std::string closed = "the console closed: ";
-  const bool never_attached = r.exit_code == kTransport && blank(r.last_screen) &&
+  const bool never_attached = r.exit_code == kTransport && r.last_screen.blank() &&
                               (r.text.rfind(closed + "ssh: ", 0) == 0 || r.text.rfind("ssh: ", 0) == 0);
   const char* outcome = r.exit_code == kDone ? "done" : r.exit_code == kRefused ? "REFUSED" : r.exit_code == kTransport
                                                   ? (never_attached ? "could not connect" : "console lost")
@@ -309,7 +303,7 @@ int report_outcome(const RunResult& r, const std::string& transcript, bool quiet
     std::cerr << "\nvtpilot: " << outcome << (r.exit_code == kRefused && !r.code.empty() ? " [" + r.code + "]" : std::string())
               << ": " << text << "\n";
     if (std::string hint = disk_hint(r); !hint.empty()) std::cerr << "  " << hint << "\n";
-    if (blank(r.last_screen)) {
+    if (r.last_screen.blank()) {
       if (!never_attached) std::cerr << "Last screen: blank\n";
     } else {
       std::cerr << "Last screen:\n";
@@ -336,7 +330,7 @@ int report_outcome(const RunResult& r, const std::string& transcript, bool quiet
     if (!lpar.empty()) j["lpar"] = lpar;
     if (!r.code.empty()) j["code"] = r.code;
     if ((r.exit_code != 0 || !r.code.empty()) && !r.text.empty()) j["text"] = r.text;
-    if (!blank(r.last_screen)) {
+    if (!r.last_screen.blank()) {
       std::vector<std::string> rows = r.last_screen.lines;
       for (auto& row : rows) row.erase(row.find_last_not_of(' ') + 1);
       while (!rows.empty() && rows.back().empty()) rows.pop_back();

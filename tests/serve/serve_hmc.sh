@@ -6,13 +6,10 @@
 #   many    64 LPARs at once (max_concurrent = 64), lpar-sim --fast consoles
 set -u
 case=$1; V=$2; SIM=$3
-[ -x /usr/sbin/sshd ] && command -v ssh-keygen >/dev/null || { echo "SKIP: no OpenSSH server (scripts/bootstrap installs openssh-server)"; exit 77; }
 here=$(cd "$(dirname "$0")" && pwd)
-work=$(mktemp -d /tmp/vtpilot-serve-XXXXXX)
-trap 'stop_sshd; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
-cd "$work"
 # shellcheck source=../ssh/lib.sh
 source "$here/../ssh/lib.sh"
+case_workdir serve
 
 case $case in
   config) n=3 ;;

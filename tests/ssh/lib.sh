@@ -13,6 +13,15 @@
 
 SSHD=/usr/sbin/sshd
 
+# case_workdir NAME: the test's temp dir, $work, made and entered; at exit the sshd is stopped
+# and $work removed (kept with KEEP=1). A skip (77) without OpenSSH's server.
+case_workdir() {
+  [ -x /usr/sbin/sshd ] && command -v ssh-keygen >/dev/null || { echo "SKIP: no OpenSSH server (scripts/bootstrap installs openssh-server)"; exit 77; }
+  work=$(mktemp -d "/tmp/vtpilot-$1-XXXXXX")
+  trap 'stop_sshd; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
+  cd "$work" || exit 1
+}
+
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # start_sshd [password]: "password" lets the current user log in with password $TEST_PASSWORD.

@@ -4,13 +4,10 @@
 # and the HMC state dir are the oracle: which keys arrived, what vtopt0 holds, what ran.
 set -u
 case=$1; V=$2; SIM=$3
-[ -x /usr/sbin/sshd ] && command -v ssh-keygen >/dev/null || { echo "SKIP: no OpenSSH server (scripts/bootstrap installs openssh-server)"; exit 77; }
 here=$(cd "$(dirname "$0")" && pwd)
-work=$(mktemp -d /tmp/vtpilot-ssh-XXXXXX)
-trap 'stop_sshd; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
-cd "$work"
 # shellcheck source=lib.sh
 source "$here/lib.sh"
+case_workdir ssh
 fail() { echo "FAIL ($case): $*"; echo "--- vtpilot stderr (tail) ---"; tail -40 err.txt 2>/dev/null; echo "--- sshd log (tail) ---"; tail -15 "$work/sshd.log" 2>/dev/null; exit 1; }
 MIGRATE="5/1/7/2/2/1/1/1/2/1/3/1/0/0/0/"   # (booted -b sms) SMS 5 1 7 <cd> 2 1, BOS console, English, 2 1 3, hdisk0 (1), 0 0 0
 

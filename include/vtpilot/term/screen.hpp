@@ -16,6 +16,8 @@ struct Screen {
 
   // Rows joined with '\n', trailing empty rows dropped. This is what signatures match.
   std::string text() const;
+  // Nothing drawn: every row blank (a vterm just opened, before the LPAR prints anything).
+  bool blank() const;
   bool operator==(const Screen&) const = default;
 };
 

@@ -646,10 +646,7 @@ struct Session::Impl {
   // Session::left_at. True while it holds the screen: the console still shows nothing (or only
   // the vterm's banner) and the quiet time is not over. Anything else drawn cancels it.
   bool reveal_menu(const Recognized& r, const Screen& s, double now) {
-    const bool nothing = r.id == screen_id::hmc_vterm_open ||
-                         (r.id.empty() && std::all_of(s.lines.begin(), s.lines.end(), [](const std::string& l) {
-                            return l.find_first_not_of(' ') == std::string::npos;
-                          }));
+    const bool nothing = r.id == screen_id::hmc_vterm_open || (r.id.empty() && s.blank());
     if (!nothing || install_started || !attached_running) {
       reveal.reset();
       return false;

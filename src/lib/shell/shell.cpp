@@ -52,12 +52,6 @@ bool passing_screen(const std::string& id) {
   return id == screen_id::sms_post || id == screen_id::sms_please_wait || id == screen_id::fw_starting_software;
 }
 
-bool blank(const Screen& s) {
-  for (const std::string& l : s.lines)
-    if (l.find_first_not_of(' ') != std::string::npos) return false;
-  return true;
-}
-
 // The cursor sits right after the last thing drawn: a prompt waiting for input. With
 // `blank_after`, after a blank too: a shell prompt is "# ", and its '#' alone may be the
 // middle of a line still arriving.
@@ -478,7 +472,7 @@ struct ShellDriver::Impl {
       halt(now, "timeout",
            "nothing changed for " + std::to_string(static_cast<int>(opt.screen_timeout_s)) + " s while waiting for " +
                waiting_for() + (r.id.empty() ? std::string() : " (the screen is " + r.id + ")") +
-               (!wake_withheld.empty() && blank(s) ? "; the console showed nothing and no Enter was pressed: " + wake_withheld
+               (!wake_withheld.empty() && s.blank() ? "; the console showed nothing and no Enter was pressed: " + wake_withheld
                                                    : std::string()));
       return;
     }
@@ -509,7 +503,7 @@ struct ShellDriver::Impl {
     }
     const bool ready = at_prompt(s, id == screen_id::aix_shell);
     if (id.empty() || id == screen_id::hmc_vterm_open) {
-      if ((blank(s) || id == screen_id::hmc_vterm_open) && opt.wake && !woke) {
+      if ((s.blank() || id == screen_id::hmc_vterm_open) && opt.wake && !woke) {
         wake_armed = true;
         if (now - std::max(start_t, last_output) >= opt.wake_after_s) {
           wake_armed = false;

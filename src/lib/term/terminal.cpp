@@ -53,6 +53,12 @@ void cells_text(const VTermScreenCell* cells, int count, std::string& line) {
 
 }  // namespace
 
+bool Screen::blank() const {
+  for (const std::string& l : lines)
+    if (l.find_first_not_of(' ') != std::string::npos) return false;
+  return true;
+}
+
 std::string Screen::text() const {
   std::size_t last = lines.size();
   while (last > 0 && lines[last - 1].empty()) --last;
